@@ -1,0 +1,322 @@
+//! The HTTP protocol binding as a whole: from a request (method, headers and
+//! a body reader) to a response, calling the app's handler for each event.
+//!
+//! This is everything the binder component does, minus the `wasi:http`
+//! plumbing, so it is tested natively.
+
+use crate::binary::{self, Header};
+use crate::config::{Config, ConfigError, Rate, ResponseMode};
+use crate::error::DecodeError;
+use crate::event::{Event, HandlerError};
+use crate::json;
+use crate::validate::{Form, validate};
+
+/// The media type of structured mode.
+pub const STRUCTURED: &str = "application/cloudevents+json";
+/// The media type of batch mode.
+pub const BATCH: &str = "application/cloudevents-batch+json";
+/// The methods a binder answers.
+pub const ALLOW: &str = "POST, OPTIONS";
+
+/// The content mode of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Attributes in headers, data in the body.
+    Binary,
+    /// One JSON event in the body.
+    Structured,
+    /// A JSON array of events in the body.
+    Batch,
+}
+
+impl Mode {
+    /// Detects the mode from a `Content-Type` value, case-insensitively:
+    /// batch first, then structured, otherwise binary. Any other
+    /// `application/cloudevents` format is unsupported.
+    pub fn detect(content_type: Option<&str>) -> Result<Self, Rejection> {
+        let Some(content_type) = content_type else {
+            return Ok(Self::Binary);
+        };
+        let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        match essence.as_str() {
+            BATCH => Ok(Self::Batch),
+            STRUCTURED => Ok(Self::Structured),
+            other if other.starts_with("application/cloudevents") => {
+                Err(Rejection::UnknownFormat(content_type.to_owned()))
+            }
+            _ => Ok(Self::Binary),
+        }
+    }
+}
+
+/// Why reading a request body failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    /// The body is longer than the limit.
+    #[error("the body is larger than {0} bytes")]
+    TooLarge(usize),
+    /// The body could not be read.
+    #[error("the body could not be read: {0}")]
+    Unreadable(String),
+}
+
+/// Why a request was not handled; each maps to a status and a problem
+/// document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// The message is not a valid event or batch.
+    #[error(transparent)]
+    Invalid(#[from] DecodeError),
+    /// A binary-mode request with no `ce-` headers.
+    #[error("not a CloudEvent: no `ce-` headers, and Content-Type {0} is not a CloudEvents format")]
+    NotCloudEvent(String),
+    /// An `application/cloudevents` format other than JSON.
+    #[error("Content-Type `{0}` is an event format this binder does not support (it supports application/cloudevents+json and application/cloudevents-batch+json)")]
+    UnknownFormat(String),
+    /// A method other than POST or OPTIONS.
+    #[error("method {0} is not allowed; use POST to send events or OPTIONS for the webhook handshake")]
+    MethodNotAllowed(String),
+    /// The body is over the limit, or could not be read.
+    #[error(transparent)]
+    Body(#[from] BodyError),
+    /// The handshake's origin is not allowed.
+    #[error("header `WebHook-Request-Origin`: origin `{0}` is not allowed to send events here")]
+    OriginNotAllowed(String),
+    /// A handshake header is missing or malformed.
+    #[error("header `{header}`: {reason}")]
+    Handshake {
+        /// The header at fault.
+        header: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The app rejected or failed on the event.
+    #[error("{}", handler_detail(.0))]
+    Handler(HandlerError),
+    /// The app answered with an event that is not valid.
+    #[error("the handler returned an invalid event: {0}")]
+    InvalidResponse(DecodeError),
+    /// The binder's configuration is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+fn handler_detail(error: &HandlerError) -> &str {
+    match error {
+        HandlerError::Invalid(detail) | HandlerError::Unavailable(detail) | HandlerError::Internal(detail) => detail,
+    }
+}
+
+impl Rejection {
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Invalid(_) | Self::OriginNotAllowed(_) | Self::Handshake { .. } => 400,
+            Self::Body(BodyError::Unreadable(_)) => 400,
+            Self::Body(BodyError::TooLarge(_)) => 413,
+            Self::NotCloudEvent(_) | Self::UnknownFormat(_) => 415,
+            Self::MethodNotAllowed(_) => 405,
+            Self::Handler(HandlerError::Invalid(_)) => 400,
+            Self::Handler(HandlerError::Unavailable(_)) => 503,
+            Self::Handler(HandlerError::Internal(_)) | Self::InvalidResponse(_) | Self::Config(_) => 500,
+        }
+    }
+
+    /// A short, stable name for the problem: the `error` of the document.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid(_) => "invalid-event",
+            Self::NotCloudEvent(_) => "not-a-cloudevent",
+            Self::UnknownFormat(_) => "unsupported-format",
+            Self::MethodNotAllowed(_) => "method-not-allowed",
+            Self::Body(BodyError::TooLarge(_)) => "payload-too-large",
+            Self::Body(BodyError::Unreadable(_)) => "unreadable-body",
+            Self::OriginNotAllowed(_) => "origin-not-allowed",
+            Self::Handshake { .. } => "invalid-handshake",
+            Self::Handler(HandlerError::Invalid(_)) => "rejected-by-handler",
+            Self::Handler(HandlerError::Unavailable(_)) => "handler-unavailable",
+            Self::Handler(HandlerError::Internal(_)) => "handler-failed",
+            Self::InvalidResponse(_) => "invalid-response-event",
+            Self::Config(_) => "invalid-configuration",
+        }
+    }
+}
+
+/// An HTTP response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// The headers, names in lower case.
+    pub headers: Vec<Header>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    fn new(status: u16) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    fn header(mut self, name: &str, value: impl Into<Vec<u8>>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    fn content(self, content_type: &str, body: Vec<u8>) -> Self {
+        Self { body, ..self.header("content-type", content_type) }
+    }
+
+    /// The value of the header `name` (case-insensitive), if present.
+    pub fn header_value(&self, name: &str) -> Option<&[u8]> {
+        find_header(&self.headers, name)
+    }
+}
+
+impl From<Rejection> for Response {
+    /// A problem document: `{"error": "<code>", "detail": "<what and where>"}`.
+    fn from(rejection: Rejection) -> Self {
+        let document = serde_json::json!({ "error": rejection.code(), "detail": rejection.to_string() });
+        let response = Response::new(rejection.status());
+        let response = match rejection {
+            Rejection::MethodNotAllowed(_) => response.header("allow", ALLOW),
+            _ => response,
+        };
+        response.content("application/json", document.to_string().into_bytes())
+    }
+}
+
+/// The value of the header `name` (case-insensitive), if present.
+pub fn find_header<'a>(headers: &'a [Header], name: &str) -> Option<&'a [u8]> {
+    headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_slice())
+}
+
+/// Answers one HTTP request.
+///
+/// `read_body` is called at most once, with the body limit, and only for a
+/// POST that passed the header checks. `handle` is called once per event.
+pub fn respond(
+    config: &Config,
+    method: &str,
+    headers: &[Header],
+    read_body: impl FnOnce(usize) -> Result<Vec<u8>, BodyError>,
+    handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
+) -> Response {
+    let result = match method {
+        "OPTIONS" => handshake(config, headers),
+        "POST" => deliver(config, headers, read_body, handle),
+        other => Err(Rejection::MethodNotAllowed(other.to_owned())),
+    };
+    result.unwrap_or_else(Response::from)
+}
+
+fn deliver(
+    config: &Config,
+    headers: &[Header],
+    read_body: impl FnOnce(usize) -> Result<Vec<u8>, BodyError>,
+    mut handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
+) -> Result<Response, Rejection> {
+    let content_type = find_header(headers, "content-type").map(String::from_utf8_lossy);
+    let mode = Mode::detect(content_type.as_deref())?;
+    if mode == Mode::Binary && !binary::has_attributes(headers) {
+        let shown = content_type.map_or("(none)".to_owned(), |ct| format!("`{ct}`"));
+        return Err(Rejection::NotCloudEvent(shown));
+    }
+    let declared = find_header(headers, "content-length")
+        .and_then(|value| std::str::from_utf8(value).ok()?.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > config.max_body as u64) {
+        return Err(BodyError::TooLarge(config.max_body).into());
+    }
+    let body = read_body(config.max_body)?;
+    let types = &config.extension_types;
+    let mut call = |event| handle(event).map_err(Rejection::Handler);
+    match mode {
+        Mode::Batch => {
+            let mut answers = Vec::new();
+            for event in json::decode_batch(&body, types)? {
+                if let Some(answer) = call(event)? {
+                    validate(&answer, Form::Json).map_err(Rejection::InvalidResponse)?;
+                    answers.push(answer);
+                }
+            }
+            Ok(Response::new(200).content(BATCH, json::encode_batch(&answers)))
+        }
+        Mode::Structured | Mode::Binary => {
+            let event = match mode {
+                Mode::Binary => binary::decode(headers, &body, types)?,
+                _ => json::decode_event(&body, types)?,
+            };
+            let Some(answer) = call(event)? else {
+                return Ok(Response::new(204));
+            };
+            validate(&answer, Form::Json).map_err(Rejection::InvalidResponse)?;
+            let binary = match config.response_mode {
+                ResponseMode::Same => mode == Mode::Binary,
+                ResponseMode::Binary => true,
+                ResponseMode::Structured => false,
+            };
+            Ok(encode_answer(answer, binary))
+        }
+    }
+}
+
+/// Encodes a handler's event as a 200 response. Binary mode needs a media
+/// type for `Content-Type`, so an event with neither data nor
+/// `datacontenttype` is sent in structured mode.
+fn encode_answer(event: Event, binary: bool) -> Response {
+    if binary && (event.data.is_some() || event.datacontenttype.is_some()) {
+        let (headers, body) = binary::encode(event);
+        Response { status: 200, headers, body }
+    } else {
+        Response::new(200).content(STRUCTURED, json::encode_event(&event))
+    }
+}
+
+/// The webhook validation handshake (CloudEvents HTTP webhook section 4).
+fn handshake(config: &Config, headers: &[Header]) -> Result<Response, Rejection> {
+    let origin = find_header(headers, "webhook-request-origin")
+        .and_then(|value| std::str::from_utf8(value).ok())
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .ok_or(Rejection::Handshake {
+            header: "WebHook-Request-Origin",
+            reason: "required in the validation request",
+        })?;
+    let granted_origin = if config.allowed_origins.iter().any(|allowed| allowed == origin) {
+        origin
+    } else if config.allowed_origins.iter().any(|allowed| allowed == "*") {
+        "*"
+    } else {
+        return Err(Rejection::OriginNotAllowed(origin.to_owned()));
+    };
+    let requested = find_header(headers, "webhook-request-rate")
+        .map(|value| {
+            std::str::from_utf8(value)
+                .ok()
+                .and_then(Rate::parse)
+                .filter(|rate| *rate != Rate::Unlimited)
+                .ok_or(Rejection::Handshake {
+                    header: "WebHook-Request-Rate",
+                    reason: "must be a positive integer (requests per minute)",
+                })
+        })
+        .transpose()?;
+    let granted_rate = match (config.allowed_rate, requested) {
+        (Some(allowed), Some(requested)) => Some(allowed.min(requested)),
+        (allowed, requested) => allowed.or(requested),
+    };
+    let mut response = Response::new(200)
+        .header("allow", ALLOW)
+        .header("webhook-allowed-origin", granted_origin);
+    if let Some(rate) = granted_rate {
+        response = response.header("webhook-allowed-rate", rate.to_string());
+    }
+    Ok(response)
+}

@@ -1,0 +1,162 @@
+//! The binder component: `wasi:http/incoming-handler` on the outside, the
+//! app's `bindery:cloudevents/handler` on the inside, and [`crate::respond`]
+//! in between.
+
+use crate::{AttributeValue, BodyError, Config, Event, Extension, HandlerError, Response, respond};
+
+wit_bindgen::generate!({
+    world: "bindery:cloudevents/http-binder",
+    path: "../../wit",
+    generate_all,
+});
+
+use bindery::cloudevents::handler;
+use bindery::cloudevents::types as wit;
+use exports::wasi::http::incoming_handler::Guest;
+use wasi::http::types::{Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam};
+use wasi::io::streams::StreamError;
+
+/// The most bytes `blocking-write-and-flush` takes in one call.
+const WRITE_CHUNK: usize = 4096;
+
+struct Binder;
+
+impl Guest for Binder {
+    fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
+        let response = match Config::from_env(std::env::vars()) {
+            Ok(config) => {
+                let method = method_name(request.method());
+                let headers = request.headers().entries();
+                respond(&config, &method, &headers, |limit| read_body(request, limit), call_app)
+            }
+            Err(error) => Response::from(crate::Rejection::Config(error)),
+        };
+        send(response, response_out);
+    }
+}
+
+export!(Binder);
+
+fn method_name(method: Method) -> String {
+    match method {
+        Method::Get => "GET".into(),
+        Method::Head => "HEAD".into(),
+        Method::Post => "POST".into(),
+        Method::Put => "PUT".into(),
+        Method::Delete => "DELETE".into(),
+        Method::Connect => "CONNECT".into(),
+        Method::Options => "OPTIONS".into(),
+        Method::Trace => "TRACE".into(),
+        Method::Patch => "PATCH".into(),
+        Method::Other(other) => other,
+    }
+}
+
+/// Reads the whole body, failing as soon as it grows past `limit`.
+fn read_body(request: IncomingRequest, limit: usize) -> Result<Vec<u8>, BodyError> {
+    let unreadable = || BodyError::Unreadable("the request body stream is unavailable".into());
+    let body = request.consume().map_err(|()| unreadable())?;
+    let stream = body.stream().map_err(|()| unreadable())?;
+    let mut bytes = Vec::new();
+    loop {
+        let room = (limit + 1 - bytes.len()).min(64 * 1024) as u64;
+        match stream.blocking_read(room) {
+            Ok(chunk) => bytes.extend_from_slice(&chunk),
+            Err(StreamError::Closed) => break,
+            Err(StreamError::LastOperationFailed(error)) => {
+                return Err(BodyError::Unreadable(error.to_debug_string()));
+            }
+        }
+        if bytes.len() > limit {
+            return Err(BodyError::TooLarge(limit));
+        }
+    }
+    Ok(bytes)
+}
+
+fn send(response: Response, response_out: ResponseOutparam) {
+    let headers = Fields::from_list(&response.headers).expect("binder headers are valid HTTP");
+    let outgoing = OutgoingResponse::new(headers);
+    outgoing
+        .set_status_code(response.status)
+        .expect("binder status codes are valid");
+    let body = outgoing.body().expect("a new response has a body");
+    ResponseOutparam::set(response_out, Ok(outgoing));
+    let stream = body.write().expect("a new body has a stream");
+    for chunk in response.body.chunks(WRITE_CHUNK) {
+        if stream.blocking_write_and_flush(chunk).is_err() {
+            return;
+        }
+    }
+    drop(stream);
+    let _ = OutgoingBody::finish(body, None);
+}
+
+fn call_app(event: Event) -> Result<Option<Event>, HandlerError> {
+    match handler::handle(&to_wit(event)) {
+        Ok(answer) => Ok(answer.map(from_wit)),
+        Err(wit::HandlerError::Invalid(detail)) => Err(HandlerError::Invalid(detail)),
+        Err(wit::HandlerError::Unavailable(detail)) => Err(HandlerError::Unavailable(detail)),
+        Err(wit::HandlerError::Internal(detail)) => Err(HandlerError::Internal(detail)),
+    }
+}
+
+fn to_wit(event: Event) -> wit::Event {
+    wit::Event {
+        id: event.id,
+        source: event.source,
+        specversion: event.specversion,
+        type_: event.ty,
+        datacontenttype: event.datacontenttype,
+        dataschema: event.dataschema,
+        subject: event.subject,
+        time: event.time,
+        extensions: event
+            .extensions
+            .into_iter()
+            .map(|extension| wit::Extension {
+                name: extension.name,
+                value: match extension.value {
+                    AttributeValue::Boolean(value) => wit::AttributeValue::Boolean(value),
+                    AttributeValue::Integer(value) => wit::AttributeValue::Integer(value),
+                    AttributeValue::String(value) => wit::AttributeValue::String(value),
+                    AttributeValue::Binary(value) => wit::AttributeValue::Binary(value),
+                    AttributeValue::Uri(value) => wit::AttributeValue::Uri(value),
+                    AttributeValue::UriRef(value) => wit::AttributeValue::UriRef(value),
+                    AttributeValue::Timestamp(value) => wit::AttributeValue::Timestamp(value),
+                },
+            })
+            .collect(),
+        data: event.data,
+    }
+}
+
+fn from_wit(event: wit::Event) -> Event {
+    Event {
+        id: event.id,
+        source: event.source,
+        specversion: event.specversion,
+        ty: event.type_,
+        datacontenttype: event.datacontenttype,
+        dataschema: event.dataschema,
+        subject: event.subject,
+        time: event.time,
+        extensions: event
+            .extensions
+            .into_iter()
+            .map(|extension| {
+                let value = match extension.value {
+                    wit::AttributeValue::Boolean(value) => AttributeValue::Boolean(value),
+                    wit::AttributeValue::Integer(value) => AttributeValue::Integer(value),
+                    wit::AttributeValue::String(value) => AttributeValue::String(value),
+                    wit::AttributeValue::Binary(value) => AttributeValue::Binary(value),
+                    wit::AttributeValue::Uri(value) => AttributeValue::Uri(value),
+                    wit::AttributeValue::UriRef(value) => AttributeValue::UriRef(value),
+                    wit::AttributeValue::Timestamp(value) => AttributeValue::Timestamp(value),
+                };
+                Extension::new(extension.name, value)
+            })
+            .collect(),
+        data: event.data,
+    }
+}

@@ -1,0 +1,165 @@
+//! The binder's settings, read from its environment.
+//!
+//! `bindery compose` turns each key of the manifest's executor `config`
+//! table into a `BINDERY_CONFIG_<KEY>` variable (upper case, `-` as `_`,
+//! lists joined with commas), so these are the names a manifest sets:
+//!
+//! | variable | manifest key | meaning | default |
+//! |---|---|---|---|
+//! | `BINDERY_CONFIG_ALLOWED_ORIGINS` | `allowed-origins` | webhook origins allowed to send, compared exactly; `*` allows any | none: every handshake is refused |
+//! | `BINDERY_CONFIG_ALLOWED_RATE` | `allowed-rate` | requests per minute granted in the handshake, or `*` | the rate the sender asked for |
+//! | `BINDERY_CONFIG_RESPONSE_MODE` | `response-mode` | `same`, `binary` or `structured` | `same` |
+//! | `BINDERY_CONFIG_MAX_BODY` | `max-body` | the largest request body, in bytes | 1048576 |
+//! | `BINDERY_CONFIG_EXTENSION_TYPES` | `extension-types` | typed extensions, as `name=type` pairs | none: extensions in headers are strings |
+
+use crate::event::{AttributeKind, ExtensionTypes};
+
+/// The prefix of every variable the binder reads.
+pub const PREFIX: &str = "BINDERY_CONFIG_";
+
+/// The settings this binder knows, as variable names without the prefix.
+const KNOWN: [&str; 5] = ["ALLOWED_ORIGINS", "ALLOWED_RATE", "RESPONSE_MODE", "MAX_BODY", "EXTENSION_TYPES"];
+
+/// The default largest request body: 1 MiB.
+pub const DEFAULT_MAX_BODY: usize = 1 << 20;
+
+/// The binder's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Origins allowed by the webhook handshake; `*` allows any.
+    pub allowed_origins: Vec<String>,
+    /// The rate granted by the webhook handshake, if one is configured.
+    pub allowed_rate: Option<Rate>,
+    /// The content mode of responses.
+    pub response_mode: ResponseMode,
+    /// The largest request body accepted, in bytes.
+    pub max_body: usize,
+    /// Extension attributes whose type is known.
+    pub extension_types: ExtensionTypes,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            allowed_origins: Vec::new(),
+            allowed_rate: None,
+            response_mode: ResponseMode::Same,
+            max_body: DEFAULT_MAX_BODY,
+            extension_types: ExtensionTypes::default(),
+        }
+    }
+}
+
+/// A webhook request rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rate {
+    /// `*`: no limit.
+    Unlimited,
+    /// Requests per minute, greater than zero.
+    PerMinute(u32),
+}
+
+impl Rate {
+    /// Parses `*` or a positive integer.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "*" => Some(Self::Unlimited),
+            number => number.parse().ok().filter(|&n| n > 0).map(Self::PerMinute),
+        }
+    }
+
+    /// The lower of two rates.
+    pub fn min(self, other: Self) -> Self {
+        match (self, other) {
+            (Self::PerMinute(a), Self::PerMinute(b)) => Self::PerMinute(a.min(b)),
+            (Self::Unlimited, rate) | (rate, Self::Unlimited) => rate,
+        }
+    }
+}
+
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unlimited => f.write_str("*"),
+            Self::PerMinute(rate) => write!(f, "{rate}"),
+        }
+    }
+}
+
+/// The content mode responses are sent in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseMode {
+    /// The mode of the request (a batch is always answered with a batch).
+    Same,
+    /// Binary mode.
+    Binary,
+    /// Structured mode.
+    Structured,
+}
+
+/// A configuration variable with a value the binder cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration variable `{variable}`: {reason}")]
+pub struct ConfigError {
+    /// The variable at fault.
+    pub variable: String,
+    /// What is wrong with its value.
+    pub reason: String,
+}
+
+impl Config {
+    /// Reads the configuration from environment variables. Variables without
+    /// the [`PREFIX`] are ignored; an unknown setting with it is an error.
+    pub fn from_env(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        let mut config = Self::default();
+        for (variable, value) in vars {
+            let Some(key) = variable.strip_prefix(PREFIX) else {
+                continue;
+            };
+            let error = |reason: &str| ConfigError {
+                variable: variable.clone(),
+                reason: format!("{reason}, not `{value}`"),
+            };
+            let list = || value.split(',').map(str::trim).filter(|item| !item.is_empty());
+            match key {
+                "ALLOWED_ORIGINS" => config.allowed_origins = list().map(str::to_owned).collect(),
+                "ALLOWED_RATE" => {
+                    config.allowed_rate =
+                        Some(Rate::parse(&value).ok_or_else(|| error("expected `*` or a positive integer"))?);
+                }
+                "RESPONSE_MODE" => {
+                    config.response_mode = match value.trim() {
+                        "same" => ResponseMode::Same,
+                        "binary" => ResponseMode::Binary,
+                        "structured" => ResponseMode::Structured,
+                        _ => return Err(error("expected `same`, `binary` or `structured`")),
+                    };
+                }
+                "MAX_BODY" => {
+                    config.max_body = value
+                        .trim()
+                        .parse()
+                        .map_err(|_| error("expected a size in bytes"))?;
+                }
+                "EXTENSION_TYPES" => {
+                    for pair in list() {
+                        let (name, kind) = pair
+                            .split_once('=')
+                            .and_then(|(name, kind)| Some((name.trim(), AttributeKind::from_name(kind.trim())?)))
+                            .ok_or_else(|| {
+                                error("expected `name=type` pairs, with types boolean, integer, string, binary, uri, uri-ref or timestamp")
+                            })?;
+                        config.extension_types = std::mem::take(&mut config.extension_types).with(name, kind);
+                    }
+                }
+                _ => {
+                    return Err(ConfigError {
+                        variable: variable.clone(),
+                        reason: format!("unknown setting; the known ones are {}", KNOWN.join(", ")),
+                    });
+                }
+            }
+        }
+        Ok(config)
+    }
+}

@@ -1,0 +1,225 @@
+//! The JSON event format (structured mode) and the JSON batch format.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::value::RawValue as RawJson;
+
+use crate::attributes::{RawValue, assemble};
+use crate::error::{DecodeError, Place};
+use crate::event::{AttributeValue, Event, ExtensionTypes};
+use crate::validate::Form;
+
+/// Whether a media type declares JSON content: `*/json` or `*/*+json`,
+/// parameters ignored (JSON format section 3.1).
+pub fn is_json_media_type(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or_default().trim();
+    essence.split_once('/').is_some_and(|(_, subtype)| {
+        let subtype = subtype.to_ascii_lowercase();
+        subtype == "json" || subtype.ends_with("+json")
+    })
+}
+
+/// Decodes one event in the JSON format.
+pub fn decode_event(body: &[u8], types: &ExtensionTypes) -> Result<Event, DecodeError> {
+    let raw: &RawJson = serde_json::from_slice(body).map_err(malformed)?;
+    decode_object(raw, types).map(|(event, _)| event)
+}
+
+/// Decodes a JSON batch: an array of events, possibly empty, that all share
+/// one `specversion`.
+pub fn decode_batch(body: &[u8], types: &ExtensionTypes) -> Result<Vec<Event>, DecodeError> {
+    let items: Vec<&RawJson> = match serde_json::from_slice::<&RawJson>(body).map_err(malformed)? {
+        array if array.get().starts_with('[') => serde_json::from_str(array.get()).map_err(malformed)?,
+        _ => return Err(DecodeError::NotABatch),
+    };
+    let mut first_version: Option<String> = None;
+    let mut events = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        let in_batch = |error| DecodeError::InBatch {
+            index,
+            error: Box::new(error),
+        };
+        let (event, version) = decode_object(item, types).map_err(in_batch)?;
+        match &first_version {
+            Some(first) if *first != version => {
+                return Err(DecodeError::MixedSpecVersions {
+                    first: first.clone(),
+                    other: version,
+                });
+            }
+            Some(_) => {}
+            None => first_version = Some(version),
+        }
+        events.push(event);
+    }
+    Ok(events)
+}
+
+fn malformed(error: serde_json::Error) -> DecodeError {
+    DecodeError::Json(error.to_string())
+}
+
+/// Decodes one event object; also returns its `specversion` as sent.
+fn decode_object(raw: &RawJson, types: &ExtensionTypes) -> Result<(Event, String), DecodeError> {
+    if !raw.get().starts_with('{') {
+        return Err(DecodeError::NotAnObject);
+    }
+    let Members(members) = serde_json::from_str(raw.get()).map_err(malformed)?;
+    if let Some(index) = (1..members.len()).find(|&i| members[..i].iter().any(|(name, _)| *name == members[i].0)) {
+        return Err(DecodeError::Duplicate(Place::Member(members[index].0.clone())));
+    }
+    let mut attributes = Vec::with_capacity(members.len());
+    let mut data = None;
+    let mut data_base64 = None;
+    for (name, value) in members {
+        match name.as_str() {
+            "data" => data = Some(value),
+            "data_base64" if value.get() != "null" => data_base64 = Some(value),
+            _ if value.get() == "null" => {}
+            _ => attributes.push((name.clone(), attribute(&name, value)?)),
+        }
+    }
+    let version = match attributes.iter().find(|(name, _)| name == "specversion") {
+        Some((_, RawValue::Text(version))) => version.clone(),
+        _ => String::new(),
+    };
+    let text_of = |name: &str| {
+        attributes.iter().find_map(|(key, value)| match value {
+            RawValue::Text(text) if key == name => Some(text.as_str()),
+            _ => None,
+        })
+    };
+    let legacy_base64 = version == "0.3" && text_of("datacontentencoding").is_some();
+    let content_type = text_of("datacontenttype").unwrap_or("application/json");
+    let data = match (data, data_base64) {
+        (Some(_), Some(_)) => return Err(DecodeError::DataAndDataBase64),
+        (None, Some(encoded)) => {
+            let encoded = string_member(encoded, "data_base64")?;
+            Some(BASE64.decode(encoded).map_err(|err| DecodeError::Invalid {
+                place: Place::Member("data_base64".into()),
+                reason: format!("not valid base64: {err}"),
+            })?)
+        }
+        (Some(value), None) if is_json_media_type(content_type) && !legacy_base64 => {
+            Some(value.get().as_bytes().to_vec())
+        }
+        (Some(value), None) => Some(string_member(value, "data")?.into_bytes()),
+        (None, None) => None,
+    };
+    let event = assemble(attributes, data, Form::Json, types)?;
+    Ok((event, version))
+}
+
+fn string_member(value: &RawJson, name: &str) -> Result<String, DecodeError> {
+    serde_json::from_str(value.get()).map_err(|_| DecodeError::Invalid {
+        place: Place::Member(name.into()),
+        reason: "must be a JSON string for this datacontenttype".into(),
+    })
+}
+
+fn attribute(name: &str, value: &RawJson) -> Result<RawValue, DecodeError> {
+    match serde_json::from_str(value.get()) {
+        Ok(serde_json::Value::String(text)) => Ok(RawValue::Text(text)),
+        Ok(serde_json::Value::Bool(value)) => Ok(RawValue::Bool(value)),
+        Ok(serde_json::Value::Number(number)) => Ok(RawValue::Number(number)),
+        _ => Err(DecodeError::Invalid {
+            place: Place::Member(name.into()),
+            reason: "an attribute must be a JSON string, number or boolean".into(),
+        }),
+    }
+}
+
+/// The members of a JSON object, in order, with their raw values.
+struct Members<'a>(Vec<(String, &'a RawJson)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = Members<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some(member) = map.next_entry::<String, &'de RawJson>()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
+/// Encodes one event in the JSON format.
+pub fn encode_event(event: &Event) -> Vec<u8> {
+    serde_json::to_vec(&Structured(event)).expect("an event always serializes")
+}
+
+/// Encodes events as a JSON batch.
+pub fn encode_batch(events: &[Event]) -> Vec<u8> {
+    serde_json::to_vec(&Batch(events)).expect("a batch always serializes")
+}
+
+struct Batch<'a>(&'a [Event]);
+
+impl Serialize for Batch<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for event in self.0 {
+            seq.serialize_element(&Structured(event))?;
+        }
+        seq.end()
+    }
+}
+
+struct Structured<'a>(&'a Event);
+
+impl Serialize for Structured<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let event = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("specversion", &event.specversion)?;
+        map.serialize_entry("id", &event.id)?;
+        map.serialize_entry("source", &event.source)?;
+        map.serialize_entry("type", &event.ty)?;
+        let optional = [
+            ("datacontenttype", &event.datacontenttype),
+            ("dataschema", &event.dataschema),
+            ("subject", &event.subject),
+            ("time", &event.time),
+        ];
+        for (name, value) in optional {
+            if let Some(value) = value {
+                map.serialize_entry(name, value)?;
+            }
+        }
+        for extension in &event.extensions {
+            match &extension.value {
+                AttributeValue::Boolean(value) => map.serialize_entry(&extension.name, value)?,
+                AttributeValue::Integer(value) => map.serialize_entry(&extension.name, value)?,
+                other => map.serialize_entry(&extension.name, &other.to_string())?,
+            }
+        }
+        if let Some(data) = &event.data {
+            let json = is_json_media_type(event.effective_content_type())
+                .then(|| serde_json::from_slice::<&RawJson>(data).ok())
+                .flatten();
+            match (json, std::str::from_utf8(data)) {
+                (Some(json), _) => map.serialize_entry("data", json)?,
+                (None, Ok(text)) if !is_json_media_type(event.effective_content_type()) => {
+                    map.serialize_entry("data", text)?
+                }
+                _ => map.serialize_entry("data_base64", &BASE64.encode(data))?,
+            }
+        }
+        map.end()
+    }
+}

@@ -1,0 +1,46 @@
+//! The CloudEvents 1.0.2 HTTP protocol binding, as a pure library, and the
+//! `http-cloudevents` binder component built on it.
+//!
+//! The codec does no I/O and has no WebAssembly dependency: it takes a
+//! method, headers and a body reader, and gives events to a handler and a
+//! response back. On `wasm32` the crate also builds the binder component,
+//! which exports `wasi:http/incoming-handler` and imports
+//! `bindery:cloudevents/handler`.
+//!
+//! ```
+//! use bindery_http_cloudevents::{respond, Config};
+//!
+//! let headers = vec![
+//!     ("ce-specversion".to_owned(), b"1.0".to_vec()),
+//!     ("ce-id".to_owned(), b"1".to_vec()),
+//!     ("ce-source".to_owned(), b"/orders".to_vec()),
+//!     ("ce-type".to_owned(), b"com.example.order.created".to_vec()),
+//!     ("content-type".to_owned(), b"application/json".to_vec()),
+//! ];
+//! let response = respond(&Config::default(), "POST", &headers, |_limit| Ok(b"{}".to_vec()), |event| {
+//!     assert_eq!(event.ty, "com.example.order.created");
+//!     Ok(None)
+//! });
+//! assert_eq!(response.status, 204);
+//! ```
+#![deny(missing_docs)]
+
+mod attributes;
+pub mod binary;
+mod binding;
+mod config;
+mod error;
+mod event;
+pub mod header;
+pub mod json;
+pub mod timestamp;
+mod validate;
+
+#[cfg(target_arch = "wasm32")]
+mod component;
+
+pub use binding::{ALLOW, BATCH, BodyError, Mode, Rejection, Response, STRUCTURED, find_header, respond};
+pub use config::{Config, ConfigError, DEFAULT_MAX_BODY, PREFIX as CONFIG_PREFIX, Rate, ResponseMode};
+pub use error::{DecodeError, Place};
+pub use event::{AttributeKind, AttributeValue, Event, Extension, ExtensionTypes, HandlerError, SPEC_VERSION};
+pub use validate::{Form, validate};
