@@ -1,1 +1,3 @@
-//! End-to-end tests live in `tests/all`.
+//! Paths of the guest components built for the tests (see `build.rs`).
+
+include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));

@@ -1,0 +1,89 @@
+//! Builds guest crates of this workspace (binders, example apps, test
+//! programs) into `wasm32-wasip2` components, for use in build scripts.
+//!
+//! Each build runs a nested `cargo build --profile guest` with its own target
+//! directory (`<target>/guests`), so it never waits on the outer build's
+//! lock, and with the outer build's compiler flags cleared, since they are
+//! meant for the host.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The target every guest is built for.
+pub const TARGET: &str = "wasm32-wasip2";
+
+/// The cargo profile guests are built with (size-optimised; see the
+/// workspace `Cargo.toml`).
+pub const PROFILE: &str = "guest";
+
+/// A set of guest packages to build from one build script.
+pub struct Guests {
+    workspace: PathBuf,
+    target_dir: PathBuf,
+}
+
+impl Guests {
+    /// Guests of the workspace that contains the calling build script's
+    /// package, built under the outer build's target directory.
+    pub fn new() -> Self {
+        let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run from a build script"));
+        let workspace = manifest_dir
+            .ancestors()
+            .find(|dir| is_workspace_root(dir))
+            .expect("the package lives in a cargo workspace")
+            .to_path_buf();
+        let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("run from a build script"));
+        let target_dir = out_dir
+            .ancestors()
+            .find(|dir| dir.file_name().is_some_and(|name| name == "build"))
+            .and_then(|build| build.parent()?.parent())
+            .map_or_else(|| workspace.join("target"), Path::to_path_buf)
+            .join("guests");
+        Self { workspace, target_dir }
+    }
+
+    /// Builds `package` and returns the path of its component, telling cargo
+    /// to rerun the build script when the package's sources or the WIT change.
+    ///
+    /// Panics with cargo's output when the build fails, which fails the outer
+    /// build with that message.
+    pub fn build(&self, package: &str, source_dir: &str) -> PathBuf {
+        for watched in [source_dir, "wit", "Cargo.lock"] {
+            println!("cargo:rerun-if-changed={}", self.workspace.join(watched).display());
+        }
+        let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .current_dir(&self.workspace)
+            .args(["build", "--package", package, "--target", TARGET, "--profile", PROFILE])
+            .arg("--target-dir")
+            .arg(&self.target_dir)
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("CARGO_BUILD_TARGET")
+            .output()
+            .unwrap_or_else(|err| panic!("could not run cargo to build guest `{package}`: {err}"));
+        if !output.status.success() {
+            panic!(
+                "building guest `{package}` for {TARGET} failed (is the target installed? `rustup target add {TARGET}`):\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let component = self
+            .target_dir
+            .join(TARGET)
+            .join(PROFILE)
+            .join(format!("{}.wasm", package.replace('-', "_")));
+        assert!(component.exists(), "guest `{package}` built, but {} is missing", component.display());
+        component
+    }
+}
+
+impl Default for Guests {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn is_workspace_root(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|manifest| manifest.contains("[workspace]"))
+}

@@ -1,0 +1,5 @@
+//! End-to-end tests over real components: one test binary, so wasmtime is
+//! linked once.
+
+mod binder;
+mod host;
