@@ -18,7 +18,12 @@ fn main() {
         let path = guests.build(package, source_dir);
         let name = package.to_uppercase().replace('-', "_");
         writeln!(artifacts, "/// The built `{package}` component.").unwrap();
-        writeln!(artifacts, "pub const {name}: &str = {:?};", path.display().to_string()).unwrap();
+        writeln!(
+            artifacts,
+            "pub const {name}: &str = {:?};",
+            path.display().to_string()
+        )
+        .unwrap();
     }
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("artifacts.rs");
     std::fs::write(out, artifacts).unwrap();

@@ -26,7 +26,8 @@ impl Guests {
     /// Guests of the workspace that contains the calling build script's
     /// package, built under the outer build's target directory.
     pub fn new() -> Self {
-        let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run from a build script"));
+        let manifest_dir =
+            PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run from a build script"));
         let workspace = manifest_dir
             .ancestors()
             .find(|dir| is_workspace_root(dir))
@@ -39,7 +40,10 @@ impl Guests {
             .and_then(|build| build.parent()?.parent())
             .map_or_else(|| workspace.join("target"), Path::to_path_buf)
             .join("guests");
-        Self { workspace, target_dir }
+        Self {
+            workspace,
+            target_dir,
+        }
     }
 
     /// Builds `package` and returns the path of its component, telling cargo
@@ -49,11 +53,22 @@ impl Guests {
     /// build with that message.
     pub fn build(&self, package: &str, source_dir: &str) -> PathBuf {
         for watched in [source_dir, "wit", "Cargo.lock"] {
-            println!("cargo:rerun-if-changed={}", self.workspace.join(watched).display());
+            println!(
+                "cargo:rerun-if-changed={}",
+                self.workspace.join(watched).display()
+            );
         }
         let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
             .current_dir(&self.workspace)
-            .args(["build", "--package", package, "--target", TARGET, "--profile", PROFILE])
+            .args([
+                "build",
+                "--package",
+                package,
+                "--target",
+                TARGET,
+                "--profile",
+                PROFILE,
+            ])
             .arg("--target-dir")
             .arg(&self.target_dir)
             .env_remove("RUSTFLAGS")
@@ -73,7 +88,11 @@ impl Guests {
             .join(TARGET)
             .join(PROFILE)
             .join(format!("{}.wasm", package.replace('-', "_")));
-        assert!(component.exists(), "guest `{package}` built, but {} is missing", component.display());
+        assert!(
+            component.exists(),
+            "guest `{package}` built, but {} is missing",
+            component.display()
+        );
         component
     }
 }
@@ -85,5 +104,6 @@ impl Default for Guests {
 }
 
 fn is_workspace_root(dir: &Path) -> bool {
-    std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|manifest| manifest.contains("[workspace]"))
+    std::fs::read_to_string(dir.join("Cargo.toml"))
+        .is_ok_and(|manifest| manifest.contains("[workspace]"))
 }

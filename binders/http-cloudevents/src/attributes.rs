@@ -16,8 +16,10 @@ pub(crate) enum RawValue {
     Text(String),
     /// A JSON boolean.
     Bool(bool),
-    /// A JSON number.
-    Number(serde_json::Number),
+    /// A JSON number without a fraction or exponent.
+    Integer(i64),
+    /// A JSON number with a fraction or exponent, as written.
+    Fraction(String),
 }
 
 /// Builds an event from its attributes (names unique) and data.
@@ -74,7 +76,10 @@ pub(crate) fn assemble(
             ("time", _) => event.time.insert(String::new()),
             ("datacontentencoding", true) => encoding.insert(String::new()),
             _ => {
-                event.extensions.push(Extension::new(name.clone(), extension(name, value, form, types)?));
+                event.extensions.push(Extension::new(
+                    name.clone(),
+                    extension(name, value, form, types)?,
+                ));
                 continue;
             }
         };
@@ -125,15 +130,25 @@ fn extension(
     };
     let kind = types.get(name);
     match value {
-        RawValue::Text(text) => kind.unwrap_or(AttributeKind::String).parse(text).map_err(invalid),
+        RawValue::Text(text) => kind
+            .unwrap_or(AttributeKind::String)
+            .parse(text)
+            .map_err(invalid),
         RawValue::Bool(value) if matches!(kind, None | Some(AttributeKind::Boolean)) => {
             Ok(AttributeValue::Boolean(*value))
         }
-        RawValue::Number(number) if matches!(kind, None | Some(AttributeKind::Integer)) => number
-            .as_i64()
-            .and_then(|value| i32::try_from(value).ok())
-            .map(AttributeValue::Integer)
-            .ok_or_else(|| invalid(format!("`{number}` is not an integer in the 32-bit signed range"))),
+        RawValue::Integer(number) if matches!(kind, None | Some(AttributeKind::Integer)) => {
+            i32::try_from(*number)
+                .map(AttributeValue::Integer)
+                .map_err(|_| {
+                    invalid(format!(
+                        "`{number}` is not an integer in the 32-bit signed range"
+                    ))
+                })
+        }
+        RawValue::Fraction(number) if matches!(kind, None | Some(AttributeKind::Integer)) => {
+            Err(invalid(format!("`{number}` is not an integer")))
+        }
         _ => Err(invalid(format!(
             "the JSON value does not fit the declared type {:?}",
             kind.unwrap_or(AttributeKind::String)

@@ -19,11 +19,16 @@ pub fn has_attributes(headers: &[Header]) -> bool {
 }
 
 fn is_attribute(name: &str) -> bool {
-    name.get(..PREFIX.len()).is_some_and(|prefix| prefix.eq_ignore_ascii_case(PREFIX))
+    name.get(..PREFIX.len())
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(PREFIX))
 }
 
 /// Decodes a binary-mode message. An empty body means the event has no data.
-pub fn decode(headers: &[Header], body: &[u8], types: &ExtensionTypes) -> Result<Event, DecodeError> {
+pub fn decode(
+    headers: &[Header],
+    body: &[u8],
+    types: &ExtensionTypes,
+) -> Result<Event, DecodeError> {
     let mut attributes = Vec::new();
     for (name, value) in headers {
         if name.eq_ignore_ascii_case("content-type") {
@@ -35,7 +40,10 @@ pub fn decode(headers: &[Header], body: &[u8], types: &ExtensionTypes) -> Result
             if attributes.iter().any(|(name, _)| name == "datacontenttype") {
                 return Err(DecodeError::Duplicate(place));
             }
-            attributes.push(("datacontenttype".to_owned(), RawValue::Text(value.trim().to_owned())));
+            attributes.push((
+                "datacontenttype".to_owned(),
+                RawValue::Text(value.trim().to_owned()),
+            ));
             continue;
         }
         if !is_attribute(name) {
@@ -49,7 +57,10 @@ pub fn decode(headers: &[Header], body: &[u8], types: &ExtensionTypes) -> Result
         if attributes.iter().any(|(name, _)| *name == attribute) {
             return Err(DecodeError::Duplicate(place()));
         }
-        let value = header::decode(value).map_err(|reason| DecodeError::Invalid { place: place(), reason })?;
+        let value = header::decode(value).map_err(|reason| DecodeError::Invalid {
+            place: place(),
+            reason,
+        })?;
         attributes.push((attribute, RawValue::Text(value)));
     }
     let data = (!body.is_empty()).then(|| body.to_vec());
@@ -64,10 +75,16 @@ pub fn decode(headers: &[Header], body: &[u8], types: &ExtensionTypes) -> Result
 pub fn encode(mut event: Event) -> (Vec<Header>, Vec<u8>) {
     let mut headers = Vec::with_capacity(6 + event.extensions.len());
     if event.datacontenttype.is_some() || event.data.is_some() {
-        headers.push(("content-type".to_owned(), event.effective_content_type().as_bytes().to_vec()));
+        headers.push((
+            "content-type".to_owned(),
+            event.effective_content_type().as_bytes().to_vec(),
+        ));
     }
     let mut push = |name: &str, value: &str| {
-        headers.push((format!("{PREFIX}{name}"), header::encode(value).into_bytes()));
+        headers.push((
+            format!("{PREFIX}{name}"),
+            header::encode(value).into_bytes(),
+        ));
     };
     push("specversion", &event.specversion);
     push("id", &event.id);

@@ -37,7 +37,12 @@ impl Mode {
         let Some(content_type) = content_type else {
             return Ok(Self::Binary);
         };
-        let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         match essence.as_str() {
             BATCH => Ok(Self::Batch),
             STRUCTURED => Ok(Self::Structured),
@@ -71,10 +76,14 @@ pub enum Rejection {
     #[error("not a CloudEvent: no `ce-` headers, and Content-Type {0} is not a CloudEvents format")]
     NotCloudEvent(String),
     /// An `application/cloudevents` format other than JSON.
-    #[error("Content-Type `{0}` is an event format this binder does not support (it supports application/cloudevents+json and application/cloudevents-batch+json)")]
+    #[error(
+        "Content-Type `{0}` is an event format this binder does not support (it supports application/cloudevents+json and application/cloudevents-batch+json)"
+    )]
     UnknownFormat(String),
     /// A method other than POST or OPTIONS.
-    #[error("method {0} is not allowed; use POST to send events or OPTIONS for the webhook handshake")]
+    #[error(
+        "method {0} is not allowed; use POST to send events or OPTIONS for the webhook handshake"
+    )]
     MethodNotAllowed(String),
     /// The body is over the limit, or could not be read.
     #[error(transparent)]
@@ -103,7 +112,9 @@ pub enum Rejection {
 
 fn handler_detail(error: &HandlerError) -> &str {
     match error {
-        HandlerError::Invalid(detail) | HandlerError::Unavailable(detail) | HandlerError::Internal(detail) => detail,
+        HandlerError::Invalid(detail)
+        | HandlerError::Unavailable(detail)
+        | HandlerError::Internal(detail) => detail,
     }
 }
 
@@ -118,7 +129,9 @@ impl Rejection {
             Self::MethodNotAllowed(_) => 405,
             Self::Handler(HandlerError::Invalid(_)) => 400,
             Self::Handler(HandlerError::Unavailable(_)) => 503,
-            Self::Handler(HandlerError::Internal(_)) | Self::InvalidResponse(_) | Self::Config(_) => 500,
+            Self::Handler(HandlerError::Internal(_))
+            | Self::InvalidResponse(_)
+            | Self::Config(_) => 500,
         }
     }
 
@@ -168,7 +181,10 @@ impl Response {
     }
 
     fn content(self, content_type: &str, body: Vec<u8>) -> Self {
-        Self { body, ..self.header("content-type", content_type) }
+        Self {
+            body,
+            ..self.header("content-type", content_type)
+        }
     }
 
     /// The value of the header `name` (case-insensitive), if present.
@@ -180,14 +196,25 @@ impl Response {
 impl From<Rejection> for Response {
     /// A problem document: `{"error": "<code>", "detail": "<what and where>"}`.
     fn from(rejection: Rejection) -> Self {
-        let document = serde_json::json!({ "error": rejection.code(), "detail": rejection.to_string() });
+        let document = Problem {
+            error: rejection.code(),
+            detail: rejection.to_string(),
+        };
+        let body = serde_json::to_vec(&document).expect("a problem document always serializes");
         let response = Response::new(rejection.status());
         let response = match rejection {
             Rejection::MethodNotAllowed(_) => response.header("allow", ALLOW),
             _ => response,
         };
-        response.content("application/json", document.to_string().into_bytes())
+        response.content("application/json", body)
     }
+}
+
+/// The body of every error response.
+#[derive(serde::Serialize)]
+struct Problem {
+    error: &'static str,
+    detail: String,
 }
 
 /// The value of the header `name` (case-insensitive), if present.
@@ -273,7 +300,11 @@ fn deliver(
 fn encode_answer(event: Event, binary: bool) -> Response {
     if binary && (event.data.is_some() || event.datacontenttype.is_some()) {
         let (headers, body) = binary::encode(event);
-        Response { status: 200, headers, body }
+        Response {
+            status: 200,
+            headers,
+            body,
+        }
     } else {
         Response::new(200).content(STRUCTURED, json::encode_event(&event))
     }
@@ -289,7 +320,11 @@ fn handshake(config: &Config, headers: &[Header]) -> Result<Response, Rejection>
             header: "WebHook-Request-Origin",
             reason: "required in the validation request",
         })?;
-    let granted_origin = if config.allowed_origins.iter().any(|allowed| allowed == origin) {
+    let granted_origin = if config
+        .allowed_origins
+        .iter()
+        .any(|allowed| allowed == origin)
+    {
         origin
     } else if config.allowed_origins.iter().any(|allowed| allowed == "*") {
         "*"

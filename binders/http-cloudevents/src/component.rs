@@ -13,7 +13,9 @@ wit_bindgen::generate!({
 use bindery::cloudevents::handler;
 use bindery::cloudevents::types as wit;
 use exports::wasi::http::incoming_handler::Guest;
-use wasi::http::types::{Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam};
+use wasi::http::types::{
+    Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,
+};
 use wasi::io::streams::StreamError;
 
 /// The most bytes `blocking-write-and-flush` takes in one call.
@@ -27,7 +29,13 @@ impl Guest for Binder {
             Ok(config) => {
                 let method = method_name(request.method());
                 let headers = request.headers().entries();
-                respond(&config, &method, &headers, |limit| read_body(request, limit), call_app)
+                respond(
+                    &config,
+                    &method,
+                    &headers,
+                    |limit| read_body(request, limit),
+                    call_app,
+                )
             }
             Err(error) => Response::from(crate::Rejection::Config(error)),
         };

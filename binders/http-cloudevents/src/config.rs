@@ -18,7 +18,13 @@ use crate::event::{AttributeKind, ExtensionTypes};
 pub const PREFIX: &str = "BINDERY_CONFIG_";
 
 /// The settings this binder knows, as variable names without the prefix.
-const KNOWN: [&str; 5] = ["ALLOWED_ORIGINS", "ALLOWED_RATE", "RESPONSE_MODE", "MAX_BODY", "EXTENSION_TYPES"];
+const KNOWN: [&str; 5] = [
+    "ALLOWED_ORIGINS",
+    "ALLOWED_RATE",
+    "RESPONSE_MODE",
+    "MAX_BODY",
+    "EXTENSION_TYPES",
+];
 
 /// The default largest request body: 1 MiB.
 pub const DEFAULT_MAX_BODY: usize = 1 << 20;
@@ -120,12 +126,19 @@ impl Config {
                 variable: variable.clone(),
                 reason: format!("{reason}, not `{value}`"),
             };
-            let list = || value.split(',').map(str::trim).filter(|item| !item.is_empty());
+            let list = || {
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+            };
             match key {
                 "ALLOWED_ORIGINS" => config.allowed_origins = list().map(str::to_owned).collect(),
                 "ALLOWED_RATE" => {
-                    config.allowed_rate =
-                        Some(Rate::parse(&value).ok_or_else(|| error("expected `*` or a positive integer"))?);
+                    config.allowed_rate = Some(
+                        Rate::parse(&value)
+                            .ok_or_else(|| error("expected `*` or a positive integer"))?,
+                    );
                 }
                 "RESPONSE_MODE" => {
                     config.response_mode = match value.trim() {
@@ -149,7 +162,8 @@ impl Config {
                             .ok_or_else(|| {
                                 error("expected `name=type` pairs, with types boolean, integer, string, binary, uri, uri-ref or timestamp")
                             })?;
-                        config.extension_types = std::mem::take(&mut config.extension_types).with(name, kind);
+                        config.extension_types =
+                            std::mem::take(&mut config.extension_types).with(name, kind);
                     }
                 }
                 _ => {

@@ -41,7 +41,9 @@ pub enum DecodeError {
     #[error("{0} appears more than once")]
     Duplicate(Place),
     /// `ce-datacontenttype` was sent; binary mode carries it as `Content-Type`.
-    #[error("header `ce-datacontenttype` is not allowed in binary mode: send the media type as `Content-Type`")]
+    #[error(
+        "header `ce-datacontenttype` is not allowed in binary mode: send the media type as `Content-Type`"
+    )]
     DataContentTypeHeader,
     /// `specversion` names a version this binder does not speak.
     #[error("{place}: unsupported specversion `{version}` (expected 1.0 or 0.3)")]

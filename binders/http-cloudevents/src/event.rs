@@ -45,7 +45,9 @@ impl Event {
     /// The media type that `data` is in: `datacontenttype`, or the
     /// `application/json` that the JSON format implies when it is absent.
     pub fn effective_content_type(&self) -> &str {
-        self.datacontenttype.as_deref().unwrap_or("application/json")
+        self.datacontenttype
+            .as_deref()
+            .unwrap_or("application/json")
     }
 }
 
@@ -109,9 +111,10 @@ impl fmt::Display for AttributeValue {
             Self::Boolean(value) => write!(f, "{value}"),
             Self::Integer(value) => write!(f, "{value}"),
             Self::Binary(bytes) => f.write_str(&BASE64.encode(bytes)),
-            Self::String(value) | Self::Uri(value) | Self::UriRef(value) | Self::Timestamp(value) => {
-                f.write_str(value)
-            }
+            Self::String(value)
+            | Self::Uri(value)
+            | Self::UriRef(value)
+            | Self::Timestamp(value) => f.write_str(value),
         }
     }
 }
@@ -159,10 +162,11 @@ impl AttributeKind {
                 "false" => AttributeValue::Boolean(false),
                 _ => return Err(format!("`{text}` is not a boolean (true or false)")),
             },
-            Self::Integer => AttributeValue::Integer(
-                text.parse()
-                    .map_err(|_| format!("`{text}` is not an integer in the 32-bit signed range"))?,
-            ),
+            Self::Integer => {
+                AttributeValue::Integer(text.parse().map_err(|_| {
+                    format!("`{text}` is not an integer in the 32-bit signed range")
+                })?)
+            }
             Self::Binary => AttributeValue::Binary(
                 BASE64
                     .decode(text)

@@ -19,7 +19,12 @@ pub fn decode(raw: &[u8]) -> Result<String, String> {
     let mut index = 0;
     while index < raw.len() {
         let escape = (raw[index] == b'%')
-            .then(|| Some((hex_value(*raw.get(index + 1)?)?, hex_value(*raw.get(index + 2)?)?)))
+            .then(|| {
+                Some((
+                    hex_value(*raw.get(index + 1)?)?,
+                    hex_value(*raw.get(index + 2)?)?,
+                ))
+            })
             .flatten();
         match escape {
             Some((high, low)) => {

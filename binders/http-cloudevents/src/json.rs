@@ -25,17 +25,20 @@ pub fn is_json_media_type(media_type: &str) -> bool {
 
 /// Decodes one event in the JSON format.
 pub fn decode_event(body: &[u8], types: &ExtensionTypes) -> Result<Event, DecodeError> {
-    let raw: &RawJson = serde_json::from_slice(body).map_err(malformed)?;
+    let raw: &RawJson = serde_json::from_str(utf8(body)?).map_err(malformed)?;
     decode_object(raw, types).map(|(event, _)| event)
 }
 
 /// Decodes a JSON batch: an array of events, possibly empty, that all share
 /// one `specversion`.
 pub fn decode_batch(body: &[u8], types: &ExtensionTypes) -> Result<Vec<Event>, DecodeError> {
-    let items: Vec<&RawJson> = match serde_json::from_slice::<&RawJson>(body).map_err(malformed)? {
-        array if array.get().starts_with('[') => serde_json::from_str(array.get()).map_err(malformed)?,
-        _ => return Err(DecodeError::NotABatch),
-    };
+    let items: Vec<&RawJson> =
+        match serde_json::from_str::<&RawJson>(utf8(body)?).map_err(malformed)? {
+            array if array.get().starts_with('[') => {
+                serde_json::from_str(array.get()).map_err(malformed)?
+            }
+            _ => return Err(DecodeError::NotABatch),
+        };
     let mut first_version: Option<String> = None;
     let mut events = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
@@ -59,6 +62,13 @@ pub fn decode_batch(body: &[u8], types: &ExtensionTypes) -> Result<Vec<Event>, D
     Ok(events)
 }
 
+/// JSON text is UTF-8 (RFC 8259 section 8.1); checking it once lets every
+/// later step parse from `&str`.
+fn utf8(body: &[u8]) -> Result<&str, DecodeError> {
+    std::str::from_utf8(body)
+        .map_err(|err| DecodeError::Json(format!("the body is not UTF-8: {err}")))
+}
+
 fn malformed(error: serde_json::Error) -> DecodeError {
     DecodeError::Json(error.to_string())
 }
@@ -69,8 +79,12 @@ fn decode_object(raw: &RawJson, types: &ExtensionTypes) -> Result<(Event, String
         return Err(DecodeError::NotAnObject);
     }
     let Members(members) = serde_json::from_str(raw.get()).map_err(malformed)?;
-    if let Some(index) = (1..members.len()).find(|&i| members[..i].iter().any(|(name, _)| *name == members[i].0)) {
-        return Err(DecodeError::Duplicate(Place::Member(members[index].0.clone())));
+    if let Some(index) =
+        (1..members.len()).find(|&i| members[..i].iter().any(|(name, _)| *name == members[i].0))
+    {
+        return Err(DecodeError::Duplicate(Place::Member(
+            members[index].0.clone(),
+        )));
     }
     let mut attributes = Vec::with_capacity(members.len());
     let mut data = None;
@@ -122,14 +136,57 @@ fn string_member(value: &RawJson, name: &str) -> Result<String, DecodeError> {
 }
 
 fn attribute(name: &str, value: &RawJson) -> Result<RawValue, DecodeError> {
-    match serde_json::from_str(value.get()) {
-        Ok(serde_json::Value::String(text)) => Ok(RawValue::Text(text)),
-        Ok(serde_json::Value::Bool(value)) => Ok(RawValue::Bool(value)),
-        Ok(serde_json::Value::Number(number)) => Ok(RawValue::Number(number)),
-        _ => Err(DecodeError::Invalid {
+    serde_json::from_str::<Scalar>(value.get())
+        .map(|Scalar(scalar)| match scalar {
+            RawValue::Fraction(_) => RawValue::Fraction(value.get().to_owned()),
+            other => other,
+        })
+        .map_err(|_| DecodeError::Invalid {
             place: Place::Member(name.into()),
             reason: "an attribute must be a JSON string, number or boolean".into(),
-        }),
+        })
+}
+
+/// A JSON string, number or boolean: the values an attribute may take.
+struct Scalar(RawValue);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScalarVisitor;
+        impl Visitor<'_> for ScalarVisitor {
+            type Value = Scalar;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON string, number or boolean")
+            }
+
+            fn visit_str<E>(self, value: &str) -> Result<Scalar, E> {
+                Ok(Scalar(RawValue::Text(value.to_owned())))
+            }
+
+            fn visit_string<E>(self, value: String) -> Result<Scalar, E> {
+                Ok(Scalar(RawValue::Text(value)))
+            }
+
+            fn visit_bool<E>(self, value: bool) -> Result<Scalar, E> {
+                Ok(Scalar(RawValue::Bool(value)))
+            }
+
+            fn visit_i64<E>(self, value: i64) -> Result<Scalar, E> {
+                Ok(Scalar(RawValue::Integer(value)))
+            }
+
+            fn visit_u64<E>(self, value: u64) -> Result<Scalar, E> {
+                Ok(Scalar(RawValue::Integer(
+                    i64::try_from(value).unwrap_or(i64::MAX),
+                )))
+            }
+
+            fn visit_f64<E>(self, _: f64) -> Result<Scalar, E> {
+                Ok(Scalar(RawValue::Fraction(String::new())))
+            }
+        }
+        deserializer.deserialize_any(ScalarVisitor)
     }
 }
 
@@ -210,7 +267,7 @@ impl Serialize for Structured<'_> {
         }
         if let Some(data) = &event.data {
             let json = is_json_media_type(event.effective_content_type())
-                .then(|| serde_json::from_slice::<&RawJson>(data).ok())
+                .then(|| serde_json::from_str::<&RawJson>(std::str::from_utf8(data).ok()?).ok())
                 .flatten();
             match (json, std::str::from_utf8(data)) {
                 (Some(json), _) => map.serialize_entry("data", json)?,

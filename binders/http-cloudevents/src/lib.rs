@@ -39,8 +39,14 @@ mod validate;
 #[cfg(target_arch = "wasm32")]
 mod component;
 
-pub use binding::{ALLOW, BATCH, BodyError, Mode, Rejection, Response, STRUCTURED, find_header, respond};
-pub use config::{Config, ConfigError, DEFAULT_MAX_BODY, PREFIX as CONFIG_PREFIX, Rate, ResponseMode};
+pub use binding::{
+    ALLOW, BATCH, BodyError, Mode, Rejection, Response, STRUCTURED, find_header, respond,
+};
+pub use config::{
+    Config, ConfigError, DEFAULT_MAX_BODY, PREFIX as CONFIG_PREFIX, Rate, ResponseMode,
+};
 pub use error::{DecodeError, Place};
-pub use event::{AttributeKind, AttributeValue, Event, Extension, ExtensionTypes, HandlerError, SPEC_VERSION};
+pub use event::{
+    AttributeKind, AttributeValue, Event, Extension, ExtensionTypes, HandlerError, SPEC_VERSION,
+};
 pub use validate::{Form, validate};

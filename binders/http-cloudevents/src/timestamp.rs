@@ -33,7 +33,9 @@ pub fn parse(text: &str) -> Result<Instant, String> {
         Some((year, month, day, hour, minute, second, nanos, offset))
     })();
     let Some((year, month, day, hour, minute, second, nanos, offset)) = date_time else {
-        return Err(format!("`{text}` is not an RFC 3339 timestamp (like 2018-04-05T17:31:00Z)"));
+        return Err(format!(
+            "`{text}` is not an RFC 3339 timestamp (like 2018-04-05T17:31:00Z)"
+        ));
     };
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return Err(format!("`{text}` names a date that does not exist"));
@@ -73,13 +75,21 @@ impl Cursor<'_> {
         if self.expect(b'.').is_none() {
             return Some(0);
         }
-        let count = self.0.iter().take_while(|byte| byte.is_ascii_digit()).count();
+        let count = self
+            .0
+            .iter()
+            .take_while(|byte| byte.is_ascii_digit())
+            .count();
         if count == 0 {
             return None;
         }
         let mut nanos = 0;
         for place in 0..9 {
-            let digit = self.0.get(place).filter(|_| place < count).map_or(0, |d| d - b'0');
+            let digit = self
+                .0
+                .get(place)
+                .filter(|_| place < count)
+                .map_or(0, |d| d - b'0');
             nanos = nanos * 10 + u32::from(digit);
         }
         self.0 = &self.0[count..];
@@ -105,7 +115,7 @@ impl Cursor<'_> {
 }
 
 fn is_leap(year: u32) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

@@ -52,7 +52,11 @@ pub fn validate(event: &Event, form: Form) -> Result<(), DecodeError> {
             version: event.specversion.clone(),
         });
     }
-    for (attribute, value) in [("id", &event.id), ("source", &event.source), ("type", &event.ty)] {
+    for (attribute, value) in [
+        ("id", &event.id),
+        ("source", &event.source),
+        ("type", &event.ty),
+    ] {
         if value.is_empty() {
             return Err(DecodeError::Empty(form.place(attribute)));
         }
@@ -60,7 +64,11 @@ pub fn validate(event: &Event, form: Form) -> Result<(), DecodeError> {
     }
     check_uri_reference(&event.source).map_err(|reason| invalid("source", reason))?;
     let optional = [
-        ("datacontenttype", &event.datacontenttype, check_media_type as fn(&str) -> Result<(), String>),
+        (
+            "datacontenttype",
+            &event.datacontenttype,
+            check_media_type as fn(&str) -> Result<(), String>,
+        ),
         ("dataschema", &event.dataschema, check_uri),
         ("subject", &event.subject, check_text),
         ("time", &event.time, check_timestamp),
@@ -75,7 +83,10 @@ pub fn validate(event: &Event, form: Form) -> Result<(), DecodeError> {
     for (index, extension) in event.extensions.iter().enumerate() {
         let name = extension.name.as_str();
         check_extension_name(name).map_err(|reason| invalid(name, reason))?;
-        if event.extensions[..index].iter().any(|earlier| earlier.name == name) {
+        if event.extensions[..index]
+            .iter()
+            .any(|earlier| earlier.name == name)
+        {
             return Err(DecodeError::Duplicate(form.place(name)));
         }
         check_value(&extension.value).map_err(|reason| invalid(name, reason))?;
@@ -85,7 +96,11 @@ pub fn validate(event: &Event, form: Form) -> Result<(), DecodeError> {
 
 /// Checks an extension attribute name: `[a-z0-9]+`, and not a core name.
 pub fn check_extension_name(name: &str) -> Result<(), String> {
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
         return Err("extension names must be lower-case ASCII letters and digits".into());
     }
     if RESERVED.contains(&name) {
@@ -96,7 +111,9 @@ pub fn check_extension_name(name: &str) -> Result<(), String> {
 
 fn check_value(value: &AttributeValue) -> Result<(), String> {
     match value {
-        AttributeValue::Boolean(_) | AttributeValue::Integer(_) | AttributeValue::Binary(_) => Ok(()),
+        AttributeValue::Boolean(_) | AttributeValue::Integer(_) | AttributeValue::Binary(_) => {
+            Ok(())
+        }
         AttributeValue::String(text) => check_text(text),
         AttributeValue::Uri(uri) => check_uri(uri),
         AttributeValue::UriRef(uri) => check_uri_reference(uri),
@@ -110,7 +127,10 @@ pub fn check_text(text: &str) -> Result<(), String> {
         let code = u32::from(c);
         c.is_control() || (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE
     }) {
-        Some(c) => Err(format!("contains the disallowed character U+{:04X}", u32::from(c))),
+        Some(c) => Err(format!(
+            "contains the disallowed character U+{:04X}",
+            u32::from(c)
+        )),
         None => Ok(()),
     }
 }
@@ -168,13 +188,18 @@ pub fn check_uri_reference(text: &str) -> Result<(), String> {
             continue;
         }
         if !(byte.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=".contains(&byte)) {
-            return Err(format!("`{text}` is not a URI-reference: it contains `{}`", char::from(byte)));
+            return Err(format!(
+                "`{text}` is not a URI-reference: it contains `{}`",
+                char::from(byte)
+            ));
         }
         index += 1;
     }
     let first_delimiter = text.find(['/', '?', '#']).unwrap_or(text.len());
     if text[..first_delimiter].contains(':') && scheme_end(text).is_none() {
-        return Err(format!("`{text}` has a `:` before any `/` but no valid scheme"));
+        return Err(format!(
+            "`{text}` has a `:` before any `/` but no valid scheme"
+        ));
     }
     Ok(())
 }
@@ -195,7 +220,14 @@ mod tests {
 
     #[test]
     fn uri_references() {
-        for good in ["https://cloudevents.io", "#fragment", "//authority/path", "/a/b?c=d", "urn:x:y", "a%2Fb"] {
+        for good in [
+            "https://cloudevents.io",
+            "#fragment",
+            "//authority/path",
+            "/a/b?c=d",
+            "urn:x:y",
+            "a%2Fb",
+        ] {
             assert_eq!(check_uri_reference(good), Ok(()), "{good}");
         }
         for bad in ["has space", "a:b c", "1x:rest", "bad%zz", "<tag>"] {
@@ -207,7 +239,11 @@ mod tests {
 
     #[test]
     fn media_types() {
-        for good in ["text/plain", "application/json; charset=utf-8", "application/cloudevents+json"] {
+        for good in [
+            "text/plain",
+            "application/json; charset=utf-8",
+            "application/cloudevents+json",
+        ] {
             assert_eq!(check_media_type(good), Ok(()), "{good}");
         }
         for bad in ["xyz", "text/", "/json", "text/plain; charset", "a b/c"] {

@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 type Headers = Vec<(String, Vec<u8>)>;
 
 fn headers(pairs: &[(&str, &str)]) -> Headers {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+        .collect()
 }
 
 fn binary_headers() -> Headers {
@@ -26,10 +29,16 @@ fn binary_headers() -> Headers {
 /// response and the events the handler saw.
 fn send(config: &Config, method: &str, headers: &Headers, body: &[u8]) -> (Response, Vec<Event>) {
     let mut seen = Vec::new();
-    let response = respond(config, method, headers, |_| Ok(body.to_vec()), |event| {
-        seen.push(event.clone());
-        Ok(Some(event))
-    });
+    let response = respond(
+        config,
+        method,
+        headers,
+        |_| Ok(body.to_vec()),
+        |event| {
+            seen.push(event.clone());
+            Ok(Some(event))
+        },
+    );
     (response, seen)
 }
 
@@ -38,19 +47,35 @@ fn post(headers: &Headers, body: &[u8]) -> (Response, Vec<Event>) {
 }
 
 fn problem(response: &Response) -> Value {
-    assert_eq!(response.header_value("content-type"), Some(&b"application/json"[..]));
+    assert_eq!(
+        response.header_value("content-type"),
+        Some(&b"application/json"[..])
+    );
     serde_json::from_slice(&response.body).unwrap()
 }
 
 fn header<'a>(response: &'a Response, name: &str) -> &'a str {
-    std::str::from_utf8(response.header_value(name).unwrap_or_else(|| panic!("no `{name}` header"))).unwrap()
+    std::str::from_utf8(
+        response
+            .header_value(name)
+            .unwrap_or_else(|| panic!("no `{name}` header")),
+    )
+    .unwrap()
 }
 
 fn assert_problem(response: &Response, status: u16, error: &str, names: &str) {
-    assert_eq!(response.status, status, "{}", String::from_utf8_lossy(&response.body));
+    assert_eq!(
+        response.status,
+        status,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
     let problem = problem(response);
     assert_eq!(problem["error"], error);
-    assert!(problem["detail"].as_str().unwrap().contains(names), "`{names}` in {problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains(names),
+        "`{names}` in {problem}"
+    );
 }
 
 #[test]
@@ -60,8 +85,14 @@ fn binary_in_binary_out() {
     let (response, seen) = post(&request, b"not json, and that is fine");
     assert_eq!(response.status, 200);
     assert_eq!(seen[0].datacontenttype.as_deref(), Some("application/json"));
-    assert_eq!(seen[0].data.as_deref(), Some(&b"not json, and that is fine"[..]));
-    assert_eq!(seen[0].extension("traceparent"), Some(&AttributeValue::String("00-abc-01".into())));
+    assert_eq!(
+        seen[0].data.as_deref(),
+        Some(&b"not json, and that is fine"[..])
+    );
+    assert_eq!(
+        seen[0].extension("traceparent"),
+        Some(&AttributeValue::String("00-abc-01".into()))
+    );
     assert_eq!(header(&response, "content-type"), "application/json");
     assert_eq!(header(&response, "ce-id"), "42");
     assert_eq!(header(&response, "ce-traceparent"), "00-abc-01");
@@ -82,12 +113,18 @@ fn structured_in_structured_out() {
         "datacontenttype": "application/json", "subject": null,
         "data": {"b": [1, 2]}
     });
-    let request = headers(&[("Content-Type", "Application/CloudEvents+JSON; charset=utf-8")]);
+    let request = headers(&[(
+        "Content-Type",
+        "Application/CloudEvents+JSON; charset=utf-8",
+    )]);
     let (response, seen) = post(&request, body.to_string().as_bytes());
     assert_eq!(response.status, 200);
     assert_eq!(seen[0].subject, None, "null means unset");
     assert_eq!(seen[0].data.as_deref(), Some(&br#"{"b":[1,2]}"#[..]));
-    assert_eq!(header(&response, "content-type"), "application/cloudevents+json");
+    assert_eq!(
+        header(&response, "content-type"),
+        "application/cloudevents+json"
+    );
     let answer: Value = serde_json::from_slice(&response.body).unwrap();
     assert_eq!(answer["data"], json!({"b": [1, 2]}));
 }
@@ -97,21 +134,44 @@ fn structured_data_by_content_type() {
     let structured = headers(&[("content-type", "application/cloudevents+json")]);
     let event = |extra: Value| {
         let mut base = json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "t"});
-        base.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        base.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         base.to_string().into_bytes()
     };
-    let (_, seen) = post(&structured, &event(json!({"datacontenttype": "text/plain", "data": "hi"})));
+    let (_, seen) = post(
+        &structured,
+        &event(json!({"datacontenttype": "text/plain", "data": "hi"})),
+    );
     assert_eq!(seen[0].data.as_deref(), Some(&b"hi"[..]));
     let (_, seen) = post(&structured, &event(json!({"data": "hi"})));
-    assert_eq!(seen[0].data.as_deref(), Some(&b"\"hi\""[..]), "no datacontenttype means JSON");
+    assert_eq!(
+        seen[0].data.as_deref(),
+        Some(&b"\"hi\""[..]),
+        "no datacontenttype means JSON"
+    );
     let (_, seen) = post(&structured, &event(json!({"data_base64": "AAH/"})));
     assert_eq!(seen[0].data.as_deref(), Some(&[0, 1, 255][..]));
-    let (response, _) = post(&structured, &event(json!({"datacontenttype": "text/plain", "data": {"a": 1}})));
+    let (response, _) = post(
+        &structured,
+        &event(json!({"datacontenttype": "text/plain", "data": {"a": 1}})),
+    );
     assert_problem(&response, 400, "invalid-event", "`data`");
-    let (response, _) = post(&structured, &event(json!({"data": 1, "data_base64": "AA=="})));
+    let (response, _) = post(
+        &structured,
+        &event(json!({"data": 1, "data_base64": "AA=="})),
+    );
     assert_problem(&response, 400, "invalid-event", "`data_base64`");
-    let (response, _) = post(&structured, br#"{"specversion":"1.0","id":"1","id":"2","source":"/s","type":"t"}"#);
-    assert_problem(&response, 400, "invalid-event", "`id` appears more than once");
+    let (response, _) = post(
+        &structured,
+        br#"{"specversion":"1.0","id":"1","id":"2","source":"/s","type":"t"}"#,
+    );
+    assert_problem(
+        &response,
+        400,
+        "invalid-event",
+        "`id` appears more than once",
+    );
     let (response, _) = post(&structured, b"{not json");
     assert_problem(&response, 400, "invalid-event", "malformed JSON");
 }
@@ -127,7 +187,10 @@ fn specversion_0_3_is_up_converted() {
     let (response, seen) = post(&structured, body.to_string().as_bytes());
     assert_eq!(response.status, 200);
     assert_eq!(seen[0].specversion, "1.0");
-    assert_eq!(seen[0].dataschema.as_deref(), Some("https://example.com/schema"));
+    assert_eq!(
+        seen[0].dataschema.as_deref(),
+        Some("https://example.com/schema")
+    );
     assert_eq!(seen[0].data.as_deref(), Some(&[0, 1, 255][..]));
     assert!(seen[0].extensions.is_empty());
     let mut legacy = binary_headers();
@@ -146,11 +209,23 @@ fn batch_calls_the_handler_once_per_event() {
     let (response, seen) = post(&batch, Value::from(events).to_string().as_bytes());
     assert_eq!(response.status, 200);
     assert_eq!(seen.len(), 3);
-    assert_eq!(header(&response, "content-type"), "application/cloudevents-batch+json");
+    assert_eq!(
+        header(&response, "content-type"),
+        "application/cloudevents-batch+json"
+    );
     let answer: Vec<Value> = serde_json::from_slice(&response.body).unwrap();
-    assert_eq!(answer.iter().map(|e| e["id"].as_str().unwrap()).collect::<Vec<_>>(), ["0", "1", "2"]);
+    assert_eq!(
+        answer
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["0", "1", "2"]
+    );
     let (response, seen) = post(&batch, b"[]");
-    assert_eq!((response.status, response.body.as_slice(), seen.len()), (200, &b"[]"[..], 0));
+    assert_eq!(
+        (response.status, response.body.as_slice(), seen.len()),
+        (200, &b"[]"[..], 0)
+    );
     let mixed = json!([
         {"specversion": "1.0", "id": "1", "source": "/s", "type": "t"},
         {"specversion": "0.3", "id": "2", "source": "/s", "type": "t"}
@@ -165,21 +240,49 @@ fn batch_calls_the_handler_once_per_event() {
 fn binary_mode_rejections_name_the_header() {
     let mut duplicate = binary_headers();
     duplicate.push(("Ce-Id".into(), b"43".to_vec()));
-    assert_problem(&post(&duplicate, b"").0, 400, "invalid-event", "`ce-id` appears more than once");
+    assert_problem(
+        &post(&duplicate, b"").0,
+        400,
+        "invalid-event",
+        "`ce-id` appears more than once",
+    );
     let mut forbidden = binary_headers();
     forbidden.push(("ce-datacontenttype".into(), b"text/plain".to_vec()));
-    assert_problem(&post(&forbidden, b"").0, 400, "invalid-event", "`ce-datacontenttype`");
-    let missing: Headers = binary_headers().into_iter().filter(|(k, _)| k != "ce-id").collect();
-    assert_problem(&post(&missing, b"").0, 400, "invalid-event", "header `ce-id` is required");
+    assert_problem(
+        &post(&forbidden, b"").0,
+        400,
+        "invalid-event",
+        "`ce-datacontenttype`",
+    );
+    let missing: Headers = binary_headers()
+        .into_iter()
+        .filter(|(k, _)| k != "ce-id")
+        .collect();
+    assert_problem(
+        &post(&missing, b"").0,
+        400,
+        "invalid-event",
+        "header `ce-id` is required",
+    );
     let mut empty = binary_headers();
     empty[3].1 = Vec::new();
-    assert_problem(&post(&empty, b"").0, 400, "invalid-event", "header `ce-type` must not be empty");
+    assert_problem(
+        &post(&empty, b"").0,
+        400,
+        "invalid-event",
+        "header `ce-type` must not be empty",
+    );
     let mut bad_time = binary_headers();
     bad_time.push(("ce-time".into(), b"yesterday".to_vec()));
     assert_problem(&post(&bad_time, b"").0, 400, "invalid-event", "`ce-time`");
     let mut bad_source = binary_headers();
     bad_source[2].1 = b"%20has%20spaces".to_vec();
-    assert_problem(&post(&bad_source, b"").0, 400, "invalid-event", "`ce-source`");
+    assert_problem(
+        &post(&bad_source, b"").0,
+        400,
+        "invalid-event",
+        "`ce-source`",
+    );
     let mut control = binary_headers();
     control.push(("ce-note".into(), b"a%0Ab".to_vec()));
     assert_problem(&post(&control, b"").0, 400, "invalid-event", "U+000A");
@@ -192,7 +295,12 @@ fn binary_mode_rejections_name_the_header() {
 fn integers_must_be_in_range() {
     let structured = headers(&[("content-type", "application/cloudevents+json")]);
     let body = json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "t", "big": 2147483648_i64});
-    assert_problem(&post(&structured, body.to_string().as_bytes()).0, 400, "invalid-event", "`big`");
+    assert_problem(
+        &post(&structured, body.to_string().as_bytes()).0,
+        400,
+        "invalid-event",
+        "`big`",
+    );
     let body = json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "t", "small": -2147483648_i64});
     assert_eq!(post(&structured, body.to_string().as_bytes()).0.status, 200);
 }
@@ -201,9 +309,20 @@ fn integers_must_be_in_range() {
 fn unsupported_messages_and_methods() {
     let (response, _) = post(&headers(&[("content-type", "application/json")]), b"{}");
     assert_problem(&response, 415, "not-a-cloudevent", "no `ce-` headers");
-    let (response, _) = post(&headers(&[("content-type", "application/cloudevents+xml")]), b"<e/>");
-    assert_problem(&response, 415, "unsupported-format", "application/cloudevents+xml");
-    let (response, _) = post(&headers(&[("content-type", "application/cloudevents-batch+xml")]), b"<e/>");
+    let (response, _) = post(
+        &headers(&[("content-type", "application/cloudevents+xml")]),
+        b"<e/>",
+    );
+    assert_problem(
+        &response,
+        415,
+        "unsupported-format",
+        "application/cloudevents+xml",
+    );
+    let (response, _) = post(
+        &headers(&[("content-type", "application/cloudevents-batch+xml")]),
+        b"<e/>",
+    );
     assert_eq!(response.status, 415);
     for method in ["GET", "PUT", "DELETE", "HEAD"] {
         let (response, _) = send(&Config::default(), method, &binary_headers(), b"");
@@ -214,12 +333,27 @@ fn unsupported_messages_and_methods() {
 
 #[test]
 fn bodies_over_the_limit_get_413() {
-    let config = Config { max_body: 8, ..Config::default() };
-    let response = respond(&config, "POST", &binary_headers(), |limit| Err(BodyError::TooLarge(limit)), |_| Ok(None));
+    let config = Config {
+        max_body: 8,
+        ..Config::default()
+    };
+    let response = respond(
+        &config,
+        "POST",
+        &binary_headers(),
+        |limit| Err(BodyError::TooLarge(limit)),
+        |_| Ok(None),
+    );
     assert_problem(&response, 413, "payload-too-large", "8 bytes");
     let mut declared = binary_headers();
     declared.push(("content-length".into(), b"9".to_vec()));
-    let response = respond(&config, "POST", &declared, |_| panic!("the body must not be read"), |_| Ok(None));
+    let response = respond(
+        &config,
+        "POST",
+        &declared,
+        |_| panic!("the body must not be read"),
+        |_| Ok(None),
+    );
     assert_eq!(response.status, 413);
     assert_eq!(Config::default().max_body, 1024 * 1024);
 }
@@ -227,37 +361,88 @@ fn bodies_over_the_limit_get_413() {
 #[test]
 fn handler_results_map_to_status_codes() {
     let cases = [
-        (Err(HandlerError::Invalid("bad order".into())), 400, "rejected-by-handler"),
-        (Err(HandlerError::Unavailable("busy".into())), 503, "handler-unavailable"),
-        (Err(HandlerError::Internal("boom".into())), 500, "handler-failed"),
+        (
+            Err(HandlerError::Invalid("bad order".into())),
+            400,
+            "rejected-by-handler",
+        ),
+        (
+            Err(HandlerError::Unavailable("busy".into())),
+            503,
+            "handler-unavailable",
+        ),
+        (
+            Err(HandlerError::Internal("boom".into())),
+            500,
+            "handler-failed",
+        ),
     ];
     for (result, status, code) in cases {
-        let response = respond(&Config::default(), "POST", &binary_headers(), |_| Ok(Vec::new()), |_| result.clone());
+        let response = respond(
+            &Config::default(),
+            "POST",
+            &binary_headers(),
+            |_| Ok(Vec::new()),
+            |_| result.clone(),
+        );
         assert_eq!(response.status, status);
         assert_eq!(problem(&response)["error"], code);
     }
-    let response = respond(&Config::default(), "POST", &binary_headers(), |_| Ok(Vec::new()), |_| Ok(None));
+    let response = respond(
+        &Config::default(),
+        "POST",
+        &binary_headers(),
+        |_| Ok(Vec::new()),
+        |_| Ok(None),
+    );
     assert_eq!((response.status, response.body.len()), (204, 0));
-    let response = respond(&Config::default(), "POST", &binary_headers(), |_| Ok(Vec::new()), |event| {
-        Ok(Some(Event { id: String::new(), ..event }))
-    });
+    let response = respond(
+        &Config::default(),
+        "POST",
+        &binary_headers(),
+        |_| Ok(Vec::new()),
+        |event| {
+            Ok(Some(Event {
+                id: String::new(),
+                ..event
+            }))
+        },
+    );
     assert_problem(&response, 500, "invalid-response-event", "`id`");
 }
 
 #[test]
 fn response_mode_and_content_type() {
-    let structured = Config { response_mode: ResponseMode::Structured, ..Config::default() };
+    let structured = Config {
+        response_mode: ResponseMode::Structured,
+        ..Config::default()
+    };
     let (response, _) = send(&structured, "POST", &binary_headers(), b"{\"a\":1}");
-    assert_eq!(header(&response, "content-type"), "application/cloudevents+json");
-    let binary = Config { response_mode: ResponseMode::Binary, ..Config::default() };
-    let body = json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "t", "data": {"a": 1}});
+    assert_eq!(
+        header(&response, "content-type"),
+        "application/cloudevents+json"
+    );
+    let binary = Config {
+        response_mode: ResponseMode::Binary,
+        ..Config::default()
+    };
+    let body =
+        json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "t", "data": {"a": 1}});
     let request = headers(&[("content-type", "application/cloudevents+json")]);
     let (response, _) = send(&binary, "POST", &request, body.to_string().as_bytes());
-    assert_eq!(header(&response, "content-type"), "application/json", "implied by the JSON format");
+    assert_eq!(
+        header(&response, "content-type"),
+        "application/json",
+        "implied by the JSON format"
+    );
     assert_eq!(response.body, br#"{"a":1}"#);
     let no_data = json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "t"});
     let (response, _) = send(&binary, "POST", &request, no_data.to_string().as_bytes());
-    assert_eq!(header(&response, "content-type"), "application/cloudevents+json", "binary needs a media type");
+    assert_eq!(
+        header(&response, "content-type"),
+        "application/cloudevents+json",
+        "binary needs a media type"
+    );
 }
 
 fn handshake(config: &Config, pairs: &[(&str, &str)]) -> Response {
@@ -266,24 +451,59 @@ fn handshake(config: &Config, pairs: &[(&str, &str)]) -> Response {
 
 #[test]
 fn webhook_handshake() {
-    let config = Config { allowed_origins: vec!["events.example.com".into()], ..Config::default() };
+    let config = Config {
+        allowed_origins: vec!["events.example.com".into()],
+        ..Config::default()
+    };
     let response = handshake(&config, &[("WebHook-Request-Origin", "events.example.com")]);
     assert_eq!(response.status, 200);
-    assert_eq!(header(&response, "webhook-allowed-origin"), "events.example.com");
+    assert_eq!(
+        header(&response, "webhook-allowed-origin"),
+        "events.example.com"
+    );
     assert_eq!(header(&response, "allow"), "POST, OPTIONS");
     assert!(response.header_value("webhook-allowed-rate").is_none());
-    let response = handshake(&config, &[("webhook-request-origin", "events.example.com"), ("WebHook-Request-Rate", "120")]);
+    let response = handshake(
+        &config,
+        &[
+            ("webhook-request-origin", "events.example.com"),
+            ("WebHook-Request-Rate", "120"),
+        ],
+    );
     assert_eq!(header(&response, "webhook-allowed-rate"), "120");
-    for refused in ["evil.example.com", "EVENTS.example.com", "*", "events.example.com.evil"] {
+    for refused in [
+        "evil.example.com",
+        "EVENTS.example.com",
+        "*",
+        "events.example.com.evil",
+    ] {
         let response = handshake(&config, &[("WebHook-Request-Origin", refused)]);
         assert_problem(&response, 400, "origin-not-allowed", refused);
         assert!(response.header_value("webhook-allowed-origin").is_none());
         assert!(response.header_value("allow").is_none());
     }
-    assert_problem(&handshake(&config, &[]), 400, "invalid-handshake", "WebHook-Request-Origin");
-    let response = handshake(&config, &[("WebHook-Request-Origin", "events.example.com"), ("WebHook-Request-Rate", "0")]);
+    assert_problem(
+        &handshake(&config, &[]),
+        400,
+        "invalid-handshake",
+        "WebHook-Request-Origin",
+    );
+    let response = handshake(
+        &config,
+        &[
+            ("WebHook-Request-Origin", "events.example.com"),
+            ("WebHook-Request-Rate", "0"),
+        ],
+    );
     assert_problem(&response, 400, "invalid-handshake", "WebHook-Request-Rate");
-    assert_eq!(handshake(&Config::default(), &[("WebHook-Request-Origin", "a.example")]).status, 400);
+    assert_eq!(
+        handshake(
+            &Config::default(),
+            &[("WebHook-Request-Origin", "a.example")]
+        )
+        .status,
+        400
+    );
 }
 
 #[test]
@@ -296,21 +516,44 @@ fn webhook_wildcard_and_rates() {
     let response = handshake(&config, &[("WebHook-Request-Origin", "any.example.com")]);
     assert_eq!(header(&response, "webhook-allowed-origin"), "*");
     assert_eq!(header(&response, "webhook-allowed-rate"), "100");
-    let response = handshake(&config, &[("WebHook-Request-Origin", "any.example.com"), ("WebHook-Request-Rate", "30")]);
+    let response = handshake(
+        &config,
+        &[
+            ("WebHook-Request-Origin", "any.example.com"),
+            ("WebHook-Request-Rate", "30"),
+        ],
+    );
     assert_eq!(header(&response, "webhook-allowed-rate"), "30");
-    let response = handshake(&config, &[("WebHook-Request-Origin", "any.example.com"), ("WebHook-Request-Rate", "500")]);
+    let response = handshake(
+        &config,
+        &[
+            ("WebHook-Request-Origin", "any.example.com"),
+            ("WebHook-Request-Rate", "500"),
+        ],
+    );
     assert_eq!(header(&response, "webhook-allowed-rate"), "100");
 }
 
 #[test]
 fn configuration_from_the_environment() {
-    let vars = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+    let vars = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+    };
     let config = Config::from_env(vars(&[
-        ("BINDERY_CONFIG_ALLOWED_ORIGINS", "a.example.com, b.example.com"),
+        (
+            "BINDERY_CONFIG_ALLOWED_ORIGINS",
+            "a.example.com, b.example.com",
+        ),
         ("BINDERY_CONFIG_ALLOWED_RATE", "*"),
         ("BINDERY_CONFIG_RESPONSE_MODE", "structured"),
         ("BINDERY_CONFIG_MAX_BODY", "2048"),
-        ("BINDERY_CONFIG_EXTENSION_TYPES", "count=integer, seen=timestamp"),
+        (
+            "BINDERY_CONFIG_EXTENSION_TYPES",
+            "count=integer, seen=timestamp",
+        ),
         ("PATH", "/bin"),
     ]))
     .unwrap();

@@ -10,12 +10,14 @@ use std::path::PathBuf;
 
 use bindery_http_cloudevents::timestamp;
 use bindery_http_cloudevents::{
-    AttributeKind, AttributeValue, BATCH, Config, Event, Extension, ExtensionTypes, STRUCTURED, json, respond,
+    AttributeKind, AttributeValue, BATCH, Config, Event, Extension, ExtensionTypes, STRUCTURED,
+    json, respond,
 };
 use serde_json::Value;
 
 fn conformance_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/cloudevents");
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/cloudevents");
     assert!(
         dir.is_dir(),
         "the conformance suite is missing: expected `shared/` beside the repository, at {}",
@@ -26,9 +28,13 @@ fn conformance_dir() -> PathBuf {
 
 fn load(file: &str) -> Vec<Value> {
     let path = conformance_dir().join("format-json").join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
     let document: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap();
-    document["tests"].as_array().expect("a `tests` array").clone()
+    document["tests"]
+        .as_array()
+        .expect("a `tests` array")
+        .clone()
 }
 
 /// The sample extension attributes of the suite, with their declared types.
@@ -43,7 +49,9 @@ fn sample_extension_types() -> ExtensionTypes {
         ("exturiref", AttributeKind::UriRef),
     ]
     .into_iter()
-    .fold(ExtensionTypes::default(), |types, (name, kind)| types.with(name, kind))
+    .fold(ExtensionTypes::default(), |types, (name, kind)| {
+        types.with(name, kind)
+    })
 }
 
 fn types_for(case: &Value) -> ExtensionTypes {
@@ -96,9 +104,18 @@ fn sample_event(sample: &str) -> Event {
                 Extension::new("extboolean", AttributeValue::Boolean(true)),
                 Extension::new("extstring", AttributeValue::String("text".into())),
                 Extension::new("extbinary", AttributeValue::Binary(vec![77, 97])),
-                Extension::new("exttimestamp", AttributeValue::Timestamp("2023-03-31T15:12:00Z".into())),
-                Extension::new("exturi", AttributeValue::Uri("https://cloudevents.io".into())),
-                Extension::new("exturiref", AttributeValue::UriRef("//authority/path".into())),
+                Extension::new(
+                    "exttimestamp",
+                    AttributeValue::Timestamp("2023-03-31T15:12:00Z".into()),
+                ),
+                Extension::new(
+                    "exturi",
+                    AttributeValue::Uri("https://cloudevents.io".into()),
+                ),
+                Extension::new(
+                    "exturiref",
+                    AttributeValue::UriRef("//authority/path".into()),
+                ),
             ],
             ..minimal("allExtensionTypes")
         },
@@ -113,7 +130,9 @@ fn sample_batch(sample: &str) -> Vec<Event> {
         "minimal" => vec![sample_event("minimal")],
         "minimal2" => vec![sample_event("minimal"), sample_event("minimal")],
         "minimalAndAllCore" => vec![sample_event("minimal"), sample_event("allCore")],
-        "minimalAndAllExtensionTypes" => vec![sample_event("minimal"), sample_event("allExtensionTypes")],
+        "minimalAndAllExtensionTypes" => {
+            vec![sample_event("minimal"), sample_event("allExtensionTypes")]
+        }
         other => panic!("unknown sample batch `{other}`"),
     }
 }
@@ -122,7 +141,11 @@ fn sample_batch(sample: &str) -> Vec<Event> {
 /// extensions regardless of order.
 fn assert_same_event(case: &str, actual: &Event, expected: &Event) {
     let instant = |time: &Option<String>| time.as_deref().map(|t| timestamp::parse(t).unwrap());
-    assert_eq!(instant(&actual.time), instant(&expected.time), "{case}: time");
+    assert_eq!(
+        instant(&actual.time),
+        instant(&expected.time),
+        "{case}: time"
+    );
     let normalize = |event: &Event| {
         let mut extensions = event.extensions.clone();
         extensions.sort_by(|a, b| a.name.cmp(&b.name));
@@ -143,7 +166,14 @@ fn assert_same_event(case: &str, actual: &Event, expected: &Event) {
 
 fn post(content_type: &str, body: Vec<u8>) -> u16 {
     let headers = vec![("content-type".to_owned(), content_type.as_bytes().to_vec())];
-    respond(&Config::default(), "POST", &headers, |_| Ok(body), |_| Ok(None)).status
+    respond(
+        &Config::default(),
+        "POST",
+        &headers,
+        |_| Ok(body),
+        |_| Ok(None),
+    )
+    .status
 }
 
 #[test]
@@ -153,8 +183,13 @@ fn valid_events_decode_to_their_samples() {
     for case in &cases {
         let id = case["id"].as_str().unwrap();
         let body = serde_json::to_vec(&case["event"]).unwrap();
-        let event = json::decode_event(&body, &types_for(case)).unwrap_or_else(|err| panic!("{id}: {err}"));
-        assert_same_event(id, &event, &sample_event(case["sampleId"].as_str().unwrap()));
+        let event =
+            json::decode_event(&body, &types_for(case)).unwrap_or_else(|err| panic!("{id}: {err}"));
+        assert_same_event(
+            id,
+            &event,
+            &sample_event(case["sampleId"].as_str().unwrap()),
+        );
         assert_eq!(post(STRUCTURED, body), 204, "{id}: accepted over HTTP");
     }
 }
@@ -166,7 +201,10 @@ fn invalid_events_are_rejected_with_400() {
     for case in &cases {
         let id = case["id"].as_str().unwrap();
         let body = serde_json::to_vec(&case["event"]).unwrap();
-        assert!(json::decode_event(&body, &types_for(case)).is_err(), "{id} must be rejected");
+        assert!(
+            json::decode_event(&body, &types_for(case)).is_err(),
+            "{id} must be rejected"
+        );
         assert_eq!(post(STRUCTURED, body), 400, "{id}: rejected over HTTP");
     }
 }
@@ -176,7 +214,8 @@ fn valid_batches_decode_to_their_samples() {
     for case in &load("valid-batches.json") {
         let id = case["id"].as_str().unwrap();
         let body = serde_json::to_vec(&case["batch"]).unwrap();
-        let events = json::decode_batch(&body, &types_for(case)).unwrap_or_else(|err| panic!("{id}: {err}"));
+        let events =
+            json::decode_batch(&body, &types_for(case)).unwrap_or_else(|err| panic!("{id}: {err}"));
         let expected = sample_batch(case["sampleId"].as_str().unwrap());
         assert_eq!(events.len(), expected.len(), "{id}: batch length");
         for (actual, expected) in events.iter().zip(&expected) {
@@ -193,7 +232,10 @@ fn invalid_batches_are_rejected_with_400() {
     for case in &cases {
         let id = case["id"].as_str().unwrap();
         let body = serde_json::to_vec(&case["batch"]).unwrap();
-        assert!(json::decode_batch(&body, &types_for(case)).is_err(), "{id} must be rejected");
+        assert!(
+            json::decode_batch(&body, &types_for(case)).is_err(),
+            "{id} must be rejected"
+        );
         assert_eq!(post(BATCH, body), 400, "{id}: rejected over HTTP");
     }
 }
@@ -214,8 +256,16 @@ fn scenarios() -> Vec<Scenario> {
     for block in text.split("Scenario Outline:").skip(1) {
         let lines: Vec<&str> = block.lines().collect();
         let docstrings = docstrings(&lines);
-        assert_eq!(docstrings.len(), 2, "a request and its data in: {}", lines[0]);
-        let attributes_at = lines.iter().position(|l| l.contains("Then the attributes are:")).unwrap();
+        assert_eq!(
+            docstrings.len(),
+            2,
+            "a request and its data in: {}",
+            lines[0]
+        );
+        let attributes_at = lines
+            .iter()
+            .position(|l| l.contains("Then the attributes are:"))
+            .unwrap();
         let attributes = table(&lines[attributes_at + 1..]);
         let examples_at = lines.iter().position(|l| l.trim() == "Examples:").unwrap();
         let examples = table(&lines[examples_at + 1..]);
@@ -225,7 +275,10 @@ fn scenarios() -> Vec<Scenario> {
             scenarios.push(Scenario {
                 name: fill(lines[0].trim()),
                 request: fill(&docstrings[0]),
-                attributes: attributes[1..].iter().map(|(k, v)| (k.clone(), fill(v))).collect(),
+                attributes: attributes[1..]
+                    .iter()
+                    .map(|(k, v)| (k.clone(), fill(v)))
+                    .collect(),
                 data: serde_json::from_str(&docstrings[1]).unwrap(),
             });
         }
@@ -245,7 +298,9 @@ fn docstrings(lines: &[&str]) -> Vec<String> {
                 found.push(body.join("\n"));
                 open = None;
             }
-            (Some((margin, body)), false) => body.push(line.get(*margin..).unwrap_or("").to_owned()),
+            (Some((margin, body)), false) => {
+                body.push(line.get(*margin..).unwrap_or("").to_owned())
+            }
             (None, false) => {}
         }
     }
@@ -259,7 +314,11 @@ fn table(lines: &[&str]) -> Vec<(String, String)> {
         .map(|line| line.trim())
         .take_while(|line| line.starts_with('|'))
         .map(|line| {
-            let cells: Vec<String> = line.trim_matches('|').split('|').map(|c| c.trim().to_owned()).collect();
+            let cells: Vec<String> = line
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_owned())
+                .collect();
             (cells[0].clone(), cells.get(1).cloned().unwrap_or_default())
         })
         .collect()
@@ -268,7 +327,11 @@ fn table(lines: &[&str]) -> Vec<(String, String)> {
 #[test]
 fn http_protocol_binding_feature() {
     let scenarios = scenarios();
-    assert_eq!(scenarios.len(), 4, "two binary and two structured scenarios");
+    assert_eq!(
+        scenarios.len(),
+        4,
+        "two binary and two structured scenarios"
+    );
     for scenario in scenarios {
         let (head, body) = scenario.request.split_once("\n\n").unwrap();
         let mut lines = head.lines();
@@ -291,7 +354,8 @@ fn http_protocol_binding_feature() {
             },
         );
         assert_eq!(response.status, 204, "{}", scenario.name);
-        let event = received.unwrap_or_else(|| panic!("{}: no event reached the handler", scenario.name));
+        let event =
+            received.unwrap_or_else(|| panic!("{}: no event reached the handler", scenario.name));
         for (key, value) in &scenario.attributes {
             let actual = match key.as_str() {
                 "id" => Some(event.id.as_str()),

@@ -34,23 +34,44 @@ fn header_value_decoding_vectors() {
     for (raw, expected) in VECTORS {
         let decoded = header::decode(raw);
         match expected {
-            Some(expected) => assert_eq!(decoded.as_deref(), Ok(*expected), "{}", String::from_utf8_lossy(raw)),
-            None => assert!(decoded.is_err(), "{} must be rejected", String::from_utf8_lossy(raw)),
+            Some(expected) => assert_eq!(
+                decoded.as_deref(),
+                Ok(*expected),
+                "{}",
+                String::from_utf8_lossy(raw)
+            ),
+            None => assert!(
+                decoded.is_err(),
+                "{} must be rejected",
+                String::from_utf8_lossy(raw)
+            ),
         }
     }
 }
 
 #[test]
 fn the_specs_percent_encoding_example() {
-    assert_eq!(header::encode("Euro € 😀"), "Euro%20%E2%82%AC%20%F0%9F%98%80");
-    assert_eq!(header::decode(b"Euro%20%E2%82%AC%20%F0%9F%98%80").unwrap(), "Euro € 😀");
+    assert_eq!(
+        header::encode("Euro € 😀"),
+        "Euro%20%E2%82%AC%20%F0%9F%98%80"
+    );
+    assert_eq!(
+        header::decode(b"Euro%20%E2%82%AC%20%F0%9F%98%80").unwrap(),
+        "Euro € 😀"
+    );
 }
 
 #[test]
 fn encoding_escapes_space_quote_percent_and_non_printables() {
-    assert_eq!(header::encode("a \"b\" 100%\u{7f}"), "a%20%22b%22%20100%25%7F");
+    assert_eq!(
+        header::encode("a \"b\" 100%\u{7f}"),
+        "a%20%22b%22%20100%25%7F"
+    );
     for text in ["", "é", "tab\tline", "~!#$&'()*+,/:;=?@[]"] {
-        assert_eq!(header::decode(header::encode(text).as_bytes()).unwrap(), text);
+        assert_eq!(
+            header::decode(header::encode(text).as_bytes()).unwrap(),
+            text
+        );
     }
 }
 
@@ -63,9 +84,18 @@ fn a_bad_header_value_is_a_400_that_names_the_header() {
         ("ce-type".to_owned(), b"t".to_vec()),
         ("CE-Note".to_owned(), b"%C0%A0".to_vec()),
     ];
-    let response = respond(&Config::default(), "POST", &headers, |_| Ok(Vec::new()), |_| Ok(None));
+    let response = respond(
+        &Config::default(),
+        "POST",
+        &headers,
+        |_| Ok(Vec::new()),
+        |_| Ok(None),
+    );
     assert_eq!(response.status, 400);
     let problem: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
     assert_eq!(problem["error"], "invalid-event");
-    assert!(problem["detail"].as_str().unwrap().contains("`ce-note`"), "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("`ce-note`"),
+        "{problem}"
+    );
 }

@@ -19,12 +19,18 @@ fn every_attribute_type() -> Event {
             Extension::new("flag", AttributeValue::Boolean(false)),
             Extension::new("count", AttributeValue::Integer(i32::MIN)),
             Extension::new("max", AttributeValue::Integer(i32::MAX)),
-            Extension::new("note", AttributeValue::String("Euro € 😀 and spaces".into())),
+            Extension::new(
+                "note",
+                AttributeValue::String("Euro € 😀 and spaces".into()),
+            ),
             Extension::new("empty", AttributeValue::String(String::new())),
             Extension::new("blob", AttributeValue::Binary(vec![0, 1, 2, 0xfe, 0xff])),
             Extension::new("link", AttributeValue::Uri("urn:example:thing".into())),
             Extension::new("ref", AttributeValue::UriRef("../up?x=1#frag".into())),
-            Extension::new("seen", AttributeValue::Timestamp("1999-12-31T23:59:59Z".into())),
+            Extension::new(
+                "seen",
+                AttributeValue::Timestamp("1999-12-31T23:59:59Z".into()),
+            ),
         ],
         data: Some((0..=255).collect()),
     }
@@ -34,7 +40,9 @@ fn types_of(event: &Event) -> ExtensionTypes {
     event
         .extensions
         .iter()
-        .fold(ExtensionTypes::default(), |types, ext| types.with(ext.name.clone(), ext.value.kind()))
+        .fold(ExtensionTypes::default(), |types, ext| {
+            types.with(ext.name.clone(), ext.value.kind())
+        })
 }
 
 fn variants() -> Vec<Event> {
@@ -77,7 +85,12 @@ fn event_to_binary_to_event() {
     for event in variants() {
         let (headers, body) = binary::encode(event.clone());
         for (name, value) in &headers {
-            assert!(value.iter().all(|b| (0x21..=0x7e).contains(b) || *b == b' '), "{name} is printable ASCII");
+            assert!(
+                value
+                    .iter()
+                    .all(|b| (0x21..=0x7e).contains(b) || *b == b' '),
+                "{name} is printable ASCII"
+            );
         }
         let decoded = binary::decode(&headers, &body, &types_of(&event)).unwrap();
         assert_eq!(decoded, event);
@@ -96,9 +109,13 @@ fn event_to_structured_to_event() {
 #[test]
 fn events_to_batch_to_events() {
     let events = variants();
-    let types = events.iter().fold(ExtensionTypes::default(), |types, event| {
-        event.extensions.iter().fold(types, |types, ext| types.with(ext.name.clone(), ext.value.kind()))
-    });
+    let types = events
+        .iter()
+        .fold(ExtensionTypes::default(), |types, event| {
+            event.extensions.iter().fold(types, |types, ext| {
+                types.with(ext.name.clone(), ext.value.kind())
+            })
+        });
     let decoded = json::decode_batch(&json::encode_batch(&events), &types).unwrap();
     assert_eq!(decoded, events);
 }
@@ -106,7 +123,8 @@ fn events_to_batch_to_events() {
 #[test]
 fn binary_data_travels_as_data_base64_and_text_as_a_string() {
     let event = every_attribute_type();
-    let structured: serde_json::Value = serde_json::from_slice(&json::encode_event(&event)).unwrap();
+    let structured: serde_json::Value =
+        serde_json::from_slice(&json::encode_event(&event)).unwrap();
     assert!(structured["data_base64"].is_string());
     assert!(structured.get("data").is_none());
     assert_eq!(structured["flag"], false);
@@ -122,8 +140,14 @@ fn untyped_extensions_come_back_as_strings_from_headers() {
     let event = every_attribute_type();
     let (headers, body) = binary::encode(event);
     let decoded = binary::decode(&headers, &body, &ExtensionTypes::default()).unwrap();
-    assert_eq!(decoded.extension("count"), Some(&AttributeValue::String(i32::MIN.to_string())));
+    assert_eq!(
+        decoded.extension("count"),
+        Some(&AttributeValue::String(i32::MIN.to_string()))
+    );
     let typed = ExtensionTypes::default().with("count", AttributeKind::Integer);
     let decoded = binary::decode(&headers, &body, &typed).unwrap();
-    assert_eq!(decoded.extension("count"), Some(&AttributeValue::Integer(i32::MIN)));
+    assert_eq!(
+        decoded.extension("count"),
+        Some(&AttributeValue::Integer(i32::MIN))
+    );
 }

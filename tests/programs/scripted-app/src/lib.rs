@@ -24,7 +24,10 @@ impl Guest for App {
     fn handle(event: Event) -> Result<Option<Event>, HandlerError> {
         match event.type_.as_str() {
             "test.none" => Ok(None),
-            "test.invalid" => Err(HandlerError::Invalid(format!("scripted rejection of {}", event.id))),
+            "test.invalid" => Err(HandlerError::Invalid(format!(
+                "scripted rejection of {}",
+                event.id
+            ))),
             "test.unavailable" => Err(HandlerError::Unavailable("scripted unavailability".into())),
             "test.internal" => Err(HandlerError::Internal("scripted failure".into())),
             "test.trap" => panic!("scripted trap"),
