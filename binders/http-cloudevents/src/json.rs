@@ -4,7 +4,7 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::value::RawValue as RawJson;
 
@@ -25,20 +25,15 @@ pub fn is_json_media_type(media_type: &str) -> bool {
 
 /// Decodes one event in the JSON format.
 pub fn decode_event(body: &[u8], types: &ExtensionTypes) -> Result<Event, DecodeError> {
-    let raw: &RawJson = serde_json::from_str(utf8(body)?).map_err(malformed)?;
-    decode_object(raw, types).map(|(event, _)| event)
+    decode_object(utf8(body)?, types).map(|(event, _)| event)
 }
 
 /// Decodes a JSON batch: an array of events, possibly empty, that all share
 /// one `specversion`.
 pub fn decode_batch(body: &[u8], types: &ExtensionTypes) -> Result<Vec<Event>, DecodeError> {
-    let items: Vec<&RawJson> =
-        match serde_json::from_str::<&RawJson>(utf8(body)?).map_err(malformed)? {
-            array if array.get().starts_with('[') => {
-                serde_json::from_str(array.get()).map_err(malformed)?
-            }
-            _ => return Err(DecodeError::NotABatch),
-        };
+    let Json::Array(items) = parse(utf8(body)?)? else {
+        return Err(DecodeError::NotABatch);
+    };
     let mut first_version: Option<String> = None;
     let mut events = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
@@ -46,7 +41,7 @@ pub fn decode_batch(body: &[u8], types: &ExtensionTypes) -> Result<Vec<Event>, D
             index,
             error: Box::new(error),
         };
-        let (event, version) = decode_object(item, types).map_err(in_batch)?;
+        let (event, version) = decode_object(item.get(), types).map_err(in_batch)?;
         match &first_version {
             Some(first) if *first != version => {
                 return Err(DecodeError::MixedSpecVersions {
@@ -69,19 +64,18 @@ fn utf8(body: &[u8]) -> Result<&str, DecodeError> {
         .map_err(|err| DecodeError::Json(format!("the body is not UTF-8: {err}")))
 }
 
-fn malformed(error: serde_json::Error) -> DecodeError {
-    DecodeError::Json(error.to_string())
+fn parse(text: &str) -> Result<Json<'_>, DecodeError> {
+    serde_json::from_str(text).map_err(|err| DecodeError::Json(err.to_string()))
 }
 
 /// Decodes one event object; also returns its `specversion` as sent.
-fn decode_object(raw: &RawJson, types: &ExtensionTypes) -> Result<(Event, String), DecodeError> {
-    if !raw.get().starts_with('{') {
+fn decode_object(text: &str, types: &ExtensionTypes) -> Result<(Event, String), DecodeError> {
+    let Json::Object(members) = parse(text)? else {
         return Err(DecodeError::NotAnObject);
-    }
-    let Members(members) = serde_json::from_str(raw.get()).map_err(malformed)?;
-    if let Some(index) =
-        (1..members.len()).find(|&i| members[..i].iter().any(|(name, _)| *name == members[i].0))
-    {
+    };
+    let duplicate =
+        (1..members.len()).find(|&i| members[..i].iter().any(|(name, _)| *name == members[i].0));
+    if let Some(index) = duplicate {
         return Err(DecodeError::Duplicate(Place::Member(
             members[index].0.clone(),
         )));
@@ -129,89 +123,103 @@ fn decode_object(raw: &RawJson, types: &ExtensionTypes) -> Result<(Event, String
 }
 
 fn string_member(value: &RawJson, name: &str) -> Result<String, DecodeError> {
-    serde_json::from_str(value.get()).map_err(|_| DecodeError::Invalid {
-        place: Place::Member(name.into()),
-        reason: "must be a JSON string for this datacontenttype".into(),
-    })
-}
-
-fn attribute(name: &str, value: &RawJson) -> Result<RawValue, DecodeError> {
-    serde_json::from_str::<Scalar>(value.get())
-        .map(|Scalar(scalar)| match scalar {
-            RawValue::Fraction(_) => RawValue::Fraction(value.get().to_owned()),
-            other => other,
-        })
-        .map_err(|_| DecodeError::Invalid {
+    match parse(value.get()) {
+        Ok(Json::Scalar(RawValue::Text(text))) => Ok(text),
+        _ => Err(DecodeError::Invalid {
             place: Place::Member(name.into()),
-            reason: "an attribute must be a JSON string, number or boolean".into(),
-        })
-}
-
-/// A JSON string, number or boolean: the values an attribute may take.
-struct Scalar(RawValue);
-
-impl<'de> Deserialize<'de> for Scalar {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ScalarVisitor;
-        impl Visitor<'_> for ScalarVisitor {
-            type Value = Scalar;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON string, number or boolean")
-            }
-
-            fn visit_str<E>(self, value: &str) -> Result<Scalar, E> {
-                Ok(Scalar(RawValue::Text(value.to_owned())))
-            }
-
-            fn visit_string<E>(self, value: String) -> Result<Scalar, E> {
-                Ok(Scalar(RawValue::Text(value)))
-            }
-
-            fn visit_bool<E>(self, value: bool) -> Result<Scalar, E> {
-                Ok(Scalar(RawValue::Bool(value)))
-            }
-
-            fn visit_i64<E>(self, value: i64) -> Result<Scalar, E> {
-                Ok(Scalar(RawValue::Integer(value)))
-            }
-
-            fn visit_u64<E>(self, value: u64) -> Result<Scalar, E> {
-                Ok(Scalar(RawValue::Integer(
-                    i64::try_from(value).unwrap_or(i64::MAX),
-                )))
-            }
-
-            fn visit_f64<E>(self, _: f64) -> Result<Scalar, E> {
-                Ok(Scalar(RawValue::Fraction(String::new())))
-            }
-        }
-        deserializer.deserialize_any(ScalarVisitor)
+            reason: "must be a JSON string for this datacontenttype".into(),
+        }),
     }
 }
 
-/// The members of a JSON object, in order, with their raw values.
-struct Members<'a>(Vec<(String, &'a RawJson)>);
+fn attribute(name: &str, value: &RawJson) -> Result<RawValue, DecodeError> {
+    match parse(value.get()) {
+        Ok(Json::Scalar(RawValue::Fraction(_))) => Ok(RawValue::Fraction(value.get().to_owned())),
+        Ok(Json::Scalar(scalar)) => Ok(scalar),
+        _ => Err(DecodeError::Invalid {
+            place: Place::Member(name.into()),
+            reason: "an attribute must be a JSON string, number or boolean".into(),
+        }),
+    }
+}
 
-impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
+/// One JSON value, one level deep: objects and arrays keep their members as
+/// raw JSON text, parsed when (and as) they are needed.
+///
+/// One visitor for every shape keeps a single copy of the parser in the
+/// component, and lets no type mismatch reach serde's error formatting
+/// (which would pull float formatting into the binary).
+enum Json<'a> {
+    /// An object's members, in order, duplicates included.
+    Object(Vec<(String, &'a RawJson)>),
+    /// An array's items.
+    Array(Vec<&'a RawJson>),
+    /// A string, number or boolean. A number with a fraction or exponent is
+    /// a `Fraction` whose text is filled in by [`attribute`].
+    Scalar(RawValue),
+    /// `null`.
+    Null,
+}
+
+impl<'de> Deserialize<'de> for Json<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MembersVisitor;
-        impl<'de> Visitor<'de> for MembersVisitor {
-            type Value = Members<'de>;
+        deserializer.deserialize_any(JsonVisitor)
+    }
+}
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
+struct JsonVisitor;
 
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8));
-                while let Some(member) = map.next_entry::<String, &'de RawJson>()? {
-                    members.push(member);
-                }
-                Ok(Members(members))
-            }
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = Json<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8));
+        while let Some(member) = map.next_entry::<String, &'de RawJson>()? {
+            members.push(member);
         }
-        deserializer.deserialize_map(MembersVisitor)
+        Ok(Json::Object(members))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(8));
+        while let Some(item) = seq.next_element::<&'de RawJson>()? {
+            items.push(item);
+        }
+        Ok(Json::Array(items))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(Json::Scalar(RawValue::Text(value.to_owned())))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Self::Value, E> {
+        Ok(Json::Scalar(RawValue::Text(value)))
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(Json::Scalar(RawValue::Bool(value)))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(Json::Scalar(RawValue::Integer(value)))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(Json::Scalar(RawValue::Integer(
+            i64::try_from(value).unwrap_or(i64::MAX),
+        )))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Json::Scalar(RawValue::Fraction(String::new())))
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Json::Null)
     }
 }
 
