@@ -1,0 +1,27 @@
+//! Builds the built-in binders and embeds them: `bindery compose` needs no
+//! binder file at compose time.
+
+use std::fmt::Write as _;
+
+use bindery_guest_build::Guests;
+
+/// `(binder name, package, source directory)` of every built-in binder.
+const BUILTIN: &[(&str, &str, &str)] = &[(
+    "http-cloudevents",
+    "bindery-http-cloudevents",
+    "binders/http-cloudevents",
+)];
+
+fn main() {
+    let guests = Guests::new();
+    let mut table = String::from("/// The built-in binders: name, version and component bytes.\n");
+    table.push_str("pub(crate) const BUILTIN: &[(&str, &str, &[u8])] = &[\n");
+    for (name, package, source_dir) in BUILTIN {
+        let path = guests.build(package, source_dir);
+        let version = env!("CARGO_PKG_VERSION");
+        writeln!(table, "    ({name:?}, {version:?}, include_bytes!({:?})),", path.display().to_string()).unwrap();
+    }
+    table.push_str("];\n");
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("builtin.rs");
+    std::fs::write(out, table).unwrap();
+}

@@ -1,0 +1,156 @@
+//! Finding the binder a trigger's executor names: built in, a file, or a
+//! download checked against its digest.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::error::ComposeError;
+use crate::manifest::BinderExecutor;
+use crate::world::sha256;
+
+include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+
+/// A binder component, ready to compose.
+#[derive(Debug, Clone)]
+pub struct Binder {
+    /// Its name: the built-in name, or the file name without `.wasm`.
+    pub name: String,
+    /// Its version, when known (built-in binders).
+    pub version: Option<String>,
+    /// Where it came from.
+    pub origin: BinderOrigin,
+    /// The component bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Where a binder came from; its `Display` names it in messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BinderOrigin {
+    /// Embedded in the `bindery` binary.
+    Builtin,
+    /// A file named by `source`.
+    File(PathBuf),
+    /// A download named by `url`.
+    Url(String),
+}
+
+impl fmt::Display for Binder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.origin {
+            BinderOrigin::Builtin => write!(f, "built-in binder `{}`", self.name),
+            BinderOrigin::File(path) => write!(f, "{}", path.display()),
+            BinderOrigin::Url(url) => write!(f, "{url}"),
+        }
+    }
+}
+
+/// The names of the built-in binders.
+pub fn builtin_names() -> Vec<&'static str> {
+    BUILTIN.iter().map(|(name, _, _)| *name).collect()
+}
+
+/// A built-in binder by name.
+pub fn builtin(name: &str) -> Option<Binder> {
+    BUILTIN.iter().find(|(known, _, _)| *known == name).map(|(name, version, bytes)| Binder {
+        name: (*name).to_owned(),
+        version: Some((*version).to_owned()),
+        origin: BinderOrigin::Builtin,
+        bytes: bytes.to_vec(),
+    })
+}
+
+/// Finds, reads or downloads the binder an executor names. `manifest` is
+/// the manifest file: paths are relative to its directory. Downloads are
+/// checked against their digest and kept in `cache_dir`.
+pub fn resolve(executor: &BinderExecutor, manifest: &Path, cache_dir: &Path) -> Result<Binder, ComposeError> {
+    let invalid = |message: String| ComposeError::Executor {
+        manifest: manifest.to_owned(),
+        message,
+    };
+    let base = manifest.parent().unwrap_or(Path::new("."));
+    match (&executor.binder, &executor.source, &executor.url) {
+        (Some(name), None, None) => builtin(name).ok_or_else(|| {
+            invalid(format!(
+                "unknown built-in binder `{name}` (the built-in binders are: {})",
+                builtin_names().join(", ")
+            ))
+        }),
+        (None, Some(source), None) => {
+            let path = base.join(source);
+            let bytes = std::fs::read(&path).map_err(|source| ComposeError::Read {
+                path: path.clone(),
+                what: "the binder",
+                source,
+            })?;
+            Ok(Binder {
+                name: file_stem(&path.to_string_lossy()),
+                version: None,
+                origin: BinderOrigin::File(path),
+                bytes,
+            })
+        }
+        (None, None, Some(url)) => {
+            let digest = executor
+                .digest
+                .as_deref()
+                .ok_or_else(|| invalid(format!("binder `url = \"{url}\"` needs `digest = \"sha256:<hex>\"`")))?;
+            let bytes = match cached(cache_dir, digest) {
+                Some(bytes) => bytes,
+                None => fetch(url, digest, cache_dir)?,
+            };
+            Ok(Binder {
+                name: file_stem(url),
+                version: None,
+                origin: BinderOrigin::Url(url.clone()),
+                bytes,
+            })
+        }
+        _ => Err(invalid("a binder executor takes exactly one of `binder`, `source` or `url`".into())),
+    }
+}
+
+fn file_stem(source: &str) -> String {
+    let file = source.rsplit(['/', '\\']).next().unwrap_or(source);
+    file.strip_suffix(".wasm").unwrap_or(file).to_owned()
+}
+
+fn cache_path(cache_dir: &Path, digest: &str) -> PathBuf {
+    let hex = digest.strip_prefix("sha256:").unwrap_or(digest).to_ascii_lowercase();
+    cache_dir.join("binders").join(format!("{hex}.wasm"))
+}
+
+/// The cached download with this digest, if one is cached and intact.
+fn cached(cache_dir: &Path, digest: &str) -> Option<Vec<u8>> {
+    let bytes = std::fs::read(cache_path(cache_dir, digest)).ok()?;
+    sha256(&bytes).eq_ignore_ascii_case(digest).then_some(bytes)
+}
+
+/// Downloads `url`, checks it against `digest`, and caches it.
+fn fetch(url: &str, digest: &str, cache_dir: &Path) -> Result<Vec<u8>, ComposeError> {
+    let failed = |message: String| ComposeError::Fetch {
+        url: url.to_owned(),
+        message,
+    };
+    let response = ureq::get(url).call().map_err(|err| failed(err.to_string()))?;
+    let bytes = response
+        .into_body()
+        .with_config()
+        .limit(256 << 20)
+        .read_to_vec()
+        .map_err(|err| failed(err.to_string()))?;
+    let actual = sha256(&bytes);
+    if !actual.eq_ignore_ascii_case(digest) {
+        return Err(ComposeError::Digest {
+            url: url.to_owned(),
+            expected: digest.to_owned(),
+            actual,
+        });
+    }
+    let path = cache_path(cache_dir, &actual);
+    let temporary = path.with_extension("part");
+    std::fs::create_dir_all(cache_dir.join("binders"))
+        .and_then(|()| std::fs::write(&temporary, &bytes))
+        .and_then(|()| std::fs::rename(&temporary, &path))
+        .map_err(|source| ComposeError::Write { path, source })?;
+    Ok(bytes)
+}

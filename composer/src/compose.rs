@@ -1,0 +1,289 @@
+//! `compose`: from a manifest with binder executors to one component per
+//! bound route and a plain manifest, all held in memory until written.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use wac_graph::types::Package;
+use wac_graph::{CompositionGraph, EncodeOptions};
+
+use crate::binder::{self, Binder};
+use crate::error::ComposeError;
+use crate::manifest::{AppManifest, BinderExecutor};
+use crate::world::{Artifact, ComponentWorld, Provenance, is_http_handler, satisfies, sha256, split_version};
+
+/// The prefix of the environment variables that carry binder settings.
+pub const CONFIG_PREFIX: &str = "BINDERY_CONFIG_";
+
+/// Settings of a composition.
+#[derive(Debug, Clone)]
+pub struct ComposeOptions {
+    /// Where downloaded binders are cached, by digest.
+    pub cache_dir: PathBuf,
+}
+
+/// A composed application, in memory: nothing is written until
+/// [`ComposedApp::write`].
+#[derive(Debug)]
+pub struct ComposedApp {
+    /// The plain output manifest: no binder executors, sources pointing at
+    /// the output components.
+    pub manifest: AppManifest,
+    /// The output components, by component id.
+    pub components: BTreeMap<String, OutputComponent>,
+    /// Things worth a warning, such as imports no wasi:http host provides.
+    pub warnings: Vec<String>,
+}
+
+/// One component of the output.
+#[derive(Debug)]
+pub struct OutputComponent {
+    /// The component bytes.
+    pub bytes: Vec<u8>,
+    /// Its world.
+    pub world: ComponentWorld,
+    /// How it was composed; `None` for a component passed through.
+    pub provenance: Option<Provenance>,
+}
+
+/// Composes every binder trigger of the manifest at `manifest_path`.
+pub fn compose(manifest_path: &Path, options: &ComposeOptions) -> Result<ComposedApp, ComposeError> {
+    let input = AppManifest::load(manifest_path)?;
+    let invalid = |message: String| ComposeError::Executor {
+        manifest: manifest_path.to_owned(),
+        message,
+    };
+    let mut executors: BTreeMap<&str, Option<BinderExecutor>> = BTreeMap::new();
+    for trigger in &input.trigger.http {
+        if !input.component.contains_key(&trigger.component) {
+            let defined: Vec<&str> = input.component.keys().map(String::as_str).collect();
+            return Err(invalid(format!(
+                "the trigger for route `{}` names component `{}`, which is not defined (defined: {})",
+                trigger.route,
+                trigger.component,
+                list(&defined)
+            )));
+        }
+        let executor = trigger.binder().transpose().map_err(invalid)?;
+        match executors.get(trigger.component.as_str()) {
+            Some(earlier) if *earlier != executor => {
+                return Err(invalid(format!(
+                    "component `{}` is served by triggers with different executors; give each binder trigger its own component",
+                    trigger.component
+                )));
+            }
+            _ => {
+                executors.insert(&trigger.component, executor);
+            }
+        }
+    }
+    let base = manifest_path.parent().unwrap_or(Path::new("."));
+    let mut output = input.clone();
+    let mut components = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for (id, component) in &input.component {
+        let source = base.join(&component.source);
+        let app = std::fs::read(&source).map_err(|err| ComposeError::Read {
+            path: source.clone(),
+            what: "a component source",
+            source: err,
+        })?;
+        let out = match executors.get(id.as_str()) {
+            Some(Some(executor)) => {
+                let binder = binder::resolve(executor, manifest_path, &options.cache_dir)?;
+                let composed = plug(&binder, &app, &source)?;
+                let environment = &mut output.component.get_mut(id).expect("same ids").environment;
+                for (key, value) in &executor.config {
+                    environment.insert(config_variable(key), config_value(value).map_err(|reason| {
+                        invalid(format!("component `{id}`: binder config `{key}`: {reason}"))
+                    })?);
+                }
+                let provenance = Provenance {
+                    binder: Artifact {
+                        name: binder.name.clone(),
+                        version: binder.version.clone(),
+                        sha256: sha256(&binder.bytes),
+                    },
+                    app: Artifact {
+                        name: id.clone(),
+                        version: None,
+                        sha256: sha256(&app),
+                    },
+                };
+                let mut bytes = composed;
+                provenance.append_to(&mut bytes);
+                let world = ComponentWorld::of(&bytes).map_err(|error| ComposeError::NotAComponent {
+                    file: format!("composed `{id}`"),
+                    what: "output",
+                    error,
+                })?;
+                OutputComponent {
+                    bytes,
+                    world,
+                    provenance: Some(provenance),
+                }
+            }
+            _ => {
+                let world = ComponentWorld::of(&app).map_err(|error| ComposeError::NotAComponent {
+                    file: source.display().to_string(),
+                    what: "component",
+                    error,
+                })?;
+                OutputComponent {
+                    bytes: app,
+                    world,
+                    provenance: None,
+                }
+            }
+        };
+        for import in out.world.unsupported_imports() {
+            warnings.push(format!(
+                "component `{id}` imports `{import}`, which a wasi:http host (bindery serve, wasmtime serve, Spin) does not provide"
+            ));
+        }
+        let plain = output.component.get_mut(id).expect("same ids");
+        plain.source = format!("{id}.wasm");
+        plain.build = None;
+        components.insert(id.clone(), out);
+    }
+    for trigger in &mut output.trigger.http {
+        if trigger.binder().is_some() {
+            trigger.executor = None;
+        }
+    }
+    Ok(ComposedApp {
+        manifest: output,
+        components,
+        warnings,
+    })
+}
+
+/// Checks that `app` fits `binder`, then links them with wac-graph: the
+/// app's exports satisfy the binder's protocol imports, and the result
+/// exports what the binder exports.
+pub fn plug(binder: &Binder, app: &[u8], app_path: &Path) -> Result<Vec<u8>, ComposeError> {
+    let app_name = app_path.display().to_string();
+    let binder_name = binder.to_string();
+    let binder_world = ComponentWorld::of(&binder.bytes).map_err(|error| ComposeError::NotAComponent {
+        file: binder_name.clone(),
+        what: "binder",
+        error,
+    })?;
+    let app_world = ComponentWorld::of(app).map_err(|error| ComposeError::NotAComponent {
+        file: app_name.clone(),
+        what: "app",
+        error,
+    })?;
+    if !binder_world.exports_http_handler() {
+        return Err(ComposeError::BinderWithoutHttp {
+            binder: binder_name,
+            exports: list(&binder_world.exports),
+        });
+    }
+    if let Some(export) = app_world.exports.iter().find(|export| is_http_handler(export)) {
+        return Err(ComposeError::AppExportsHttp {
+            app: app_name,
+            export: export.clone(),
+        });
+    }
+    let wanted: Vec<&str> = binder_world.protocol_imports().collect();
+    if wanted.is_empty() {
+        return Err(ComposeError::BinderWithoutProtocol { binder: binder_name });
+    }
+    for import in wanted {
+        if app_world.exports.iter().any(|export| satisfies(export, import)) {
+            continue;
+        }
+        let unversioned = split_version(import).0;
+        return Err(match app_world.exports.iter().find(|export| split_version(export).0 == unversioned) {
+            Some(found) => ComposeError::IncompatibleVersion {
+                app: app_name,
+                binder: binder_name,
+                wanted: import.to_owned(),
+                found: found.clone(),
+            },
+            None => ComposeError::MissingExport {
+                app: app_name,
+                binder: binder_name,
+                wanted: import.to_owned(),
+                exports: list(&app_world.exports),
+            },
+        });
+    }
+    link(&binder.bytes, app).map_err(|err| ComposeError::Plug {
+        app: app_name,
+        binder: binder_name,
+        message: format!("{err:#}"),
+    })
+}
+
+/// The wac-graph part of [`plug`]: register, plug, encode.
+fn link(binder: &[u8], app: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let mut graph = CompositionGraph::new();
+    let socket = Package::from_bytes("bindery:binder", None, binder, graph.types_mut())?;
+    let socket = graph.register_package(socket)?;
+    let plug = Package::from_bytes("bindery:app", None, app, graph.types_mut())?;
+    let plug = graph.register_package(plug)?;
+    wac_graph::plug(&mut graph, vec![plug], socket)?;
+    Ok(graph.encode(EncodeOptions::default())?)
+}
+
+/// `allowed-origins` → `BINDERY_CONFIG_ALLOWED_ORIGINS`.
+pub fn config_variable(key: &str) -> String {
+    format!("{CONFIG_PREFIX}{}", key.to_ascii_uppercase().replace('-', "_"))
+}
+
+/// A config value as an environment variable value: lists are joined with
+/// commas.
+fn config_value(value: &toml::Value) -> Result<String, String> {
+    match value {
+        toml::Value::String(text) => Ok(text.clone()),
+        toml::Value::Integer(number) => Ok(number.to_string()),
+        toml::Value::Float(number) => Ok(number.to_string()),
+        toml::Value::Boolean(flag) => Ok(flag.to_string()),
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                toml::Value::Array(_) | toml::Value::Table(_) => Err("lists may not nest".to_owned()),
+                scalar => config_value(scalar),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(|items| items.join(",")),
+        toml::Value::Datetime(datetime) => Ok(datetime.to_string()),
+        toml::Value::Table(_) => Err("values must be strings, numbers, booleans or lists of them".into()),
+    }
+}
+
+fn list(items: &[impl AsRef<str>]) -> String {
+    if items.is_empty() {
+        return "nothing".into();
+    }
+    items.iter().map(|item| format!("`{}`", item.as_ref())).collect::<Vec<_>>().join(", ")
+}
+
+impl ComposedApp {
+    /// Writes `<out>/<id>.wasm` for every component and `<out>/spin.toml`.
+    /// Each file is written to a temporary name and renamed into place, so a
+    /// reader never sees a partial file.
+    pub fn write(&self, out_dir: &Path) -> Result<(), ComposeError> {
+        let failed = |path: &Path| {
+            let path = path.to_owned();
+            move |source| ComposeError::Write { path, source }
+        };
+        std::fs::create_dir_all(out_dir).map_err(failed(out_dir))?;
+        let manifest = self.manifest.to_toml();
+        let files = self
+            .components
+            .iter()
+            .map(|(id, component)| (format!("{id}.wasm"), component.bytes.as_slice()))
+            .chain([("spin.toml".to_owned(), manifest.as_bytes())]);
+        for (name, bytes) in files {
+            let path = out_dir.join(&name);
+            let temporary = out_dir.join(format!(".{name}.{}.tmp", std::process::id()));
+            std::fs::write(&temporary, bytes)
+                .and_then(|()| std::fs::rename(&temporary, &path))
+                .map_err(failed(&path))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,137 @@
+//! Why a composition failed. Every message names the file at fault and what
+//! does not match.
+
+use std::path::PathBuf;
+
+use crate::manifest::ManifestError;
+use crate::world::WorldError;
+
+/// An error of [`crate::compose`].
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    /// The manifest cannot be read or parsed.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// A trigger or executor in the manifest is inconsistent.
+    #[error("{}: {message}", manifest.display())]
+    Executor {
+        /// The manifest path.
+        manifest: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A file the manifest names cannot be read.
+    #[error("{}: cannot read {what}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the file is, for example "the source of component `orders`".
+        what: &'static str,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file is not a usable component.
+    #[error("{what} {file}: {error}")]
+    NotAComponent {
+        /// The file, or the binder's name.
+        file: String,
+        /// "binder" or "app".
+        what: &'static str,
+        /// Why.
+        #[source]
+        error: WorldError,
+    },
+    /// The app does not export an interface the binder imports.
+    #[error(
+        "app {app} does not export `{wanted}`, which the binder {binder} imports \
+         (the app exports: {exports})"
+    )]
+    MissingExport {
+        /// The app component file.
+        app: String,
+        /// The binder.
+        binder: String,
+        /// The imported interface, with its version.
+        wanted: String,
+        /// What the app does export.
+        exports: String,
+    },
+    /// The app exports the interface at a semver-incompatible version.
+    #[error(
+        "app {app} exports `{found}`, but the binder {binder} imports `{wanted}`: \
+         the versions are not semver-compatible"
+    )]
+    IncompatibleVersion {
+        /// The app component file.
+        app: String,
+        /// The binder.
+        binder: String,
+        /// The version the binder imports.
+        wanted: String,
+        /// The version the app exports.
+        found: String,
+    },
+    /// The app exports an HTTP handler itself.
+    #[error(
+        "app {app} exports `{export}` itself, so it is an HTTP component and needs no binder: \
+         remove the trigger's binder executor, or export only the application interface"
+    )]
+    AppExportsHttp {
+        /// The app component file.
+        app: String,
+        /// Its HTTP handler export.
+        export: String,
+    },
+    /// The binder exports no HTTP handler.
+    #[error("binder {binder} does not export wasi:http/incoming-handler@0.2.x (it exports: {exports})")]
+    BinderWithoutHttp {
+        /// The binder.
+        binder: String,
+        /// What it exports.
+        exports: String,
+    },
+    /// The binder imports no application protocol.
+    #[error("binder {binder} imports no application-protocol interface, so no app can be plugged into it")]
+    BinderWithoutProtocol {
+        /// The binder.
+        binder: String,
+    },
+    /// A downloaded binder does not match its digest.
+    #[error("binder {url}: digest mismatch: the manifest says {expected}, the download is {actual}")]
+    Digest {
+        /// The URL.
+        url: String,
+        /// The digest the manifest gives.
+        expected: String,
+        /// The digest of the download.
+        actual: String,
+    },
+    /// A binder could not be downloaded.
+    #[error("binder {url}: download failed: {message}")]
+    Fetch {
+        /// The URL.
+        url: String,
+        /// Why.
+        message: String,
+    },
+    /// wac-graph could not link the two components.
+    #[error("composing app {app} into binder {binder} failed: {message}")]
+    Plug {
+        /// The app component file.
+        app: String,
+        /// The binder.
+        binder: String,
+        /// wac-graph's explanation.
+        message: String,
+    },
+    /// The output could not be written.
+    #[error("{}: cannot write the output: {source}", path.display())]
+    Write {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}

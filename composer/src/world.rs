@@ -1,0 +1,282 @@
+//! What a component imports and exports, read from its own type information,
+//! and the provenance section that `compose` writes into its output.
+
+use serde::{Deserialize, Serialize};
+use wit_component::DecodedWasm;
+use wit_parser::WorldKey;
+
+/// The name of the custom section that records how a component was composed.
+pub const PROVENANCE_SECTION: &str = "bindery:provenance";
+
+/// The interface every HTTP binder, and every composed app, exports.
+pub const HTTP_HANDLER: &str = "wasi:http/incoming-handler";
+
+/// The imports and exports of a component, as fully qualified names with
+/// versions (`wasi:http/incoming-handler@0.2.12`).
+///
+/// Imported interfaces that only define types (such as
+/// `bindery:cloudevents/types`) are left out: they need nothing at run time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ComponentWorld {
+    /// Imported interfaces and functions.
+    pub imports: Vec<String>,
+    /// Exported interfaces and functions.
+    pub exports: Vec<String>,
+}
+
+/// What a component is, judged from its world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ComponentKind {
+    /// Exports `wasi:http/incoming-handler` and imports an application
+    /// protocol: it needs an app plugged in.
+    Binder,
+    /// Exports an application protocol and no HTTP handler: it needs a binder.
+    App,
+    /// Exports `wasi:http/incoming-handler` and was composed by bindery.
+    ComposedApp,
+    /// Exports `wasi:http/incoming-handler` and needs nothing but the host.
+    HttpComponent,
+    /// Anything else.
+    Other,
+}
+
+/// Why a file's world could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum WorldError {
+    /// The bytes are not WebAssembly at all.
+    #[error("not a WebAssembly file")]
+    NotWasm,
+    /// A core module, not a component.
+    #[error(
+        "a core WebAssembly module, not a component: build for `wasm32-wasip2` \
+         (`cargo build --target wasm32-wasip2`), or turn the module into a component with \
+         `wasm-tools component new` (and a WASI preview1 adapter)"
+    )]
+    CoreModule,
+    /// A component whose type information cannot be decoded.
+    #[error("the component's types cannot be read: {0:#}")]
+    Undecodable(anyhow::Error),
+}
+
+impl ComponentWorld {
+    /// Reads the world of a component.
+    pub fn of(bytes: &[u8]) -> Result<Self, WorldError> {
+        if wasmparser::Parser::is_core_wasm(bytes) {
+            return Err(WorldError::CoreModule);
+        }
+        if !wasmparser::Parser::is_component(bytes) {
+            return Err(WorldError::NotWasm);
+        }
+        let DecodedWasm::Component(resolve, world) =
+            wit_component::decode(bytes).map_err(WorldError::Undecodable)?
+        else {
+            return Err(WorldError::Undecodable(anyhow::anyhow!("the file holds a WIT package")));
+        };
+        let world = &resolve.worlds[world];
+        let name = |key: &WorldKey| match key {
+            WorldKey::Interface(id) => resolve.id_of(*id).unwrap_or_else(|| "<anonymous interface>".into()),
+            WorldKey::Name(name) => name.clone(),
+        };
+        let needs_something = |key: &&WorldKey| match key {
+            WorldKey::Interface(id) => {
+                let interface = &resolve.interfaces[*id];
+                !interface.functions.is_empty()
+                    || interface.types.values().any(|ty| {
+                        matches!(resolve.types[*ty].kind, wit_parser::TypeDefKind::Resource)
+                    })
+            }
+            WorldKey::Name(_) => true,
+        };
+        Ok(Self {
+            imports: world.imports.keys().filter(needs_something).map(name).collect(),
+            exports: world.exports.keys().map(name).collect(),
+        })
+    }
+
+    /// Whether the component exports an HTTP handler, at any 0.2 version.
+    pub fn exports_http_handler(&self) -> bool {
+        self.exports.iter().any(|export| is_http_handler(export))
+    }
+
+    /// The imports that belong to an application protocol rather than to the
+    /// host: every import outside the `wasi` namespace.
+    pub fn protocol_imports(&self) -> impl Iterator<Item = &str> {
+        self.imports.iter().map(String::as_str).filter(|import| !is_wasi(import))
+    }
+
+    /// The imports left for the host (the `wasi` namespace).
+    pub fn host_imports(&self) -> impl Iterator<Item = &str> {
+        self.imports.iter().map(String::as_str).filter(|import| is_wasi(import))
+    }
+
+    /// The imports that a `wasi:http` host (bindery serve, wasmtime serve,
+    /// Spin) does not provide.
+    pub fn unsupported_imports(&self) -> impl Iterator<Item = &str> {
+        self.imports.iter().map(String::as_str).filter(|import| !host_provides(import))
+    }
+
+    /// Judges what the component is; `composed` says whether it carries a
+    /// provenance section.
+    pub fn kind(&self, composed: bool) -> ComponentKind {
+        let protocol_imports = self.protocol_imports().next().is_some();
+        let protocol_exports = self.exports.iter().any(|export| !is_wasi(export));
+        match (self.exports_http_handler(), protocol_imports) {
+            (true, true) => ComponentKind::Binder,
+            (true, false) if composed => ComponentKind::ComposedApp,
+            (true, false) => ComponentKind::HttpComponent,
+            (false, _) if protocol_exports => ComponentKind::App,
+            (false, _) => ComponentKind::Other,
+        }
+    }
+}
+
+/// Whether `name` is `wasi:http/incoming-handler` at some 0.2 version.
+pub fn is_http_handler(name: &str) -> bool {
+    split_version(name).0 == HTTP_HANDLER
+}
+
+fn is_wasi(name: &str) -> bool {
+    name.starts_with("wasi:")
+}
+
+/// The WASI 0.2 packages a wasi:http host provides.
+fn host_provides(name: &str) -> bool {
+    const PROVIDED: [&str; 8] = [
+        "wasi:io/",
+        "wasi:clocks/",
+        "wasi:random/",
+        "wasi:cli/",
+        "wasi:filesystem/",
+        "wasi:sockets/",
+        "wasi:http/types",
+        "wasi:http/outgoing-handler",
+    ];
+    let (unversioned, version) = split_version(name);
+    PROVIDED.iter().any(|prefix| unversioned.starts_with(prefix))
+        && version.is_some_and(|version| version.major == 0 && version.minor == 2)
+}
+
+/// Splits `ns:pkg/iface@1.2.3` into the name and its version.
+pub fn split_version(name: &str) -> (&str, Option<semver::Version>) {
+    match name.rsplit_once('@') {
+        Some((unversioned, version)) => (unversioned, semver::Version::parse(version).ok()),
+        None => (name, None),
+    }
+}
+
+/// Whether a component exporting `exported` satisfies an import of
+/// `imported`, by the component model's semver rules: the same interface,
+/// and versions that agree on the major version (or, below 1.0, on the
+/// major and minor versions).
+pub fn satisfies(exported: &str, imported: &str) -> bool {
+    let (export_name, export_version) = split_version(exported);
+    let (import_name, import_version) = split_version(imported);
+    export_name == import_name
+        && match (export_version, import_version) {
+            (None, None) => true,
+            (Some(export), Some(import)) => compatibility_track(&export) == compatibility_track(&import),
+            _ => false,
+        }
+}
+
+fn compatibility_track(version: &semver::Version) -> (u64, u64, u64) {
+    match (version.major, version.minor) {
+        (0, 0) => (0, 0, version.patch),
+        (0, minor) => (0, minor, 0),
+        (major, _) => (major, 0, 0),
+    }
+}
+
+/// How a composed component came to be, recorded in its
+/// [`PROVENANCE_SECTION`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The binder: its name, version and the sha256 of its bytes.
+    pub binder: Artifact,
+    /// The app: its component id in the manifest and the sha256 of its bytes.
+    pub app: Artifact,
+}
+
+/// One input of a composition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Artifact {
+    /// The binder's name, or the app's component id.
+    pub name: String,
+    /// The binder's version (absent for apps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// `sha256:<hex>` of the input bytes.
+    pub sha256: String,
+}
+
+impl Provenance {
+    /// Appends the provenance section to an encoded component.
+    pub fn append_to(&self, component: &mut Vec<u8>) {
+        let data = serde_json::to_vec(self).expect("provenance always serializes");
+        let section = wasm_encoder::CustomSection {
+            name: PROVENANCE_SECTION.into(),
+            data: data.into(),
+        };
+        component.push(wasm_encoder::Section::id(&section));
+        wasm_encoder::Encode::encode(&section, component);
+    }
+
+    /// Reads the provenance section of a component, if it has one at its top
+    /// level.
+    pub fn read(component: &[u8]) -> Option<Self> {
+        let mut depth = 0usize;
+        for payload in wasmparser::Parser::new(0).parse_all(component) {
+            match payload.ok()? {
+                wasmparser::Payload::ModuleSection { .. } | wasmparser::Payload::ComponentSection { .. } => {
+                    depth += 1;
+                }
+                wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
+                wasmparser::Payload::CustomSection(section)
+                    if depth == 0 && section.name() == PROVENANCE_SECTION =>
+                {
+                    return serde_json::from_slice(section.data()).ok();
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+/// `sha256:<hex>` of `bytes`.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(bytes);
+    let mut text = String::with_capacity(7 + 64);
+    text.push_str("sha256:");
+    for byte in digest {
+        text.push_str(&format!("{byte:02x}"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semver_rules() {
+        assert!(satisfies("a:b/c@0.1.3", "a:b/c@0.1.0"));
+        assert!(!satisfies("a:b/c@0.2.0", "a:b/c@0.1.0"));
+        assert!(satisfies("a:b/c@1.4.0", "a:b/c@1.0.0"));
+        assert!(!satisfies("a:b/c@2.0.0", "a:b/c@1.0.0"));
+        assert!(!satisfies("a:b/d@0.1.0", "a:b/c@0.1.0"));
+        assert!(satisfies("a:b/c", "a:b/c"));
+        assert!(!satisfies("a:b/c@0.0.1", "a:b/c@0.0.2"));
+    }
+
+    #[test]
+    fn host_provided_imports() {
+        assert!(host_provides("wasi:cli/environment@0.2.6"));
+        assert!(host_provides("wasi:http/types@0.2.12"));
+        assert!(!host_provides("wasi:keyvalue/store@0.2.0-draft"));
+        assert!(!host_provides("wasi:http/types@0.3.0"));
+        assert!(!host_provides("acme:kv/store@1.0.0"));
+    }
+}
