@@ -79,7 +79,7 @@ pub fn resolve(executor: &BinderExecutor, manifest: &Path, cache_dir: &Path) -> 
             let path = base.join(source);
             let bytes = std::fs::read(&path).map_err(|source| ComposeError::Read {
                 path: path.clone(),
-                what: "the binder",
+                what: "the binder".into(),
                 source,
             })?;
             Ok(Binder {

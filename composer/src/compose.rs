@@ -85,7 +85,7 @@ pub fn compose(manifest_path: &Path, options: &ComposeOptions) -> Result<Compose
         let source = base.join(&component.source);
         let app = std::fs::read(&source).map_err(|err| ComposeError::Read {
             path: source.clone(),
-            what: "a component source",
+            what: format!("the source of component `{id}`"),
             source: err,
         })?;
         let out = match executors.get(id.as_str()) {

@@ -26,7 +26,7 @@ pub enum ComposeError {
         /// The file.
         path: PathBuf,
         /// What the file is, for example "the source of component `orders`".
-        what: &'static str,
+        what: String,
         /// The I/O error.
         #[source]
         source: std::io::Error,

@@ -122,8 +122,8 @@ impl ComponentWorld {
         let protocol_imports = self.protocol_imports().next().is_some();
         let protocol_exports = self.exports.iter().any(|export| !is_wasi(export));
         match (self.exports_http_handler(), protocol_imports) {
+            (true, _) if composed => ComponentKind::ComposedApp,
             (true, true) => ComponentKind::Binder,
-            (true, false) if composed => ComponentKind::ComposedApp,
             (true, false) => ComponentKind::HttpComponent,
             (false, _) if protocol_exports => ComponentKind::App,
             (false, _) => ComponentKind::Other,
