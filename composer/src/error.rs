@@ -21,7 +21,7 @@ pub enum ComposeError {
         message: String,
     },
     /// A file the manifest names cannot be read.
-    #[error("{}: cannot read {what}: {source}", path.display())]
+    #[error("{}: cannot read {what}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
@@ -32,7 +32,7 @@ pub enum ComposeError {
         source: std::io::Error,
     },
     /// A file is not a usable component.
-    #[error("{what} {file}: {error}")]
+    #[error("{what} {file}")]
     NotAComponent {
         /// The file, or the binder's name.
         file: String,
@@ -126,7 +126,7 @@ pub enum ComposeError {
         message: String,
     },
     /// The output could not be written.
-    #[error("{}: cannot write the output: {source}", path.display())]
+    #[error("{}: cannot write the output", path.display())]
     Write {
         /// The file or directory.
         path: PathBuf,

@@ -165,7 +165,7 @@ pub struct BinderExecutor {
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     /// The file could not be read.
-    #[error("{path}: cannot read the manifest: {source}")]
+    #[error("{}: cannot read the manifest", path.display())]
     Read {
         /// The manifest path.
         path: PathBuf,
@@ -175,7 +175,7 @@ pub enum ManifestError {
     },
     /// Not valid TOML, an unknown field, or a value of the wrong type; the
     /// message carries the line and column.
-    #[error("{path}: {message}")]
+    #[error("{}: {message}", path.display())]
     Parse {
         /// The manifest path.
         path: PathBuf,

@@ -30,7 +30,8 @@ fn build_input(wit: &Path, core: bool) -> anyhow::Result<Vec<u8>> {
     ComponentEncoder::default().module(&module)?.validate(true).encode()
 }
 
-fn run_case(case: &Path) -> anyhow::Result<()> {
+/// Copies a case's inputs into a fresh folder, building the `.wit` ones.
+fn materialize(case: &Path) -> anyhow::Result<tempfile::TempDir> {
     let work = tempfile::tempdir()?;
     for entry in std::fs::read_dir(case)? {
         let path = entry?.path();
@@ -45,6 +46,11 @@ fn run_case(case: &Path) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(work)
+}
+
+fn run_case(case: &Path) -> anyhow::Result<()> {
+    let work = materialize(case)?;
     let out = work.path().join("out");
     let options = ComposeOptions {
         cache_dir: work.path().join("cache"),
@@ -72,7 +78,7 @@ fn run_case(case: &Path) -> anyhow::Result<()> {
         }
         Err(error) => {
             assert!(!out.exists(), "a failed composition must write nothing");
-            let message = error.to_string().replace(&work.path().display().to_string(), "$CASE");
+            let message = format!("{:#}", anyhow::Error::from(error)).replace(&work.path().display().to_string(), "$CASE");
             ("error.txt", format!("{message}\n"))
         }
     };
@@ -102,4 +108,65 @@ fn compose_cases() {
         .filter_map(|case| run_case(case).err().map(|err| format!("{}: {err:#}", case.file_name().unwrap().to_string_lossy())))
         .collect();
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+}
+
+fn bindery(args: &[&str], dir: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_bindery"))
+        .args(args)
+        .current_dir(dir)
+        .env("BINDERY_CACHE_DIR", dir.join("cache"))
+        .output()
+        .unwrap()
+}
+
+fn case_dir(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases").join(name)
+}
+
+#[test]
+fn cli_compose_then_inspect() {
+    let work = materialize(&case_dir("success-exact")).unwrap();
+    let composed = bindery(&["compose", "--verbose"], work.path());
+    assert!(composed.status.success(), "{}", String::from_utf8_lossy(&composed.stderr));
+    let stdout = String::from_utf8_lossy(&composed.stdout);
+    assert!(stdout.contains(".bindery/app.wasm") && stdout.contains(".bindery/spin.toml"), "{stdout}");
+    let inspected = bindery(&["inspect", ".bindery/app.wasm", "--json"], work.path());
+    assert!(inspected.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&inspected.stdout).unwrap();
+    assert_eq!(report["kind"], "composed-app");
+    assert_eq!(report["exports"][0], "wasi:http/incoming-handler@0.2.3");
+    assert_eq!(report["provenance"]["binder"]["name"], "binder");
+    let text = bindery(&["inspect", "binder.wasm"], work.path());
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("kind: binder") && text.contains("  proto:events/handler@0.1.0"), "{text}");
+}
+
+#[test]
+fn cli_errors_exit_non_zero_name_the_file_and_write_nothing() {
+    for case in ["error-missing-export", "error-unknown-field", "error-core-module"] {
+        let work = materialize(&case_dir(case)).unwrap();
+        let output = bindery(&["compose", "spin.toml", "--out", "out"], work.path());
+        assert_eq!(output.status.code(), Some(1), "{case}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let expected = std::fs::read_to_string(case_dir(case).join("error.txt")).unwrap();
+        let expected = expected.trim().replace("$CASE/", "");
+        assert_eq!(stderr.trim(), format!("error: {expected}"), "{case}");
+        assert!(!work.path().join("out").exists(), "{case}: nothing is written");
+    }
+    let missing = bindery(&["compose", "nowhere.toml"], Path::new(env!("CARGO_MANIFEST_DIR")));
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("nowhere.toml"));
+}
+
+#[test]
+fn cli_help_explains_every_option() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let compose = String::from_utf8(bindery(&["compose", "--help"], dir).stdout).unwrap();
+    for needle in ["[MANIFEST]", "spin.toml", "--out", ".bindery", "--verbose", "executor", "digest"] {
+        assert!(compose.contains(needle), "compose --help lacks {needle}:\n{compose}");
+    }
+    let inspect = String::from_utf8(bindery(&["inspect", "--help"], dir).stdout).unwrap();
+    for needle in ["<FILE>", "--json"] {
+        assert!(inspect.contains(needle), "inspect --help lacks {needle}:\n{inspect}");
+    }
 }

@@ -1,6 +1,8 @@
 //! The built http-cloudevents binder component, composed with a real app
 //! component and run in wasmtime.
 
+use std::path::Path;
+
 use anyhow::Result;
 use bytes::Bytes;
 use serde_json::json;
@@ -14,8 +16,11 @@ fn binder_bytes() -> Vec<u8> {
 }
 
 fn host(env: &[(&str, &str)]) -> TestHost {
-    let app = std::fs::read(bindery_tests::SCRIPTED_APP).unwrap();
-    let composed = compose(&binder_bytes(), &app).unwrap();
+    let composed = compose(
+        Path::new(bindery_tests::BINDERY_HTTP_CLOUDEVENTS),
+        Path::new(bindery_tests::SCRIPTED_APP),
+    )
+    .unwrap();
     TestHost::new(&composed, env).unwrap()
 }
 

@@ -1,12 +1,13 @@
-//! A minimal in-process `wasi:http` host for the component tests: it composes
-//! a binder with an app through wac-graph and hands requests straight to the
-//! composed component, with the environment a manifest would give it.
+//! A minimal in-process `wasi:http` host for the component tests: it hands
+//! requests straight to a composed component, with the environment a
+//! manifest would give it.
+
+use std::path::Path;
 
 use anyhow::{Context as _, Result, anyhow};
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
-use wac_graph::types::Package;
-use wac_graph::{CompositionGraph, EncodeOptions};
+use bindery_composer::binder::{Binder, BinderOrigin};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -14,15 +15,15 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-/// Plugs `app`'s exports into `binder`'s imports: one component.
-pub fn compose(binder: &[u8], app: &[u8]) -> Result<Vec<u8>> {
-    let mut graph = CompositionGraph::new();
-    let binder = Package::from_bytes("bindery:binder", None, binder, graph.types_mut())?;
-    let binder = graph.register_package(binder)?;
-    let app = Package::from_bytes("bindery:app", None, app, graph.types_mut())?;
-    let app = graph.register_package(app)?;
-    wac_graph::plug(&mut graph, vec![app], binder)?;
-    Ok(graph.encode(EncodeOptions::default())?)
+/// Plugs `app` into the binder at `binder`: one component.
+pub fn compose(binder: &Path, app: &Path) -> Result<Vec<u8>> {
+    let binder = Binder {
+        name: "http-cloudevents".into(),
+        version: None,
+        origin: BinderOrigin::File(binder.to_owned()),
+        bytes: std::fs::read(binder)?,
+    };
+    Ok(bindery_composer::plug(&binder, &std::fs::read(app)?, app)?)
 }
 
 /// A received response.

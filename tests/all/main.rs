@@ -2,4 +2,5 @@
 //! linked once.
 
 mod binder;
+mod compose;
 mod host;
