@@ -19,7 +19,12 @@ fn main() {
     for (name, package, source_dir) in BUILTIN {
         let path = guests.build(package, source_dir);
         let version = env!("CARGO_PKG_VERSION");
-        writeln!(table, "    ({name:?}, {version:?}, include_bytes!({:?})),", path.display().to_string()).unwrap();
+        writeln!(
+            table,
+            "    ({name:?}, {version:?}, include_bytes!({:?})),",
+            path.display().to_string()
+        )
+        .unwrap();
     }
     table.push_str("];\n");
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("builtin.rs");

@@ -51,18 +51,25 @@ pub fn builtin_names() -> Vec<&'static str> {
 
 /// A built-in binder by name.
 pub fn builtin(name: &str) -> Option<Binder> {
-    BUILTIN.iter().find(|(known, _, _)| *known == name).map(|(name, version, bytes)| Binder {
-        name: (*name).to_owned(),
-        version: Some((*version).to_owned()),
-        origin: BinderOrigin::Builtin,
-        bytes: bytes.to_vec(),
-    })
+    BUILTIN
+        .iter()
+        .find(|(known, _, _)| *known == name)
+        .map(|(name, version, bytes)| Binder {
+            name: (*name).to_owned(),
+            version: Some((*version).to_owned()),
+            origin: BinderOrigin::Builtin,
+            bytes: bytes.to_vec(),
+        })
 }
 
 /// Finds, reads or downloads the binder an executor names. `manifest` is
 /// the manifest file: paths are relative to its directory. Downloads are
 /// checked against their digest and kept in `cache_dir`.
-pub fn resolve(executor: &BinderExecutor, manifest: &Path, cache_dir: &Path) -> Result<Binder, ComposeError> {
+pub fn resolve(
+    executor: &BinderExecutor,
+    manifest: &Path,
+    cache_dir: &Path,
+) -> Result<Binder, ComposeError> {
     let invalid = |message: String| ComposeError::Executor {
         manifest: manifest.to_owned(),
         message,
@@ -90,10 +97,11 @@ pub fn resolve(executor: &BinderExecutor, manifest: &Path, cache_dir: &Path) -> 
             })
         }
         (None, None, Some(url)) => {
-            let digest = executor
-                .digest
-                .as_deref()
-                .ok_or_else(|| invalid(format!("binder `url = \"{url}\"` needs `digest = \"sha256:<hex>\"`")))?;
+            let digest = executor.digest.as_deref().ok_or_else(|| {
+                invalid(format!(
+                    "binder `url = \"{url}\"` needs `digest = \"sha256:<hex>\"`"
+                ))
+            })?;
             let bytes = match cached(cache_dir, digest) {
                 Some(bytes) => bytes,
                 None => fetch(url, digest, cache_dir)?,
@@ -105,7 +113,9 @@ pub fn resolve(executor: &BinderExecutor, manifest: &Path, cache_dir: &Path) -> 
                 bytes,
             })
         }
-        _ => Err(invalid("a binder executor takes exactly one of `binder`, `source` or `url`".into())),
+        _ => Err(invalid(
+            "a binder executor takes exactly one of `binder`, `source` or `url`".into(),
+        )),
     }
 }
 
@@ -115,7 +125,10 @@ fn file_stem(source: &str) -> String {
 }
 
 fn cache_path(cache_dir: &Path, digest: &str) -> PathBuf {
-    let hex = digest.strip_prefix("sha256:").unwrap_or(digest).to_ascii_lowercase();
+    let hex = digest
+        .strip_prefix("sha256:")
+        .unwrap_or(digest)
+        .to_ascii_lowercase();
     cache_dir.join("binders").join(format!("{hex}.wasm"))
 }
 
@@ -131,7 +144,9 @@ fn fetch(url: &str, digest: &str, cache_dir: &Path) -> Result<Vec<u8>, ComposeEr
         url: url.to_owned(),
         message,
     };
-    let response = ureq::get(url).call().map_err(|err| failed(err.to_string()))?;
+    let response = ureq::get(url)
+        .call()
+        .map_err(|err| failed(err.to_string()))?;
     let bytes = response
         .into_body()
         .with_config()

@@ -10,7 +10,9 @@ use wac_graph::{CompositionGraph, EncodeOptions};
 use crate::binder::{self, Binder};
 use crate::error::ComposeError;
 use crate::manifest::{AppManifest, BinderExecutor};
-use crate::world::{Artifact, ComponentWorld, Provenance, is_http_handler, satisfies, sha256, split_version};
+use crate::world::{
+    Artifact, ComponentWorld, Provenance, is_http_handler, satisfies, sha256, split_version,
+};
 
 /// The prefix of the environment variables that carry binder settings.
 pub const CONFIG_PREFIX: &str = "BINDERY_CONFIG_";
@@ -47,7 +49,10 @@ pub struct OutputComponent {
 }
 
 /// Composes every binder trigger of the manifest at `manifest_path`.
-pub fn compose(manifest_path: &Path, options: &ComposeOptions) -> Result<ComposedApp, ComposeError> {
+pub fn compose(
+    manifest_path: &Path,
+    options: &ComposeOptions,
+) -> Result<ComposedApp, ComposeError> {
     let input = AppManifest::load(manifest_path)?;
     let invalid = |message: String| ComposeError::Executor {
         manifest: manifest_path.to_owned(),
@@ -94,9 +99,12 @@ pub fn compose(manifest_path: &Path, options: &ComposeOptions) -> Result<Compose
                 let composed = plug(&binder, &app, &source)?;
                 let environment = &mut output.component.get_mut(id).expect("same ids").environment;
                 for (key, value) in &executor.config {
-                    environment.insert(config_variable(key), config_value(value).map_err(|reason| {
-                        invalid(format!("component `{id}`: binder config `{key}`: {reason}"))
-                    })?);
+                    environment.insert(
+                        config_variable(key),
+                        config_value(value).map_err(|reason| {
+                            invalid(format!("component `{id}`: binder config `{key}`: {reason}"))
+                        })?,
+                    );
                 }
                 let provenance = Provenance {
                     binder: Artifact {
@@ -112,11 +120,12 @@ pub fn compose(manifest_path: &Path, options: &ComposeOptions) -> Result<Compose
                 };
                 let mut bytes = composed;
                 provenance.append_to(&mut bytes);
-                let world = ComponentWorld::of(&bytes).map_err(|error| ComposeError::NotAComponent {
-                    file: format!("composed `{id}`"),
-                    what: "output",
-                    error,
-                })?;
+                let world =
+                    ComponentWorld::of(&bytes).map_err(|error| ComposeError::NotAComponent {
+                        file: format!("composed `{id}`"),
+                        what: "output",
+                        error,
+                    })?;
                 OutputComponent {
                     bytes,
                     world,
@@ -124,11 +133,12 @@ pub fn compose(manifest_path: &Path, options: &ComposeOptions) -> Result<Compose
                 }
             }
             _ => {
-                let world = ComponentWorld::of(&app).map_err(|error| ComposeError::NotAComponent {
-                    file: source.display().to_string(),
-                    what: "component",
-                    error,
-                })?;
+                let world =
+                    ComponentWorld::of(&app).map_err(|error| ComposeError::NotAComponent {
+                        file: source.display().to_string(),
+                        what: "component",
+                        error,
+                    })?;
                 OutputComponent {
                     bytes: app,
                     world,
@@ -164,11 +174,12 @@ pub fn compose(manifest_path: &Path, options: &ComposeOptions) -> Result<Compose
 pub fn plug(binder: &Binder, app: &[u8], app_path: &Path) -> Result<Vec<u8>, ComposeError> {
     let app_name = app_path.display().to_string();
     let binder_name = binder.to_string();
-    let binder_world = ComponentWorld::of(&binder.bytes).map_err(|error| ComposeError::NotAComponent {
-        file: binder_name.clone(),
-        what: "binder",
-        error,
-    })?;
+    let binder_world =
+        ComponentWorld::of(&binder.bytes).map_err(|error| ComposeError::NotAComponent {
+            file: binder_name.clone(),
+            what: "binder",
+            error,
+        })?;
     let app_world = ComponentWorld::of(app).map_err(|error| ComposeError::NotAComponent {
         file: app_name.clone(),
         what: "app",
@@ -180,7 +191,11 @@ pub fn plug(binder: &Binder, app: &[u8], app_path: &Path) -> Result<Vec<u8>, Com
             exports: list(&binder_world.exports),
         });
     }
-    if let Some(export) = app_world.exports.iter().find(|export| is_http_handler(export)) {
+    if let Some(export) = app_world
+        .exports
+        .iter()
+        .find(|export| is_http_handler(export))
+    {
         return Err(ComposeError::AppExportsHttp {
             app: app_name,
             export: export.clone(),
@@ -188,27 +203,39 @@ pub fn plug(binder: &Binder, app: &[u8], app_path: &Path) -> Result<Vec<u8>, Com
     }
     let wanted: Vec<&str> = binder_world.protocol_imports().collect();
     if wanted.is_empty() {
-        return Err(ComposeError::BinderWithoutProtocol { binder: binder_name });
+        return Err(ComposeError::BinderWithoutProtocol {
+            binder: binder_name,
+        });
     }
     for import in wanted {
-        if app_world.exports.iter().any(|export| satisfies(export, import)) {
+        if app_world
+            .exports
+            .iter()
+            .any(|export| satisfies(export, import))
+        {
             continue;
         }
         let unversioned = split_version(import).0;
-        return Err(match app_world.exports.iter().find(|export| split_version(export).0 == unversioned) {
-            Some(found) => ComposeError::IncompatibleVersion {
-                app: app_name,
-                binder: binder_name,
-                wanted: import.to_owned(),
-                found: found.clone(),
+        return Err(
+            match app_world
+                .exports
+                .iter()
+                .find(|export| split_version(export).0 == unversioned)
+            {
+                Some(found) => ComposeError::IncompatibleVersion {
+                    app: app_name,
+                    binder: binder_name,
+                    wanted: import.to_owned(),
+                    found: found.clone(),
+                },
+                None => ComposeError::MissingExport {
+                    app: app_name,
+                    binder: binder_name,
+                    wanted: import.to_owned(),
+                    exports: list(&app_world.exports),
+                },
             },
-            None => ComposeError::MissingExport {
-                app: app_name,
-                binder: binder_name,
-                wanted: import.to_owned(),
-                exports: list(&app_world.exports),
-            },
-        });
+        );
     }
     link(&binder.bytes, app).map_err(|err| ComposeError::Plug {
         app: app_name,
@@ -230,7 +257,10 @@ fn link(binder: &[u8], app: &[u8]) -> anyhow::Result<Vec<u8>> {
 
 /// `allowed-origins` → `BINDERY_CONFIG_ALLOWED_ORIGINS`.
 pub fn config_variable(key: &str) -> String {
-    format!("{CONFIG_PREFIX}{}", key.to_ascii_uppercase().replace('-', "_"))
+    format!(
+        "{CONFIG_PREFIX}{}",
+        key.to_ascii_uppercase().replace('-', "_")
+    )
 }
 
 /// A config value as an environment variable value: lists are joined with
@@ -244,13 +274,17 @@ fn config_value(value: &toml::Value) -> Result<String, String> {
         toml::Value::Array(items) => items
             .iter()
             .map(|item| match item {
-                toml::Value::Array(_) | toml::Value::Table(_) => Err("lists may not nest".to_owned()),
+                toml::Value::Array(_) | toml::Value::Table(_) => {
+                    Err("lists may not nest".to_owned())
+                }
                 scalar => config_value(scalar),
             })
             .collect::<Result<Vec<_>, _>>()
             .map(|items| items.join(",")),
         toml::Value::Datetime(datetime) => Ok(datetime.to_string()),
-        toml::Value::Table(_) => Err("values must be strings, numbers, booleans or lists of them".into()),
+        toml::Value::Table(_) => {
+            Err("values must be strings, numbers, booleans or lists of them".into())
+        }
     }
 }
 
@@ -258,7 +292,11 @@ fn list(items: &[impl AsRef<str>]) -> String {
     if items.is_empty() {
         return "nothing".into();
     }
-    items.iter().map(|item| format!("`{}`", item.as_ref())).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|item| format!("`{}`", item.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl ComposedApp {

@@ -84,7 +84,9 @@ pub enum ComposeError {
         export: String,
     },
     /// The binder exports no HTTP handler.
-    #[error("binder {binder} does not export wasi:http/incoming-handler@0.2.x (it exports: {exports})")]
+    #[error(
+        "binder {binder} does not export wasi:http/incoming-handler@0.2.x (it exports: {exports})"
+    )]
     BinderWithoutHttp {
         /// The binder.
         binder: String,
@@ -92,13 +94,17 @@ pub enum ComposeError {
         exports: String,
     },
     /// The binder imports no application protocol.
-    #[error("binder {binder} imports no application-protocol interface, so no app can be plugged into it")]
+    #[error(
+        "binder {binder} imports no application-protocol interface, so no app can be plugged into it"
+    )]
     BinderWithoutProtocol {
         /// The binder.
         binder: String,
     },
     /// A downloaded binder does not match its digest.
-    #[error("binder {url}: digest mismatch: the manifest says {expected}, the download is {actual}")]
+    #[error(
+        "binder {url}: digest mismatch: the manifest says {expected}, the download is {actual}"
+    )]
     Digest {
         /// The URL.
         url: String,

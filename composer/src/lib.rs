@@ -19,7 +19,9 @@ mod error;
 pub mod manifest;
 pub mod world;
 
-pub use compose::{CONFIG_PREFIX, ComposeOptions, ComposedApp, OutputComponent, compose, config_variable, plug};
+pub use compose::{
+    CONFIG_PREFIX, ComposeOptions, ComposedApp, OutputComponent, compose, config_variable, plug,
+};
 pub use error::ComposeError;
 pub use manifest::AppManifest;
 pub use world::{ComponentKind, ComponentWorld, Provenance};

@@ -51,7 +51,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Compose { manifest, out, verbose } => run_compose(&manifest, &out, verbose),
+        Command::Compose {
+            manifest,
+            out,
+            verbose,
+        } => run_compose(&manifest, &out, verbose),
         Command::Inspect { file, json } => run_inspect(&file, json),
     };
     match result {
@@ -64,7 +68,9 @@ fn main() -> ExitCode {
 }
 
 fn run_compose(manifest: &Path, out: &Path, verbose: bool) -> Result<()> {
-    let options = ComposeOptions { cache_dir: cache_dir() };
+    let options = ComposeOptions {
+        cache_dir: cache_dir(),
+    };
     let app = compose(manifest, &options)?;
     for warning in &app.warnings {
         eprintln!("warning: {warning}");
@@ -93,7 +99,11 @@ fn run_compose(manifest: &Path, out: &Path, verbose: bool) -> Result<()> {
 
 /// `$BINDERY_CACHE_DIR`, else the user's cache directory.
 fn cache_dir() -> PathBuf {
-    let from_env = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty()).map(PathBuf::from);
+    let from_env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|value| !value.is_empty())
+            .map(PathBuf::from)
+    };
     from_env("BINDERY_CACHE_DIR")
         .or_else(|| from_env("XDG_CACHE_HOME").map(|dir| dir.join("bindery")))
         .or_else(|| from_env("HOME").map(|dir| dir.join(".cache/bindery")))
@@ -119,7 +129,10 @@ fn run_inspect(file: &Path, json: bool) -> Result<()> {
     }
     println!("{} ({} bytes)", file.display(), bytes.len());
     let kind = serde_json::to_value(kind)?;
-    println!("kind: {}", kind.as_str().unwrap_or_default().replace('-', " "));
+    println!(
+        "kind: {}",
+        kind.as_str().unwrap_or_default().replace('-', " ")
+    );
     for (heading, names) in [("imports", &world.imports), ("exports", &world.exports)] {
         println!("{heading}:");
         for name in names {

@@ -220,8 +220,13 @@ impl HttpTrigger {
     pub fn binder(&self) -> Option<Result<BinderExecutor, String>> {
         let executor = self.executor.as_ref()?;
         (executor.get("type").and_then(toml::Value::as_str) == Some("binder")).then(|| {
-            BinderExecutor::deserialize(toml::Value::Table(executor.clone()))
-                .map_err(|err| format!("trigger for route `{}`: executor: {}", self.route, err.message()))
+            BinderExecutor::deserialize(toml::Value::Table(executor.clone())).map_err(|err| {
+                format!(
+                    "trigger for route `{}`: executor: {}",
+                    self.route,
+                    err.message()
+                )
+            })
         })
     }
 }

@@ -71,11 +71,15 @@ impl ComponentWorld {
         let DecodedWasm::Component(resolve, world) =
             wit_component::decode(bytes).map_err(WorldError::Undecodable)?
         else {
-            return Err(WorldError::Undecodable(anyhow::anyhow!("the file holds a WIT package")));
+            return Err(WorldError::Undecodable(anyhow::anyhow!(
+                "the file holds a WIT package"
+            )));
         };
         let world = &resolve.worlds[world];
         let name = |key: &WorldKey| match key {
-            WorldKey::Interface(id) => resolve.id_of(*id).unwrap_or_else(|| "<anonymous interface>".into()),
+            WorldKey::Interface(id) => resolve
+                .id_of(*id)
+                .unwrap_or_else(|| "<anonymous interface>".into()),
             WorldKey::Name(name) => name.clone(),
         };
         let needs_something = |key: &&WorldKey| match key {
@@ -89,7 +93,12 @@ impl ComponentWorld {
             WorldKey::Name(_) => true,
         };
         Ok(Self {
-            imports: world.imports.keys().filter(needs_something).map(name).collect(),
+            imports: world
+                .imports
+                .keys()
+                .filter(needs_something)
+                .map(name)
+                .collect(),
             exports: world.exports.keys().map(name).collect(),
         })
     }
@@ -102,18 +111,27 @@ impl ComponentWorld {
     /// The imports that belong to an application protocol rather than to the
     /// host: every import outside the `wasi` namespace.
     pub fn protocol_imports(&self) -> impl Iterator<Item = &str> {
-        self.imports.iter().map(String::as_str).filter(|import| !is_wasi(import))
+        self.imports
+            .iter()
+            .map(String::as_str)
+            .filter(|import| !is_wasi(import))
     }
 
     /// The imports left for the host (the `wasi` namespace).
     pub fn host_imports(&self) -> impl Iterator<Item = &str> {
-        self.imports.iter().map(String::as_str).filter(|import| is_wasi(import))
+        self.imports
+            .iter()
+            .map(String::as_str)
+            .filter(|import| is_wasi(import))
     }
 
     /// The imports that a `wasi:http` host (bindery serve, wasmtime serve,
     /// Spin) does not provide.
     pub fn unsupported_imports(&self) -> impl Iterator<Item = &str> {
-        self.imports.iter().map(String::as_str).filter(|import| !host_provides(import))
+        self.imports
+            .iter()
+            .map(String::as_str)
+            .filter(|import| !host_provides(import))
     }
 
     /// Judges what the component is; `composed` says whether it carries a
@@ -153,7 +171,9 @@ fn host_provides(name: &str) -> bool {
         "wasi:http/outgoing-handler",
     ];
     let (unversioned, version) = split_version(name);
-    PROVIDED.iter().any(|prefix| unversioned.starts_with(prefix))
+    PROVIDED
+        .iter()
+        .any(|prefix| unversioned.starts_with(prefix))
         && version.is_some_and(|version| version.major == 0 && version.minor == 2)
 }
 
@@ -175,7 +195,9 @@ pub fn satisfies(exported: &str, imported: &str) -> bool {
     export_name == import_name
         && match (export_version, import_version) {
             (None, None) => true,
-            (Some(export), Some(import)) => compatibility_track(&export) == compatibility_track(&import),
+            (Some(export), Some(import)) => {
+                compatibility_track(&export) == compatibility_track(&import)
+            }
             _ => false,
         }
 }
@@ -228,7 +250,8 @@ impl Provenance {
         let mut depth = 0usize;
         for payload in wasmparser::Parser::new(0).parse_all(component) {
             match payload.ok()? {
-                wasmparser::Payload::ModuleSection { .. } | wasmparser::Payload::ComponentSection { .. } => {
+                wasmparser::Payload::ModuleSection { .. }
+                | wasmparser::Payload::ComponentSection { .. } => {
                     depth += 1;
                 }
                 wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),

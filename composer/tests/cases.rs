@@ -27,7 +27,10 @@ fn build_input(wit: &Path, core: bool) -> anyhow::Result<Vec<u8>> {
     if core {
         return Ok(module);
     }
-    ComponentEncoder::default().module(&module)?.validate(true).encode()
+    ComponentEncoder::default()
+        .module(&module)?
+        .validate(true)
+        .encode()
 }
 
 /// Copies a case's inputs into a fresh folder, building the `.wit` ones.
@@ -39,8 +42,15 @@ fn materialize(case: &Path) -> anyhow::Result<tempfile::TempDir> {
         if name == "output.txt" || name == "error.txt" {
             continue;
         }
-        match name.strip_suffix(".core.wit").map(|stem| (stem, true)).or(name.strip_suffix(".wit").map(|stem| (stem, false))) {
-            Some((stem, core)) => std::fs::write(work.path().join(format!("{stem}.wasm")), build_input(&path, core)?)?,
+        match name
+            .strip_suffix(".core.wit")
+            .map(|stem| (stem, true))
+            .or(name.strip_suffix(".wit").map(|stem| (stem, false)))
+        {
+            Some((stem, core)) => std::fs::write(
+                work.path().join(format!("{stem}.wasm")),
+                build_input(&path, core)?,
+            )?,
             None => {
                 std::fs::copy(&path, work.path().join(&name))?;
             }
@@ -60,14 +70,20 @@ fn run_case(case: &Path) -> anyhow::Result<()> {
             app.write(&out)?;
             let mut text = String::new();
             for (id, component) in &app.components {
-                text.push_str(&format!("component {id}: {:?}\n", component.world.kind(component.provenance.is_some())));
+                text.push_str(&format!(
+                    "component {id}: {:?}\n",
+                    component.world.kind(component.provenance.is_some())
+                ));
                 for import in &component.world.imports {
                     text.push_str(&format!("  import {import}\n"));
                 }
                 for export in &component.world.exports {
                     text.push_str(&format!("  export {export}\n"));
                 }
-                assert_eq!(std::fs::read(out.join(format!("{id}.wasm")))?, component.bytes);
+                assert_eq!(
+                    std::fs::read(out.join(format!("{id}.wasm")))?,
+                    component.bytes
+                );
             }
             for warning in &app.warnings {
                 text.push_str(&format!("warning: {warning}\n"));
@@ -78,7 +94,8 @@ fn run_case(case: &Path) -> anyhow::Result<()> {
         }
         Err(error) => {
             assert!(!out.exists(), "a failed composition must write nothing");
-            let message = format!("{:#}", anyhow::Error::from(error)).replace(&work.path().display().to_string(), "$CASE");
+            let message = format!("{:#}", anyhow::Error::from(error))
+                .replace(&work.path().display().to_string(), "$CASE");
             ("error.txt", format!("{message}\n"))
         }
     };
@@ -91,23 +108,43 @@ fn run_case(case: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     let expected = std::fs::read_to_string(&expected_path).map_err(|_| {
-        anyhow::anyhow!("expected {}, which does not exist; got:\n{actual}", expected_path.display())
+        anyhow::anyhow!(
+            "expected {}, which does not exist; got:\n{actual}",
+            expected_path.display()
+        )
     })?;
-    anyhow::ensure!(expected == actual, "{}:\n--- expected\n{expected}--- actual\n{actual}", expected_path.display());
+    anyhow::ensure!(
+        expected == actual,
+        "{}:\n--- expected\n{expected}--- actual\n{actual}",
+        expected_path.display()
+    );
     Ok(())
 }
 
 #[test]
 fn compose_cases() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
-    let mut cases: Vec<_> = std::fs::read_dir(&root).unwrap().map(|entry| entry.unwrap().path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 15, "found only {} cases", cases.len());
     let failures: Vec<String> = cases
         .iter()
-        .filter_map(|case| run_case(case).err().map(|err| format!("{}: {err:#}", case.file_name().unwrap().to_string_lossy())))
+        .filter_map(|case| {
+            run_case(case)
+                .err()
+                .map(|err| format!("{}: {err:#}", case.file_name().unwrap().to_string_lossy()))
+        })
         .collect();
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
 }
 
 fn bindery(args: &[&str], dir: &Path) -> std::process::Output {
@@ -120,16 +157,25 @@ fn bindery(args: &[&str], dir: &Path) -> std::process::Output {
 }
 
 fn case_dir(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cases")
+        .join(name)
 }
 
 #[test]
 fn cli_compose_then_inspect() {
     let work = materialize(&case_dir("success-exact")).unwrap();
     let composed = bindery(&["compose", "--verbose"], work.path());
-    assert!(composed.status.success(), "{}", String::from_utf8_lossy(&composed.stderr));
+    assert!(
+        composed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&composed.stderr)
+    );
     let stdout = String::from_utf8_lossy(&composed.stdout);
-    assert!(stdout.contains(".bindery/app.wasm") && stdout.contains(".bindery/spin.toml"), "{stdout}");
+    assert!(
+        stdout.contains(".bindery/app.wasm") && stdout.contains(".bindery/spin.toml"),
+        "{stdout}"
+    );
     let inspected = bindery(&["inspect", ".bindery/app.wasm", "--json"], work.path());
     assert!(inspected.status.success());
     let report: serde_json::Value = serde_json::from_slice(&inspected.stdout).unwrap();
@@ -138,12 +184,19 @@ fn cli_compose_then_inspect() {
     assert_eq!(report["provenance"]["binder"]["name"], "binder");
     let text = bindery(&["inspect", "binder.wasm"], work.path());
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("kind: binder") && text.contains("  proto:events/handler@0.1.0"), "{text}");
+    assert!(
+        text.contains("kind: binder") && text.contains("  proto:events/handler@0.1.0"),
+        "{text}"
+    );
 }
 
 #[test]
 fn cli_errors_exit_non_zero_name_the_file_and_write_nothing() {
-    for case in ["error-missing-export", "error-unknown-field", "error-core-module"] {
+    for case in [
+        "error-missing-export",
+        "error-unknown-field",
+        "error-core-module",
+    ] {
         let work = materialize(&case_dir(case)).unwrap();
         let output = bindery(&["compose", "spin.toml", "--out", "out"], work.path());
         assert_eq!(output.status.code(), Some(1), "{case}");
@@ -151,9 +204,15 @@ fn cli_errors_exit_non_zero_name_the_file_and_write_nothing() {
         let expected = std::fs::read_to_string(case_dir(case).join("error.txt")).unwrap();
         let expected = expected.trim().replace("$CASE/", "");
         assert_eq!(stderr.trim(), format!("error: {expected}"), "{case}");
-        assert!(!work.path().join("out").exists(), "{case}: nothing is written");
+        assert!(
+            !work.path().join("out").exists(),
+            "{case}: nothing is written"
+        );
     }
-    let missing = bindery(&["compose", "nowhere.toml"], Path::new(env!("CARGO_MANIFEST_DIR")));
+    let missing = bindery(
+        &["compose", "nowhere.toml"],
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+    );
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nowhere.toml"));
 }
@@ -162,11 +221,25 @@ fn cli_errors_exit_non_zero_name_the_file_and_write_nothing() {
 fn cli_help_explains_every_option() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let compose = String::from_utf8(bindery(&["compose", "--help"], dir).stdout).unwrap();
-    for needle in ["[MANIFEST]", "spin.toml", "--out", ".bindery", "--verbose", "executor", "digest"] {
-        assert!(compose.contains(needle), "compose --help lacks {needle}:\n{compose}");
+    for needle in [
+        "[MANIFEST]",
+        "spin.toml",
+        "--out",
+        ".bindery",
+        "--verbose",
+        "executor",
+        "digest",
+    ] {
+        assert!(
+            compose.contains(needle),
+            "compose --help lacks {needle}:\n{compose}"
+        );
     }
     let inspect = String::from_utf8(bindery(&["inspect", "--help"], dir).stdout).unwrap();
     for needle in ["<FILE>", "--json"] {
-        assert!(inspect.contains(needle), "inspect --help lacks {needle}:\n{inspect}");
+        assert!(
+            inspect.contains(needle),
+            "inspect --help lacks {needle}:\n{inspect}"
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 use bindery_composer::world::sha256;
-use bindery_composer::{ComposeError, ComposeOptions, ComponentKind, Provenance, compose};
+use bindery_composer::{ComponentKind, ComposeError, ComposeOptions, Provenance, compose};
 
 use crate::host::TestHost;
 
@@ -30,8 +30,7 @@ fn options(dir: &Path) -> ComposeOptions {
     }
 }
 
-const BUILTIN: &str =
-    r#"{ type = "binder", binder = "http-cloudevents", config = { allowed-origins = ["events.example.com"] } }"#;
+const BUILTIN: &str = r#"{ type = "binder", binder = "http-cloudevents", config = { allowed-origins = ["events.example.com"] } }"#;
 
 #[test]
 fn builtin_binder_with_a_real_app_composes_deterministically() {
@@ -40,25 +39,57 @@ fn builtin_binder_with_a_real_app_composes_deterministically() {
     let first = compose(&manifest, &options(dir.path())).unwrap();
     let second = compose(&manifest, &options(dir.path())).unwrap();
     let component = &first.components["echo"];
-    assert_eq!(component.bytes, second.components["echo"].bytes, "composing twice is byte-identical");
+    assert_eq!(
+        component.bytes, second.components["echo"].bytes,
+        "composing twice is byte-identical"
+    );
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(&component.bytes)
         .unwrap();
     assert_eq!(component.world.kind(true), ComponentKind::ComposedApp);
-    assert!(component.world.exports.iter().any(|e| e.starts_with("wasi:http/incoming-handler@0.2.")));
-    assert!(!component.world.imports.iter().any(|i| i.starts_with("bindery:")), "{:?}", component.world.imports);
+    assert!(
+        component
+            .world
+            .exports
+            .iter()
+            .any(|e| e.starts_with("wasi:http/incoming-handler@0.2."))
+    );
+    assert!(
+        !component
+            .world
+            .imports
+            .iter()
+            .any(|i| i.starts_with("bindery:")),
+        "{:?}",
+        component.world.imports
+    );
     let provenance = Provenance::read(&component.bytes).unwrap();
     assert_eq!(provenance.binder.name, "http-cloudevents");
-    assert_eq!(provenance.binder.version.as_deref(), Some(env!("CARGO_PKG_VERSION")));
-    assert_eq!(provenance.binder.sha256, sha256(&std::fs::read(bindery_tests::BINDERY_HTTP_CLOUDEVENTS).unwrap()));
-    assert_eq!(provenance.app.sha256, sha256(&std::fs::read(bindery_tests::SCRIPTED_APP).unwrap()));
+    assert_eq!(
+        provenance.binder.version.as_deref(),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(
+        provenance.binder.sha256,
+        sha256(&std::fs::read(bindery_tests::BINDERY_HTTP_CLOUDEVENTS).unwrap())
+    );
+    assert_eq!(
+        provenance.app.sha256,
+        sha256(&std::fs::read(bindery_tests::SCRIPTED_APP).unwrap())
+    );
     let out = dir.path().join(".bindery");
     first.write(&out).unwrap();
-    assert_eq!(std::fs::read(out.join("echo.wasm")).unwrap(), component.bytes);
+    assert_eq!(
+        std::fs::read(out.join("echo.wasm")).unwrap(),
+        component.bytes
+    );
     let plain = std::fs::read_to_string(out.join("spin.toml")).unwrap();
     assert!(!plain.contains("binder"), "{plain}");
     assert!(plain.contains("source = \"echo.wasm\""), "{plain}");
-    assert!(plain.contains("BINDERY_CONFIG_ALLOWED_ORIGINS = \"events.example.com\""), "{plain}");
+    assert!(
+        plain.contains("BINDERY_CONFIG_ALLOWED_ORIGINS = \"events.example.com\""),
+        "{plain}"
+    );
 }
 
 #[tokio::test]
@@ -79,20 +110,29 @@ async fn the_manifest_config_reaches_the_binder() {
         .unwrap();
     let reply = host.send(request).await.unwrap();
     assert_eq!(reply.status, 200);
-    assert_eq!(reply.header("webhook-allowed-origin"), Some("events.example.com"));
+    assert_eq!(
+        reply.header("webhook-allowed-origin"),
+        Some("events.example.com")
+    );
 }
 
 /// Serves `body` to every request on a loopback port, for `requests`
 /// requests; returns the URL.
 fn serve_file(body: Vec<u8>, requests: usize) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/binders/http-cloudevents.wasm", listener.local_addr().unwrap());
+    let url = format!(
+        "http://{}/binders/http-cloudevents.wasm",
+        listener.local_addr().unwrap()
+    );
     std::thread::spawn(move || {
         for stream in listener.incoming().take(requests) {
             let mut stream = stream.unwrap();
             let mut request = [0u8; 4096];
             let _ = stream.read(&mut request);
-            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
             stream.write_all(head.as_bytes()).unwrap();
             stream.write_all(&body).unwrap();
         }
@@ -105,23 +145,42 @@ fn url_binders_are_checked_against_their_digest_and_cached() {
     let binder = std::fs::read(bindery_tests::BINDERY_HTTP_CLOUDEVENTS).unwrap();
     let digest = sha256(&binder);
     let url = serve_file(binder, 1);
-    let dir = project(&format!(r#"{{ type = "binder", url = "{url}", digest = "{digest}" }}"#));
+    let dir = project(&format!(
+        r#"{{ type = "binder", url = "{url}", digest = "{digest}" }}"#
+    ));
     let manifest = dir.path().join("spin.toml");
     let downloaded = compose(&manifest, &options(dir.path())).unwrap();
-    let cached = compose(&manifest, &options(dir.path())).expect("the second compose uses the cache");
-    assert_eq!(downloaded.components["echo"].bytes, cached.components["echo"].bytes);
+    let cached =
+        compose(&manifest, &options(dir.path())).expect("the second compose uses the cache");
+    assert_eq!(
+        downloaded.components["echo"].bytes,
+        cached.components["echo"].bytes
+    );
     let provenance = downloaded.components["echo"].provenance.as_ref().unwrap();
     assert_eq!(provenance.binder.sha256, digest);
 }
 
 #[test]
 fn a_url_binder_with_the_wrong_digest_is_refused() {
-    let url = serve_file(std::fs::read(bindery_tests::BINDERY_HTTP_CLOUDEVENTS).unwrap(), 1);
+    let url = serve_file(
+        std::fs::read(bindery_tests::BINDERY_HTTP_CLOUDEVENTS).unwrap(),
+        1,
+    );
     let wrong = format!("sha256:{}", "0".repeat(64));
-    let dir = project(&format!(r#"{{ type = "binder", url = "{url}", digest = "{wrong}" }}"#));
+    let dir = project(&format!(
+        r#"{{ type = "binder", url = "{url}", digest = "{wrong}" }}"#
+    ));
     let error = compose(&dir.path().join("spin.toml"), &options(dir.path())).unwrap_err();
     assert!(matches!(error, ComposeError::Digest { .. }), "{error}");
     let message = error.to_string();
-    assert!(message.contains(&url) && message.contains(&wrong), "{message}");
-    assert!(!PathBuf::from(dir.path()).join("cache/binders").read_dir().is_ok_and(|mut d| d.next().is_some()));
+    assert!(
+        message.contains(&url) && message.contains(&wrong),
+        "{message}"
+    );
+    assert!(
+        !PathBuf::from(dir.path())
+            .join("cache/binders")
+            .read_dir()
+            .is_ok_and(|mut d| d.next().is_some())
+    );
 }

@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use anyhow::{Context as _, Result, anyhow};
+use bindery_composer::binder::{Binder, BinderOrigin};
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
-use bindery_composer::binder::{Binder, BinderOrigin};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
