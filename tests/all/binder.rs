@@ -122,53 +122,35 @@ async fn binary_request_is_echoed_in_binary_mode() {
     assert_eq!(&reply.body[..], "grüße ✓".as_bytes());
 }
 
+/// Posts a JSON body and checks that it comes back identical, with the same
+/// content type.
+async fn assert_json_echo(content_type: &str, body: serde_json::Value) {
+    let reply = send(
+        &host(&[]),
+        request("POST", &[("content-type", content_type)], body.to_string()),
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some(content_type));
+    assert_eq!(reply.json(), body);
+}
+
 #[tokio::test]
 async fn structured_request_is_echoed_in_structured_mode() {
-    let host = host(&[]);
     let event = json!({
         "specversion": "1.0", "id": "s-1", "source": "https://example.com/src", "type": "com.example.echo",
         "datacontenttype": "application/octet-stream", "data_base64": "AAEC/w==", "count": 7, "flag": true,
     });
-    let reply = send(
-        &host,
-        request(
-            "POST",
-            &[("content-type", "application/cloudevents+json")],
-            event.to_string(),
-        ),
-    )
-    .await;
-    assert_eq!(reply.status, 200);
-    assert_eq!(
-        reply.header("content-type"),
-        Some("application/cloudevents+json")
-    );
-    assert_eq!(reply.json(), event);
+    assert_json_echo("application/cloudevents+json", event).await;
 }
 
 #[tokio::test]
 async fn batch_request_is_answered_with_a_batch() {
-    let host = host(&[]);
     let batch: Vec<_> = ["a", "b", "c"]
         .iter()
         .map(|id| json!({"specversion": "1.0", "id": id, "source": "/s", "type": "com.example.echo", "data": {"n": id}}))
         .collect();
-    let batch = serde_json::Value::from(batch);
-    let reply = send(
-        &host,
-        request(
-            "POST",
-            &[("content-type", "application/cloudevents-batch+json")],
-            batch.to_string(),
-        ),
-    )
-    .await;
-    assert_eq!(reply.status, 200);
-    assert_eq!(
-        reply.header("content-type"),
-        Some("application/cloudevents-batch+json")
-    );
-    assert_eq!(reply.json(), batch);
+    assert_json_echo("application/cloudevents-batch+json", batch.into()).await;
 }
 
 #[tokio::test]
