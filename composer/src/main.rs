@@ -1,12 +1,15 @@
 //! `bindery`: compose binders and apps into wasi:http components, and
 //! inspect components.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use bindery_composer::{ComponentWorld, ComposeOptions, Provenance, compose};
-use clap::{Parser, Subcommand};
+use bindery_runtime::{Host, HostConfig};
+use clap::{Args, Parser, Subcommand};
 
 /// Bind application protocols to WebAssembly components, on the guest side.
 #[derive(Parser)]
@@ -37,6 +40,27 @@ enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// Serve a plain manifest (as `compose` writes it) or one component over
+    /// HTTP, with a fresh instance per request.
+    Serve {
+        /// A plain Spin v2 manifest, or a component `.wasm` file, which then
+        /// serves every path.
+        #[arg(default_value = ".bindery/spin.toml")]
+        target: PathBuf,
+        #[command(flatten)]
+        host: HostArgs,
+    },
+    /// Compose a manifest into the output directory, then serve the result.
+    Up {
+        /// The manifest to compose and serve.
+        #[arg(default_value = "spin.toml")]
+        manifest: PathBuf,
+        /// The output directory of the composition.
+        #[arg(long, short, default_value = ".bindery")]
+        out: PathBuf,
+        #[command(flatten)]
+        host: HostArgs,
+    },
     /// Show a component's imports and exports with their versions, what it is
     /// (binder, app, composed app, HTTP component) and how it was composed.
     Inspect {
@@ -48,6 +72,47 @@ enum Command {
     },
 }
 
+/// The thin host's settings.
+#[derive(Args)]
+struct HostArgs {
+    /// The address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    listen: SocketAddr,
+    /// How long one request may run before it is stopped and answered with
+    /// 504, in seconds.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    deadline: f64,
+    /// The most memory one linear memory of an instance may grow to, in MiB.
+    #[arg(long, default_value_t = 128, value_name = "MIB")]
+    memory_limit: usize,
+    /// The largest request body the host accepts, in bytes (413 beyond).
+    #[arg(long, default_value_t = 16 << 20, value_name = "BYTES")]
+    max_body: usize,
+    /// Where compiled components are cached [default: <cache>/compiled, with
+    /// <cache> as for url binders].
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Compile every component at start, without the on-disk cache.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+impl HostArgs {
+    fn config(&self) -> HostConfig {
+        HostConfig {
+            deadline: Duration::from_secs_f64(self.deadline.max(0.01)),
+            memory_limit: self.memory_limit << 20,
+            max_body: self.max_body,
+            cache_dir: (!self.no_cache).then(|| {
+                self.cache_dir
+                    .clone()
+                    .unwrap_or_else(|| cache_dir().join("compiled"))
+            }),
+            ..HostConfig::default()
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -55,7 +120,14 @@ fn main() -> ExitCode {
             manifest,
             out,
             verbose,
-        } => run_compose(&manifest, &out, verbose),
+        } => run_compose(&manifest, &out, verbose).map(drop),
+        Command::Serve { target, host } => serve(&target, &host, None),
+        Command::Up {
+            manifest,
+            out,
+            host,
+        } => run_compose(&manifest, &out, false)
+            .and_then(|binders| serve(&out.join("spin.toml"), &host, Some(&binders))),
         Command::Inspect { file, json } => run_inspect(&file, json),
     };
     match result {
@@ -67,7 +139,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_compose(manifest: &Path, out: &Path, verbose: bool) -> Result<()> {
+/// Composes `manifest` into `out`; returns the binder names by component id.
+fn run_compose(manifest: &Path, out: &Path, verbose: bool) -> Result<Vec<(String, String)>> {
     let options = ComposeOptions {
         cache_dir: cache_dir(),
     };
@@ -94,7 +167,74 @@ fn run_compose(manifest: &Path, out: &Path, verbose: bool) -> Result<()> {
         }
     }
     println!("wrote {}", out.join("spin.toml").display());
-    Ok(())
+    Ok(app
+        .components
+        .iter()
+        .filter_map(|(id, component)| {
+            Some((
+                id.clone(),
+                component.provenance.as_ref()?.binder.name.clone(),
+            ))
+        })
+        .collect())
+}
+
+/// Serves `target` until SIGINT or SIGTERM. `binders` (from `up`) lets the
+/// ready message show a request that fits each route.
+fn serve(target: &Path, args: &HostArgs, binders: Option<&[(String, String)]>) -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BINDERY_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    eprintln!(
+        "loading {} (compiling components not yet cached)...",
+        target.display()
+    );
+    let host = Host::load(target, args.config())?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let address = listener.local_addr()?;
+        println!("listening on http://{address}");
+        for (route, id) in host.routes() {
+            println!("  http://{address}{route} -> {id}");
+            let binder = binders.and_then(|binders| binders.iter().find(|(bound, _)| bound == id));
+            let path = route.to_string().replace("/...", "/");
+            if binder.is_some_and(|(_, name)| name == "http-cloudevents") {
+                println!(
+                    "  try: curl -i http://{address}{path} -H 'ce-specversion: 1.0' -H 'ce-id: 1' \\\n         \
+                     -H 'ce-source: /demo' -H 'ce-type: com.example.demo' -H 'content-type: application/json' -d '{{\"hello\":\"world\"}}'"
+                );
+            }
+        }
+        host.serve(listener, shutdown_signal()).await?;
+        anyhow::Ok(())
+    })
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        () = terminate => {}
+    }
 }
 
 /// `$BINDERY_CACHE_DIR`, else the user's cache directory.

@@ -4,3 +4,4 @@
 mod binder;
 mod compose;
 mod host;
+mod serve;

@@ -1,0 +1,82 @@
+//! The wasmtime engine (pooling allocator, epoch interruption) and the
+//! on-disk cache of compiled components.
+
+use std::hash::{Hash as _, Hasher as _};
+use std::path::{Path, PathBuf};
+
+use sha2::Digest as _;
+use wasmtime::component::Component;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use crate::HostConfig;
+use crate::error::HostError;
+
+/// Builds the engine: epoch interruption for deadlines, and the pooling
+/// allocator sized for `config` (or on-demand allocation where the machine
+/// cannot reserve the pool).
+pub(crate) fn engine(config: &HostConfig) -> Result<Engine, HostError> {
+    let mut wasmtime = Config::new();
+    wasmtime.epoch_interruption(true);
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_component_instances(config.max_instances)
+        .total_core_instances(config.max_instances * 8)
+        .total_memories(config.max_instances * 4)
+        .total_tables(config.max_instances * 8)
+        .max_memory_size(config.memory_limit);
+    wasmtime.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    match Engine::new(&wasmtime) {
+        Ok(engine) => Ok(engine),
+        Err(error) => {
+            tracing::warn!(
+                "the pooling allocator is unavailable ({error}); instances are allocated on demand"
+            );
+            wasmtime.allocation_strategy(InstanceAllocationStrategy::OnDemand);
+            Engine::new(&wasmtime).map_err(|err| HostError::Engine(err.to_string()))
+        }
+    }
+}
+
+/// Compiles `wasm`, or loads it from the cache in `cache_dir`, keyed by the
+/// sha256 of the bytes and the engine's compatibility hash.
+pub(crate) fn compile(
+    engine: &Engine,
+    wasm: &[u8],
+    cache_dir: Option<&Path>,
+) -> anyhow::Result<Component> {
+    let Some(cache_dir) = cache_dir else {
+        return Ok(Component::new(engine, wasm)?);
+    };
+    let path = cache_path(engine, wasm, cache_dir);
+    if path.exists() {
+        // SAFETY: the file was written by `Component::serialize` of an engine
+        // with the same compatibility hash (it is part of the file name), and
+        // only this host writes to its cache directory.
+        match unsafe { Component::deserialize_file(engine, &path) } {
+            Ok(component) => return Ok(component),
+            Err(error) => {
+                tracing::warn!("ignoring unusable cache entry {}: {error}", path.display())
+            }
+        }
+    }
+    let component = Component::new(engine, wasm)?;
+    let serialized = component.serialize()?;
+    let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
+    let stored = std::fs::create_dir_all(cache_dir)
+        .and_then(|()| std::fs::write(&temporary, serialized))
+        .and_then(|()| std::fs::rename(&temporary, &path));
+    if let Err(error) = stored {
+        tracing::warn!(
+            "cannot cache the compiled component in {}: {error}",
+            cache_dir.display()
+        );
+    }
+    Ok(component)
+}
+
+fn cache_path(engine: &Engine, wasm: &[u8], cache_dir: &Path) -> PathBuf {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    let digest = sha2::Sha256::digest(wasm);
+    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    cache_dir.join(format!("{hex}-{:016x}.cwasm", hasher.finish()))
+}

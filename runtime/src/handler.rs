@@ -1,0 +1,211 @@
+//! One request: a fresh instance in its own store, with the component's
+//! environment, a memory limit, an epoch deadline and an outbound HTTP
+//! policy. Faults stay in the request that caused them.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use wasmtime::component::ResourceTable;
+use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
+
+use crate::HostConfig;
+use crate::outbound::OutboundPolicy;
+
+/// A component ready to serve: linked once, instantiated per request.
+pub(crate) struct Served {
+    pub(crate) id: String,
+    pub(crate) pre: ProxyPre<State>,
+    pub(crate) environment: Vec<(String, String)>,
+    pub(crate) outbound: OutboundPolicy,
+}
+
+/// The per-request store data.
+pub(crate) struct State {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    limits: StoreLimits,
+    outbound: OutboundPolicy,
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.outbound as &mut dyn WasiHttpHooks,
+        }
+    }
+}
+
+/// A response the host makes itself, as plain text.
+pub(crate) fn plain(status: StatusCode, text: impl Into<String>) -> Response<HyperOutgoingBody> {
+    let mut text = text.into();
+    text.push('\n');
+    let body = Full::new(Bytes::from(text))
+        .map_err(|never| match never {})
+        .boxed_unsync();
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain"),
+    );
+    response
+}
+
+/// Serves one request with a fresh instance of `served`.
+pub(crate) async fn handle(
+    served: Arc<Served>,
+    config: Arc<HostConfig>,
+    request: Request<Incoming>,
+) -> Response<HyperOutgoingBody> {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = run(&served, &config, request).await;
+    tracing::info!(
+        component = %served.id,
+        %method,
+        path,
+        status = response.status().as_u16(),
+        latency_ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
+        "request"
+    );
+    response
+}
+
+async fn run(
+    served: &Served,
+    config: &HostConfig,
+    request: Request<Incoming>,
+) -> Response<HyperOutgoingBody> {
+    let declared = request
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > config.max_body as u64) {
+        return plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is larger than {} bytes", config.max_body),
+        );
+    }
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, config.max_body).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            return plain(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the body is larger than {} bytes", config.max_body),
+            );
+        }
+        Err(error) => {
+            return plain(
+                StatusCode::BAD_REQUEST,
+                format!("cannot read the request body: {error}"),
+            );
+        }
+    };
+    let request = Request::from_parts(parts, Full::new(body));
+    let state = State {
+        wasi: WasiCtx::builder()
+            .envs(&served.environment)
+            .inherit_stdout()
+            .inherit_stderr()
+            .build(),
+        http: WasiHttpCtx::new(),
+        table: ResourceTable::new(),
+        limits: StoreLimitsBuilder::new()
+            .memory_size(config.memory_limit)
+            .build(),
+        outbound: served.outbound.clone(),
+    };
+    let mut store = Store::new(served.pre.engine(), state);
+    store.limiter(|state| &mut state.limits);
+    store.set_epoch_deadline(config.deadline_ticks());
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let prepared = store
+        .data_mut()
+        .http()
+        .new_incoming_request(Scheme::Http, request)
+        .and_then(|incoming| {
+            Ok((
+                incoming,
+                store.data_mut().http().new_response_outparam(sender)?,
+            ))
+        });
+    let (incoming, out) = match prepared {
+        Ok(prepared) => prepared,
+        Err(error) => {
+            return plain(
+                StatusCode::BAD_REQUEST,
+                format!("cannot pass the request on: {error}"),
+            );
+        }
+    };
+    let pre = served.pre.clone();
+    let id = served.id.clone();
+    let task = tokio::spawn(async move {
+        let result = async {
+            let proxy = pre.instantiate_async(&mut store).await?;
+            proxy
+                .wasi_http_incoming_handler()
+                .call_handle(&mut store, incoming, out)
+                .await
+        }
+        .await;
+        if let Err(error) = &result {
+            tracing::error!(component = %id, "the component failed: {error:?}");
+        }
+        result.map_err(|error| error.downcast_ref::<Trap>().copied())
+    });
+    match receiver.await {
+        Ok(Ok(response)) => response,
+        Ok(Err(code)) => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the component failed: {code:?}"),
+        ),
+        Err(_) => match task.await {
+            Ok(Ok(())) => plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the component set no response",
+            ),
+            Ok(Err(Some(Trap::Interrupt))) => plain(
+                StatusCode::GATEWAY_TIMEOUT,
+                format!(
+                    "the component ran past its deadline of {:?}",
+                    config.deadline
+                ),
+            ),
+            Ok(Err(_)) => plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the component trapped; see the host log",
+            ),
+            Err(panic) => {
+                tracing::error!(component = %served.id, "the request task panicked: {panic}");
+                plain(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the host failed on this request",
+                )
+            }
+        },
+    }
+}

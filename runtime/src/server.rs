@@ -1,0 +1,90 @@
+//! Accepting connections, routing requests, and shutting down gracefully.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use hyper::StatusCode;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use wasmtime_wasi_http::io::TokioIo;
+
+use crate::handler::{handle, plain};
+use crate::{EPOCH_TICK, Host};
+
+impl Host {
+    /// Serves HTTP on `listener` until `shutdown` resolves, then stops
+    /// accepting and waits for the requests in flight.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()>,
+    ) -> std::io::Result<()> {
+        let host = Arc::new(self);
+        let ticker = {
+            let engine = host.engine.clone();
+            tokio::spawn(async move {
+                let mut interval = tokio::time::interval(EPOCH_TICK);
+                loop {
+                    interval.tick().await;
+                    engine.increment_epoch();
+                }
+            })
+        };
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let mut connections = JoinSet::new();
+        tokio::pin!(shutdown);
+        loop {
+            let (stream, _) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        tracing::warn!("accept failed: {error}");
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let host = host.clone();
+            let mut stopping = stopping.clone();
+            connections.spawn(async move {
+                let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                    let host = host.clone();
+                    async move {
+                        let response = match host.route(request.uri().path()) {
+                            Some(served) => {
+                                handle(served.clone(), host.config.clone(), request).await
+                            }
+                            None => plain(
+                                StatusCode::NOT_FOUND,
+                                format!("no route matches {}", request.uri().path()),
+                            ),
+                        };
+                        Ok::<_, std::convert::Infallible>(response)
+                    }
+                });
+                let connection = http1::Builder::new()
+                    .keep_alive(true)
+                    .serve_connection(TokioIo::new(stream), service);
+                tokio::pin!(connection);
+                tokio::select! {
+                    result = connection.as_mut() => result,
+                    _ = stopping.changed() => {
+                        connection.as_mut().graceful_shutdown();
+                        connection.await
+                    }
+                }
+            });
+            while connections.try_join_next().is_some() {}
+        }
+        tracing::info!(
+            "shutting down: waiting for {} open connection(s)",
+            connections.len()
+        );
+        let _ = stop.send(true);
+        while connections.join_next().await.is_some() {}
+        ticker.abort();
+        Ok(())
+    }
+}
