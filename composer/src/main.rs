@@ -1,6 +1,7 @@
 //! `bindery`: compose binders and apps into wasi:http components, and
 //! inspect components.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -200,18 +201,25 @@ fn serve(target: &Path, args: &HostArgs, binders: Option<&[(String, String)]>) -
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let address = listener.local_addr()?;
-        println!("listening on http://{address}");
+        // The routes first and the `listening on` line last, so that a
+        // script can wait for that line; a closed stdout must not stop the
+        // server, so write errors are ignored.
+        let mut out = std::io::stdout().lock();
         for (route, id) in host.routes() {
-            println!("  http://{address}{route} -> {id}");
+            let _ = writeln!(out, "  http://{address}{route} -> {id}");
             let binder = binders.and_then(|binders| binders.iter().find(|(bound, _)| bound == id));
             let path = route.to_string().replace("/...", "/");
             if binder.is_some_and(|(_, name)| name == "http-cloudevents") {
-                println!(
+                let _ = writeln!(
+                    out,
                     "  try: curl -i http://{address}{path} -H 'ce-specversion: 1.0' -H 'ce-id: 1' \\\n         \
                      -H 'ce-source: /demo' -H 'ce-type: com.example.demo' -H 'content-type: application/json' -d '{{\"hello\":\"world\"}}'"
                 );
             }
         }
+        let _ = writeln!(out, "listening on http://{address}");
+        let _ = out.flush();
+        drop(out);
         host.serve(listener, shutdown_signal()).await?;
         anyhow::Ok(())
     })

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use hyper::StatusCode;
 use hyper::server::conn::http1;
@@ -22,12 +23,15 @@ impl Host {
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
         let host = Arc::new(self);
+        // The deadline clock runs on its own thread: a guest that never yields
+        // holds its async worker, and must not be able to stop the clock.
+        let ticking = Arc::new(AtomicBool::new(true));
         let ticker = {
             let engine = host.engine.clone();
-            tokio::spawn(async move {
-                let mut interval = tokio::time::interval(EPOCH_TICK);
-                loop {
-                    interval.tick().await;
+            let ticking = ticking.clone();
+            std::thread::spawn(move || {
+                while ticking.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
                     engine.increment_epoch();
                 }
             })
@@ -84,7 +88,8 @@ impl Host {
         );
         let _ = stop.send(true);
         while connections.join_next().await.is_some() {}
-        ticker.abort();
+        ticking.store(false, Ordering::Relaxed);
+        let _ = ticker.join();
         Ok(())
     }
 }

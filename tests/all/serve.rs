@@ -73,20 +73,31 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        let (found, address) = std::sync::mpsc::channel();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut address = None;
-        for line in stdout.lines() {
-            let line = line.unwrap();
-            if let Some(found) = line.strip_prefix("listening on http://") {
-                address = Some(found.to_owned());
-                break;
+        // Keep reading to the end, so the server never writes to a closed pipe.
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                if let Some(address) = line.strip_prefix("listening on http://") {
+                    let _ = found.send(address.to_owned());
+                }
             }
-        }
+        });
+        let address = address.recv_timeout(Duration::from_secs(120)).ok();
         let address = address.expect("bindery printed its address");
         Self { child, address }
     }
 
+    /// Sends one request; a server that does not answer within 60 s fails
+    /// the test instead of hanging it.
     async fn send(&self, method: &str, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Reply {
+        let exchange = self.exchange(method, headers, body.into());
+        tokio::time::timeout(Duration::from_secs(60), exchange)
+            .await
+            .unwrap_or_else(|_| panic!("{method} got no answer within 60 s"))
+    }
+
+    async fn exchange(&self, method: &str, headers: &[(&str, &str)], body: Bytes) -> Reply {
         let stream = TcpStream::connect(&self.address).await.unwrap();
         let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
@@ -100,7 +111,7 @@ impl Server {
             request = request.header(*name, *value);
         }
         let response = sender
-            .send_request(request.body(Full::new(body.into())).unwrap())
+            .send_request(request.body(Full::new(body)).unwrap())
             .await
             .unwrap();
         let (parts, body) = response.into_parts();
