@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use bindery_composer::{ComponentWorld, ComposeOptions, Provenance, compose};
-use bindery_runtime::{Host, HostConfig};
+use thin_host::{Host, HostConfig};
 use clap::{Args, Parser, Subcommand};
 
 /// Bind application protocols to WebAssembly components, on the guest side.
