@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use bindery_composer::{ComponentWorld, ComposeOptions, Provenance, compose};
-use thin_host::{Host, HostConfig};
 use clap::{Args, Parser, Subcommand};
+use thin_host::{Host, HostConfig};
 
 /// Bind application protocols to WebAssembly components, on the guest side.
 #[derive(Parser)]

@@ -1,19 +1,15 @@
-//! A minimal in-process `wasi:http` host for the component tests: it hands
-//! requests straight to a composed component, with the environment a
-//! manifest would give it.
+//! Serving a component with the real thin host on a loopback port, and a
+//! small HTTP client for the tests.
 
 use std::path::Path;
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::Result;
 use bindery_composer::binder::{Binder, BinderOrigin};
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
-use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
-use wasmtime_wasi_http::p2::bindings::ProxyPre;
-use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
-use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+use thin_host::{Host, HostConfig};
+use tokio::net::TcpStream;
+use wasmtime_wasi_http::io::TokioIo;
 
 /// Plugs `app` into the binder at `binder`: one component.
 pub fn compose(binder: &Path, app: &Path) -> Result<Vec<u8>> {
@@ -45,94 +41,71 @@ impl Reply {
     }
 }
 
-struct State {
-    wasi: WasiCtx,
-    http: WasiHttpCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for State {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+/// Sends `request` (its path, method, headers and body) to `address` over a
+/// new loopback connection.
+pub async fn exchange(address: &str, request: hyper::Request<Bytes>) -> Reply {
+    let stream = TcpStream::connect(address).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let (mut parts, body) = request.into_parts();
+    parts.uri = parts.uri.path().parse().unwrap();
+    parts
+        .headers
+        .insert(hyper::header::HOST, address.parse().unwrap());
+    let response = sender
+        .send_request(hyper::Request::from_parts(parts, Full::new(body)))
+        .await
+        .unwrap();
+    let (parts, body) = response.into_parts();
+    Reply {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
+        body: body.collect().await.unwrap().to_bytes(),
     }
 }
 
-impl WasiHttpView for State {
-    fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: Default::default(),
-        }
-    }
-}
-
-/// One composed component, ready to take requests.
+/// One component served by the thin host on `127.0.0.1:0`, on every path,
+/// with the environment a manifest would give it.
 pub struct TestHost {
-    pre: ProxyPre<State>,
-    env: Vec<(String, String)>,
+    address: String,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    _dir: tempfile::TempDir,
 }
 
 impl TestHost {
-    /// Compiles `component` and links it against WASI and `wasi:http`.
+    /// Starts serving `component`; call from within a tokio runtime.
     pub fn new(component: &[u8], env: &[(&str, &str)]) -> Result<Self> {
-        let engine = Engine::new(&Config::new())?;
-        let component = Component::new(&engine, component)
-            .map_err(anyhow::Error::from)
-            .context("compiling the component")?;
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-        let pre = ProxyPre::new(linker.instantiate_pre(&component)?)?;
-        let env = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Ok(Self { pre, env })
+        let dir = tempfile::tempdir()?;
+        std::fs::write(dir.path().join("app.wasm"), component)?;
+        let environment: String = env.iter().map(|(k, v)| format!("{k} = {v:?}\n")).collect();
+        let manifest = format!(
+            "spin_manifest_version = 2\n[application]\nname = \"test\"\n[[trigger.http]]\nroute = \"/...\"\n\
+             component = \"app\"\n[component.app]\nsource = \"app.wasm\"\n[component.app.environment]\n{environment}"
+        );
+        std::fs::write(dir.path().join("spin.toml"), manifest)?;
+        let host = Host::load(&dir.path().join("spin.toml"), HostConfig::default())?;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
+        let address = listener.local_addr()?.to_string();
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let server = tokio::spawn(host.serve(listener, std::future::pending()));
+        Ok(Self {
+            address,
+            server,
+            _dir: dir,
+        })
     }
 
-    /// Sends one request to a fresh instance and collects the response.
+    /// Sends one request to the served component.
     pub async fn send(&self, request: hyper::Request<Bytes>) -> Result<Reply> {
-        let mut store = Store::new(
-            self.pre.engine(),
-            State {
-                wasi: WasiCtx::builder().envs(&self.env).build(),
-                http: WasiHttpCtx::new(),
-                table: ResourceTable::new(),
-            },
-        );
-        let request = request.map(Full::new);
-        let (sender, receiver) = tokio::sync::oneshot::channel();
-        let incoming = store
-            .data_mut()
-            .http()
-            .new_incoming_request(Scheme::Http, request)?;
-        let out = store.data_mut().http().new_response_outparam(sender)?;
-        let pre = self.pre.clone();
-        let task = tokio::spawn(async move {
-            let proxy = pre.instantiate_async(&mut store).await?;
-            proxy
-                .wasi_http_incoming_handler()
-                .call_handle(&mut store, incoming, out)
-                .await
-        });
-        let response = match receiver.await {
-            Ok(response) => response?,
-            Err(_) => {
-                let error = task.await?.err().map(anyhow::Error::from);
-                return Err(error.unwrap_or_else(|| anyhow!("the guest set no response")));
-            }
-        };
-        let (parts, body) = response.into_parts();
-        let body = body.collect().await?.to_bytes();
-        task.await??;
-        Ok(Reply {
-            status: parts.status.as_u16(),
-            headers: parts.headers,
-            body,
-        })
+        Ok(exchange(&self.address, request).await)
+    }
+}
+
+impl Drop for TestHost {
+    fn drop(&mut self) {
+        self.server.abort();
     }
 }

@@ -7,12 +7,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt as _, Full};
 use serde_json::json;
-use tokio::net::TcpStream;
-use wasmtime_wasi_http::io::TokioIo;
 
-use crate::host::Reply;
+use crate::host::{Reply, exchange};
 
 /// The `bindery` binary of this build (`cargo test` builds it with the
 /// composer package).
@@ -91,35 +88,14 @@ impl Server {
     /// Sends one request; a server that does not answer within 60 s fails
     /// the test instead of hanging it.
     async fn send(&self, method: &str, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Reply {
-        let exchange = self.exchange(method, headers, body.into());
-        tokio::time::timeout(Duration::from_secs(60), exchange)
-            .await
-            .unwrap_or_else(|_| panic!("{method} got no answer within 60 s"))
-    }
-
-    async fn exchange(&self, method: &str, headers: &[(&str, &str)], body: Bytes) -> Reply {
-        let stream = TcpStream::connect(&self.address).await.unwrap();
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        let mut request = hyper::Request::builder()
-            .method(method)
-            .uri("/events")
-            .header("host", &self.address);
+        let mut request = hyper::Request::builder().method(method).uri("/events");
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let response = sender
-            .send_request(request.body(Full::new(body)).unwrap())
+        let exchange = exchange(&self.address, request.body(body.into()).unwrap());
+        tokio::time::timeout(Duration::from_secs(60), exchange)
             .await
-            .unwrap();
-        let (parts, body) = response.into_parts();
-        Reply {
-            status: parts.status.as_u16(),
-            headers: parts.headers,
-            body: body.collect().await.unwrap().to_bytes(),
-        }
+            .unwrap_or_else(|_| panic!("{method} got no answer within 60 s"))
     }
 
     fn terminate(mut self) -> std::process::ExitStatus {
