@@ -9,6 +9,8 @@ use bindery_guest_build::Guests;
 const GUESTS: &[(&str, &str)] = &[
     ("bindery-http-cloudevents", "binders/http-cloudevents"),
     ("scripted-app", "tests/programs/scripted-app"),
+    ("echo", "examples/echo"),
+    ("orders", "examples/orders"),
 ];
 
 fn main() {

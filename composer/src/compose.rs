@@ -90,7 +90,12 @@ pub fn compose(
         let source = base.join(&component.source);
         let app = std::fs::read(&source).map_err(|err| ComposeError::Read {
             path: source.clone(),
-            what: format!("the source of component `{id}`"),
+            what: match &component.build {
+                Some(_) if err.kind() == std::io::ErrorKind::NotFound => format!(
+                    "the source of component `{id}`; build it first with `bindery build` (or `bindery up --build`)"
+                ),
+                _ => format!("the source of component `{id}`"),
+            },
             source: err,
         })?;
         let out = match executors.get(id.as_str()) {

@@ -11,9 +11,12 @@
 //! 4. [`compose`] returns a [`ComposedApp`] in memory: on any error nothing
 //!    has been written;
 //! 5. [`ComposedApp::write`] writes the components and the plain manifest.
+//!
+//! [`build`] runs the components' own build commands beforehand.
 #![deny(missing_docs)]
 
 pub mod binder;
+pub mod build;
 mod compose;
 mod error;
 pub mod manifest;

@@ -5,3 +5,4 @@ mod binder;
 mod compose;
 mod host;
 mod serve;
+mod versions;

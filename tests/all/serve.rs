@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use serde_json::json;
 
+use bindery_composer::AppManifest;
+
 use crate::host::{Reply, exchange};
 
 /// The `bindery` binary of this build (`cargo test` builds it with the
@@ -25,26 +27,43 @@ fn bindery() -> PathBuf {
     binary
 }
 
-/// A project folder with the scripted app and a manifest that binds it with
-/// the built-in http-cloudevents binder.
-fn project() -> tempfile::TempDir {
+/// A project folder with a copy of `examples/<name>/spin.toml` whose
+/// component sources point at the guests this build compiled (`built`, by
+/// component id), and without build commands.
+fn example(name: &str, built: &[(&str, &str)]) -> tempfile::TempDir {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let mut manifest = AppManifest::load(&examples.join(name).join("spin.toml")).unwrap();
+    for (id, component) in &mut manifest.component {
+        let (_, path) = built.iter().find(|(built, _)| built == id).unwrap();
+        component.source = path.to_string();
+        component.build = None;
+    }
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(bindery_tests::SCRIPTED_APP, dir.path().join("app.wasm")).unwrap();
-    let manifest = r#"spin_manifest_version = 2
+    std::fs::write(dir.path().join("spin.toml"), manifest.to_toml()).unwrap();
+    dir
+}
 
-[application]
-name = "echo"
-
-[[trigger.http]]
-route = "/events"
-component = "echo"
-executor = { type = "binder", binder = "http-cloudevents", config = { allowed-origins = ["events.example.com"], max-body = 4096 } }
-
-[component.echo]
-source = "app.wasm"
-"#;
+/// A project folder with the scripted test app, which traps or loops on
+/// request, bound with the built-in http-cloudevents binder.
+fn scripted() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = format!(
+        "spin_manifest_version = 2\n\n[application]\nname = \"scripted\"\n\n[[trigger.http]]\nroute = \"/events\"\n\
+         component = \"scripted\"\nexecutor = {{ type = \"binder\", binder = \"http-cloudevents\" }}\n\n\
+         [component.scripted]\nsource = {:?}\n",
+        bindery_tests::SCRIPTED_APP
+    );
     std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
     dir
+}
+
+/// `bindery <args>` in `dir`, to its end.
+fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(bindery())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
 }
 
 /// A running `bindery` server, stopped when dropped.
@@ -88,7 +107,18 @@ impl Server {
     /// Sends one request; a server that does not answer within 60 s fails
     /// the test instead of hanging it.
     async fn send(&self, method: &str, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Reply {
-        let mut request = hyper::Request::builder().method(method).uri("/events");
+        self.send_to("/events", method, headers, body).await
+    }
+
+    /// Sends one request to `path`, as [`Self::send`] does.
+    async fn send_to(
+        &self,
+        path: &str,
+        method: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Bytes>,
+    ) -> Reply {
+        let mut request = hyper::Request::builder().method(method).uri(path);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -127,7 +157,7 @@ fn event(ty: &'static str) -> Vec<(&'static str, &'static str)> {
     headers
 }
 
-/// The checks every served echo app must pass.
+/// The checks the served `examples/echo` must pass.
 async fn check_echo_app(server: &Server) {
     let mut binary = event("com.example.echo");
     binary.extend([
@@ -207,22 +237,23 @@ async fn check_echo_app(server: &Server) {
     );
     assert_eq!(
         server
-            .send("POST", &event("com.example.echo"), vec![b'x'; 5000])
+            .send(
+                "POST",
+                &event("com.example.echo"),
+                vec![b'x'; (1 << 20) + 1]
+            )
             .await
             .status,
         413
     );
 }
 
+const ECHO: &[(&str, &str)] = &[("echo", bindery_tests::ECHO)];
+
 #[tokio::test]
 async fn compose_then_serve_the_output_manifest() {
-    let dir = project();
-    let composed = Command::new(bindery())
-        .arg("compose")
-        .current_dir(dir.path())
-        .status()
-        .unwrap();
-    assert!(composed.success());
+    let dir = example("echo", ECHO);
+    assert!(run(dir.path(), &["compose"]).status.success());
     let server = Server::start(dir.path(), &["serve", ".bindery/spin.toml"]);
     check_echo_app(&server).await;
     assert!(
@@ -233,7 +264,7 @@ async fn compose_then_serve_the_output_manifest() {
 
 #[tokio::test]
 async fn up_composes_and_serves() {
-    let dir = project();
+    let dir = example("echo", ECHO);
     let server = Server::start(dir.path(), &["up"]);
     check_echo_app(&server).await;
     let cached = std::fs::read_dir(dir.path().join("compiled"))
@@ -243,8 +274,144 @@ async fn up_composes_and_serves() {
 }
 
 #[tokio::test]
+async fn orders_accepts_refuses_and_ignores() {
+    let dir = example("orders", &[("orders", bindery_tests::ORDERS)]);
+    let server = Server::start(dir.path(), &["up"]);
+    let created = |id: &'static str| {
+        vec![
+            ("ce-specversion", "1.0"),
+            ("ce-id", id),
+            ("ce-source", "/shop"),
+            ("ce-type", "com.example.order.created"),
+            (
+                "ce-traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ),
+            ("content-type", "application/json"),
+        ]
+    };
+    let order = json!({"orderId": "A-17", "customer": "ada", "items": [
+        {"sku": "book", "quantity": 2, "unitPriceCents": 1250},
+        {"sku": "pen", "quantity": 1, "unitPriceCents": 199}]});
+    let accepted = server
+        .send_to("/orders", "POST", &created("o-1"), order.to_string())
+        .await;
+    assert_eq!(accepted.status, 200);
+    assert_eq!(
+        accepted.header("ce-type"),
+        Some("com.example.order.accepted")
+    );
+    assert_eq!(accepted.header("ce-id"), Some("o-1/accepted"));
+    assert_eq!(accepted.header("ce-subject"), Some("A-17"));
+    assert_eq!(
+        accepted.header("ce-traceparent"),
+        Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+        "the trace continues"
+    );
+    assert_eq!(
+        accepted.json(),
+        json!({"orderId": "A-17", "customer": "ada", "itemCount": 3, "totalCents": 2699})
+    );
+
+    let no_items = json!({"orderId": "A-18", "customer": "ada", "items": []});
+    let refused = server
+        .send_to("/orders", "POST", &created("o-2"), no_items.to_string())
+        .await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(
+        refused.json(),
+        json!({"error": "rejected-by-handler", "detail": "order A-18 has no items"})
+    );
+    let zero = json!({"orderId": "A-19", "customer": "ada", "items": [{"sku": "pen", "quantity": 0, "unitPriceCents": 1}]});
+    let refused = server
+        .send_to("/orders", "POST", &created("o-3"), zero.to_string())
+        .await;
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("quantity 0")
+    );
+
+    let mut shipped = created("o-4");
+    shipped[3].1 = "com.example.order.shipped";
+    let ignored = server.send_to("/orders", "POST", &shipped, "{}").await;
+    assert_eq!((ignored.status, &ignored.body[..]), (204, &b""[..]));
+
+    let handshake = server
+        .send_to(
+            "/orders",
+            "OPTIONS",
+            &[("webhook-request-origin", "shop.example.com")],
+            "",
+        )
+        .await;
+    assert_eq!(
+        handshake.header("webhook-allowed-origin"),
+        Some("shop.example.com"),
+        "the allowed origin comes from the manifest's binder config"
+    );
+}
+
+#[tokio::test]
+async fn up_build_runs_the_build_commands_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = format!(
+        "spin_manifest_version = 2\n[application]\nname = \"built\"\n[[trigger.http]]\nroute = \"/events\"\n\
+         component = \"echo\"\nexecutor = {{ type = \"binder\", binder = \"http-cloudevents\" }}\n\
+         [component.echo]\nsource = \"out/echo.wasm\"\n[component.echo.build]\n\
+         command = 'mkdir -p out && cp \"{}\" out/echo.wasm'\n",
+        bindery_tests::ECHO
+    );
+    std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
+
+    let compose = run(dir.path(), &["compose"]);
+    assert!(!compose.status.success());
+    let stderr = String::from_utf8_lossy(&compose.stderr);
+    assert!(
+        stderr.contains("out/echo.wasm") && stderr.contains("bindery build"),
+        "a missing source with a build command suggests building: {stderr}"
+    );
+
+    let server = Server::start(dir.path(), &["up", "--build"]);
+    assert!(dir.path().join("out/echo.wasm").exists());
+    let reply = server
+        .send("POST", &event("com.example.echo"), "built")
+        .await;
+    assert_eq!((reply.status, &reply.body[..]), (200, &b"built"[..]));
+}
+
+#[test]
+fn a_failing_build_names_the_component_and_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = "spin_manifest_version = 2\n[application]\nname = \"broken\"\n\
+        [component.first]\nsource = \"first.wasm\"\n[component.first.build]\ncommand = \"touch first-ran\"\n\
+        [component.second]\nsource = \"second.wasm\"\n[component.second.build]\nworkdir = \"sub\"\n\
+        command = \"echo compiling second in $(basename $PWD); echo no such crate >&2; exit 7\"\n";
+    std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let output = run(dir.path(), &["build"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        dir.path().join("first-ran").exists(),
+        "steps run in the manifest's directory"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("built first"), "{stderr}");
+    assert!(
+        stderr.contains("no such crate") && stderr.contains("compiling second in sub"),
+        "the command ran in its workdir, and its output is shown: {stderr}"
+    );
+    assert!(
+        stderr.contains("error: component `second`: `echo compiling second in $(basename $PWD); echo no such crate >&2; exit 7` failed (exit status: 7)"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
 async fn a_trapping_or_looping_guest_fails_only_its_own_request() {
-    let dir = project();
+    let dir = scripted();
     let server = Server::start(dir.path(), &["up"]);
     let trap = server.send("POST", &event("test.trap"), "").await;
     assert_eq!(trap.status, 500);

@@ -1,5 +1,7 @@
-//! `bindery`: compose binders and apps into wasi:http components, and
-//! inspect components.
+//! `bindery`: build, compose, inspect and serve apps whose triggers select
+//! binders.
+
+mod progress;
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -8,9 +10,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
-use bindery_composer::{ComponentWorld, ComposeOptions, Provenance, compose};
+use bindery_composer::{ComponentWorld, ComposeOptions, Provenance, build, compose};
 use clap::{Args, Parser, Subcommand};
 use thin_host::{Host, HostConfig};
+
+use progress::Step;
 
 /// Bind application protocols to WebAssembly components, on the guest side.
 #[derive(Parser)]
@@ -22,6 +26,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run each component's `[component.<id>.build] command`, in the
+    /// manifest's directory (or the step's `workdir`).
+    Build {
+        /// The manifest whose components to build.
+        #[arg(default_value = "spin.toml")]
+        manifest: PathBuf,
+    },
     /// Link each trigger's binder with its app into one wasi:http component,
     /// and write a plain manifest beside the results.
     ///
@@ -59,6 +70,9 @@ enum Command {
         /// The output directory of the composition.
         #[arg(long, short, default_value = ".bindery")]
         out: PathBuf,
+        /// Run the components' build commands first (as `bindery build`).
+        #[arg(long)]
+        build: bool,
         #[command(flatten)]
         host: HostArgs,
     },
@@ -117,6 +131,7 @@ impl HostArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Build { manifest } => run_build(&manifest),
         Command::Compose {
             manifest,
             out,
@@ -126,8 +141,10 @@ fn main() -> ExitCode {
         Command::Up {
             manifest,
             out,
+            build,
             host,
-        } => run_compose(&manifest, &out, false)
+        } => (if build { run_build(&manifest) } else { Ok(()) })
+            .and_then(|()| run_compose(&manifest, &out, false))
             .and_then(|binders| serve(&out.join("spin.toml"), &host, Some(&binders))),
         Command::Inspect { file, json } => run_inspect(&file, json),
     };
@@ -138,6 +155,28 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs the build command of every component of `manifest` that has one.
+fn run_build(manifest: &Path) -> Result<()> {
+    let steps = build::steps(manifest)?;
+    if steps.is_empty() {
+        eprintln!(
+            "{}: no component has a [component.<id>.build] command; nothing to build",
+            manifest.display()
+        );
+    }
+    for step in steps {
+        let mut progress = Step::start(format!("building {}: {}", step.id, step.command));
+        match step.run(|line| progress.line(line)) {
+            Ok(()) => progress.finish(&format!("built {}", step.id)),
+            Err(error) => {
+                progress.fail();
+                return Err(error.into());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Composes `manifest` into `out`; returns the binder names by component id.
@@ -190,11 +229,18 @@ fn serve(target: &Path, args: &HostArgs, binders: Option<&[(String, String)]>) -
         )
         .with_writer(std::io::stderr)
         .init();
-    eprintln!(
-        "loading {} (compiling components not yet cached)...",
+    let progress = Step::start(format!(
+        "loading {} (compiling components not yet cached)",
         target.display()
-    );
-    let host = Host::load(target, args.config())?;
+    ));
+    let host = match Host::load(target, args.config()) {
+        Ok(host) => host,
+        Err(error) => {
+            progress.fail();
+            return Err(error.into());
+        }
+    };
+    progress.finish(&format!("loaded {}", target.display()));
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen)
