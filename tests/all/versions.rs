@@ -21,7 +21,7 @@ fn reexport_handler(component: Vec<u8>, version: &str) -> Vec<u8> {
     let instance = graph.instantiate(package);
     let handler = graph.alias_instance_export(instance, HANDLER).unwrap();
     graph
-        .export(handler, &format!("wasi:http/incoming-handler@{version}"))
+        .export(handler, format!("wasi:http/incoming-handler@{version}"))
         .unwrap();
     graph.encode(EncodeOptions::default()).unwrap()
 }
