@@ -4,5 +4,7 @@
 mod binder;
 mod compose;
 mod host;
+mod languages;
 mod serve;
+mod toolchain;
 mod versions;

@@ -58,7 +58,7 @@ fn scripted() -> tempfile::TempDir {
 }
 
 /// `bindery <args>` in `dir`, to its end.
-fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+pub fn run(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::new(bindery())
         .args(args)
         .current_dir(dir)
@@ -67,23 +67,24 @@ fn run(dir: &Path, args: &[&str]) -> std::process::Output {
 }
 
 /// A running `bindery` server, stopped when dropped.
-struct Server {
+pub struct Server {
     child: Child,
     address: String,
 }
 
 impl Server {
-    fn start(dir: &Path, args: &[&str]) -> Self {
+    /// Runs `bindery <args>` in `dir` with a 2 s deadline, caching compiled
+    /// components in `dir/compiled`, and waits for it to listen.
+    pub fn start(dir: &Path, args: &[&str]) -> Self {
+        Self::start_with_cache(dir, args, Path::new("compiled"))
+    }
+
+    /// As [`Self::start`], with the compiled-code cache in `cache`.
+    pub fn start_with_cache(dir: &Path, args: &[&str], cache: &Path) -> Self {
         let mut child = Command::new(bindery())
             .args(args)
-            .args([
-                "--listen",
-                "127.0.0.1:0",
-                "--deadline",
-                "2",
-                "--cache-dir",
-                "compiled",
-            ])
+            .args(["--listen", "127.0.0.1:0", "--deadline", "2", "--cache-dir"])
+            .arg(cache)
             .current_dir(dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -99,14 +100,21 @@ impl Server {
                 }
             }
         });
-        let address = address.recv_timeout(Duration::from_secs(120)).ok();
+        // Compiling a component that carries a language runtime takes a while
+        // on a loaded machine; the cache makes later starts immediate.
+        let address = address.recv_timeout(Duration::from_secs(600)).ok();
         let address = address.expect("bindery printed its address");
         Self { child, address }
     }
 
     /// Sends one request; a server that does not answer within 60 s fails
     /// the test instead of hanging it.
-    async fn send(&self, method: &str, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Reply {
+    pub async fn send(
+        &self,
+        method: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Bytes>,
+    ) -> Reply {
         self.send_to("/events", method, headers, body).await
     }
 

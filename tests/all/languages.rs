@@ -1,0 +1,91 @@
+//! Binders written in other languages, built with their real toolchains,
+//! composed with the unchanged `examples/echo` through `source = ...`, and
+//! served by `bindery serve` on a loopback port.
+
+use std::path::{Path, PathBuf};
+
+use crate::serve::{Server, run};
+use crate::toolchain::{Toolchain, target_dir};
+
+/// The repository's root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Where built language components go.
+fn built(name: &str) -> PathBuf {
+    let dir = target_dir().join("toolchains/out");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(format!("{name}.wasm"))
+}
+
+/// A project binding `examples/echo` with the binder at `binder`.
+fn echo_behind(binder: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = format!(
+        "spin_manifest_version = 2\n[application]\nname = \"echo\"\n[[trigger.http]]\nroute = \"/events\"\n\
+         component = \"echo\"\nexecutor = {{ type = \"binder\", source = {:?} }}\n[component.echo]\nsource = {:?}\n",
+        binder.display().to_string(),
+        bindery_tests::ECHO,
+    );
+    std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
+    dir
+}
+
+/// Composes `examples/echo` behind `binder`, serves it, and checks a binary
+/// event with a percent-encoded extension and a missing `ce-id`.
+async fn check_binary_binder(binder: &Path) {
+    let dir = echo_behind(binder);
+    let composed = run(dir.path(), &["compose"]);
+    assert!(
+        composed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&composed.stderr)
+    );
+    let server = Server::start_with_cache(
+        dir.path(),
+        &["serve", ".bindery/spin.toml"],
+        &target_dir().join("toolchains/compiled"),
+    );
+    let event = [
+        ("ce-specversion", "1.0"),
+        ("ce-id", "lang-1"),
+        ("ce-source", "/languages"),
+        ("ce-type", "com.example.echo"),
+        ("ce-note", "caf%C3%A9%20%E2%82%AC"),
+        ("content-type", "text/plain; charset=utf-8"),
+    ];
+    let reply = server.send("POST", &event, "Grüße").await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(reply.header("ce-id"), Some("lang-1"));
+    assert_eq!(reply.header("ce-type"), Some("com.example.echo"));
+    assert_eq!(
+        reply.header("ce-note"),
+        Some("caf%C3%A9%20%E2%82%AC"),
+        "the extension was decoded to `café €` and encoded again"
+    );
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(&reply.body[..], "Grüße".as_bytes());
+
+    let missing_id: Vec<_> = event.into_iter().filter(|(k, _)| *k != "ce-id").collect();
+    let reply = server.send("POST", &missing_id, "").await;
+    assert_eq!(reply.status, 400);
+    assert!(
+        String::from_utf8_lossy(&reply.body).contains("ce-id"),
+        "the reason names the header: {:?}",
+        reply.body
+    );
+}
+
+#[tokio::test]
+async fn python_binder_composes_and_serves() {
+    let out = built("python-cloudevents-binary");
+    Toolchain::python().build(
+        &root().join("binders/python-cloudevents-binary/build.sh"),
+        &out,
+    );
+    check_binary_binder(&out).await;
+}

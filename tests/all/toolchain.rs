@@ -1,0 +1,124 @@
+//! Guest toolchains of other languages, installed from the package
+//! registries into `target/toolchains/` on first use and reused afterwards,
+//! and the builds that use them.
+//!
+//! A toolchain that cannot be installed fails the test with the command to
+//! run by hand; nothing is skipped.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+/// `componentize-py`, pinned.
+const COMPONENTIZE_PY: &str = "componentize-py==0.25.1";
+/// `componentize-js`, pinned.
+const COMPONENTIZE_JS: &str = "@bytecodealliance/componentize-js@0.23.0";
+
+/// Serialises installs, so that tests sharing a toolchain install it once.
+static INSTALLING: Mutex<()> = Mutex::new(());
+
+/// The cargo target directory this test binary was built into.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.ancestors().nth(3).unwrap().to_owned()
+}
+
+/// An installed toolchain: the directory its commands are in.
+pub struct Toolchain {
+    bin: PathBuf,
+}
+
+impl Toolchain {
+    /// A Python virtual environment with componentize-py.
+    pub fn python() -> Self {
+        let root = target_dir().join("toolchains/python");
+        let bin = root.join("bin");
+        install(&bin.join("componentize-py"), || {
+            run_install(
+                Command::new("python3").arg("-m").arg("venv").arg(&root),
+                "python3 -m venv",
+            )?;
+            run_install(
+                Command::new(bin.join("pip")).args(["install", "--quiet", COMPONENTIZE_PY]),
+                &format!("{} install {COMPONENTIZE_PY}", bin.join("pip").display()),
+            )
+        });
+        Self { bin }
+    }
+
+    /// An npm project with componentize-js.
+    pub fn js() -> Self {
+        let root = target_dir().join("toolchains/js");
+        let bin = root.join("node_modules/.bin");
+        install(&bin.join("componentize-js"), || {
+            std::fs::create_dir_all(&root).map_err(|err| err.to_string())?;
+            run_install(
+                Command::new("npm")
+                    .args([
+                        "install",
+                        "--silent",
+                        "--no-audit",
+                        "--no-fund",
+                        COMPONENTIZE_JS,
+                    ])
+                    .current_dir(&root),
+                &format!("cd {} && npm install {COMPONENTIZE_JS}", root.display()),
+            )
+        });
+        Self { bin }
+    }
+
+    /// Runs `script` (a binder or app's one build command) with this
+    /// toolchain first on `PATH`, writing the component to `out`; panics
+    /// with the build's output when it fails.
+    pub fn build(&self, script: &Path, out: &Path) {
+        let path = std::env::join_paths(std::iter::once(self.bin.clone()).chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+        ))
+        .unwrap();
+        let output = Command::new(script)
+            .arg(out)
+            .env("PATH", path)
+            .output()
+            .unwrap_or_else(|err| panic!("cannot run {}: {err}", script.display()));
+        assert!(
+            output.status.success() && out.exists(),
+            "{} failed:\n{}\n{}",
+            script.display(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// Runs `install` unless `marker` exists; panics with its message if the
+/// install fails.
+fn install(marker: &Path, install: impl FnOnce() -> Result<(), String>) {
+    let _guard = INSTALLING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if marker.exists() {
+        return;
+    }
+    if let Err(message) = install() {
+        panic!("{message}");
+    }
+    assert!(
+        marker.exists(),
+        "the install did not provide {}",
+        marker.display()
+    );
+}
+
+fn run_install(command: &mut Command, by_hand: &str) -> Result<(), String> {
+    let output = command
+        .output()
+        .map_err(|err| format!("cannot install a toolchain ({err}); run `{by_hand}` by hand"))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(format!(
+        "installing a toolchain failed; run `{by_hand}` by hand:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    ))
+}
