@@ -89,3 +89,18 @@ async fn python_binder_composes_and_serves() {
     );
     check_binary_binder(&out).await;
 }
+
+#[tokio::test]
+async fn js_binder_composes_and_serves() {
+    let out = built("js-cloudevents-binary");
+    Toolchain::js().build(&root().join("binders/js-cloudevents-binary/build.sh"), &out);
+    let world = bindery_composer::ComponentWorld::of(&std::fs::read(&out).unwrap()).unwrap();
+    assert!(
+        world
+            .exports
+            .contains(&"wasi:http/incoming-handler@0.2.10".to_owned()),
+        "StarlingMonkey exports the 0.2.10 handler: {:?}",
+        world.exports
+    );
+    check_binary_binder(&out).await;
+}
