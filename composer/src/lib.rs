@@ -17,6 +17,7 @@
 
 pub mod binder;
 pub mod build;
+pub mod componentize;
 mod compose;
 mod error;
 pub mod manifest;

@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use serde_json::Value;
+
 use crate::serve::{Server, run};
 use crate::toolchain::{Toolchain, target_dir};
 
@@ -103,4 +105,101 @@ async fn js_binder_composes_and_serves() {
         world.exports
     );
     check_binary_binder(&out).await;
+}
+
+/// The cases of one conformance file of `shared/`.
+fn conformance_cases(file: &str) -> Vec<Value> {
+    let path = root()
+        .join("../shared/conformance/cloudevents/format-json")
+        .join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| {
+        panic!(
+            "{}: {err} (the conformance suite sits in shared/, beside the repository)",
+            path.display()
+        )
+    });
+    let document: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap();
+    document["tests"].as_array().unwrap().clone()
+}
+
+/// `value` without the attributes set to `null`, which mean "absent".
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(attributes) => Value::Object(
+            attributes
+                .iter()
+                .filter(|(_, value)| !value.is_null())
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect(),
+        ),
+        Value::Array(events) => Value::Array(events.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+#[tokio::test]
+async fn python_app_behind_the_rust_binder_passes_the_conformance_cases() {
+    let app = built("python-echo-app");
+    Toolchain::python().build(
+        &root().join("tests/programs/python-echo-app/build.sh"),
+        &app,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = format!(
+        "spin_manifest_version = 2\n[application]\nname = \"conformance\"\n[[trigger.http]]\nroute = \"/events\"\n\
+         component = \"echo\"\nexecutor = {{ type = \"binder\", binder = \"http-cloudevents\", config = {{ \
+         extension-types = \"extinteger=integer,extboolean=boolean,extstring=string,extbinary=binary,\
+         exttimestamp=timestamp,exturi=uri,exturiref=uri-ref\" }} }}\n[component.echo]\nsource = {:?}\n",
+        app.display().to_string()
+    );
+    std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
+    let server = Server::start_with_cache(
+        dir.path(),
+        &["up"],
+        &target_dir().join("toolchains/compiled"),
+    );
+
+    let mut checked = 0;
+    for (file, member, content_type, valid) in [
+        (
+            "valid-events.json",
+            "event",
+            "application/cloudevents+json",
+            true,
+        ),
+        (
+            "invalid-events.json",
+            "event",
+            "application/cloudevents+json",
+            false,
+        ),
+        (
+            "valid-batches.json",
+            "batch",
+            "application/cloudevents-batch+json",
+            true,
+        ),
+        (
+            "invalid-batches.json",
+            "batch",
+            "application/cloudevents-batch+json",
+            false,
+        ),
+    ] {
+        for case in conformance_cases(file) {
+            let sent = &case[member];
+            let reply = server
+                .send("POST", &[("content-type", content_type)], sent.to_string())
+                .await;
+            let id = &case["id"];
+            if valid {
+                assert_eq!(reply.status, 200, "{id}: {:?}", reply.body);
+                assert_eq!(reply.json(), without_nulls(sent), "{id}: echoed unchanged");
+            } else {
+                assert_eq!(reply.status, 400, "{id}: {:?}", reply.body);
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 43, "every case of the suite ran");
 }

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
+use bindery_composer::componentize::{Adapter, WitSource, componentize};
 use bindery_composer::{ComponentWorld, ComposeOptions, Provenance, build, compose};
 use clap::{Args, Parser, Subcommand};
 use thin_host::{Host, HostConfig};
@@ -75,6 +76,29 @@ enum Command {
         build: bool,
         #[command(flatten)]
         host: HostArgs,
+    },
+    /// Turn a core wasm module (from C with wasi-libc, Go, ...) into a
+    /// component, linking the WASI preview 1 adapter it needs.
+    ///
+    /// The module's world comes from the `component-type` sections its
+    /// bindings generator left in it (wit-bindgen does), or from --wit.
+    Componentize {
+        /// The core module.
+        module: PathBuf,
+        /// The component to write.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// A WIT file or directory whose world to embed in the module first.
+        #[arg(long, value_name = "PATH")]
+        wit: Option<PathBuf>,
+        /// The world in --wit, for example `bindery:cloudevents/http-binder`.
+        #[arg(long, requires = "wit")]
+        world: Option<String>,
+        /// The WASI preview 1 adapter: `auto` (command if the module exports
+        /// `_start`, else reactor; none if it does not import preview 1),
+        /// `reactor`, `command`, `proxy`, or a path to an adapter module.
+        #[arg(long, default_value = "auto", value_parser = parse_adapter)]
+        adapt: Adapter,
     },
     /// Show a component's imports and exports with their versions, what it is
     /// (binder, app, composed app, HTTP component) and how it was composed.
@@ -146,6 +170,18 @@ fn main() -> ExitCode {
         } => (if build { run_build(&manifest) } else { Ok(()) })
             .and_then(|()| run_compose(&manifest, &out, false))
             .and_then(|binders| serve(&out.join("spin.toml"), &host, Some(&binders))),
+        Command::Componentize {
+            module,
+            out,
+            wit,
+            world,
+            adapt,
+        } => run_componentize(
+            &module,
+            &out,
+            wit.map(|path| WitSource { path, world }),
+            &adapt,
+        ),
         Command::Inspect { file, json } => run_inspect(&file, json),
     };
     match result {
@@ -302,6 +338,38 @@ fn cache_dir() -> PathBuf {
         .or_else(|| from_env("XDG_CACHE_HOME").map(|dir| dir.join("bindery")))
         .or_else(|| from_env("HOME").map(|dir| dir.join(".cache/bindery")))
         .unwrap_or_else(|| PathBuf::from(".bindery/cache"))
+}
+
+/// `--adapt`: a named adapter or a file.
+fn parse_adapter(value: &str) -> Result<Adapter, String> {
+    Ok(match value {
+        "auto" => Adapter::Auto,
+        "reactor" => Adapter::Reactor,
+        "command" => Adapter::Command,
+        "proxy" => Adapter::Proxy,
+        path => Adapter::File(path.into()),
+    })
+}
+
+fn run_componentize(
+    module: &Path,
+    out: &Path,
+    wit: Option<WitSource>,
+    adapter: &Adapter,
+) -> Result<()> {
+    let bytes =
+        std::fs::read(module).with_context(|| format!("{}: cannot read", module.display()))?;
+    let component = componentize(module, &bytes, wit.as_ref(), adapter)?;
+    let temporary = out.with_extension("wasm.tmp");
+    std::fs::write(&temporary, &component)
+        .and_then(|()| std::fs::rename(&temporary, out))
+        .with_context(|| format!("{}: cannot write", out.display()))?;
+    let world = ComponentWorld::of(&component)?;
+    println!("wrote {} ({} bytes)", out.display(), component.len());
+    for export in &world.exports {
+        println!("  exports {export}");
+    }
+    Ok(())
 }
 
 fn run_inspect(file: &Path, json: bool) -> Result<()> {
