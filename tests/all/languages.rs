@@ -203,3 +203,10 @@ async fn python_app_behind_the_rust_binder_passes_the_conformance_cases() {
     }
     assert_eq!(checked, 43, "every case of the suite ran");
 }
+
+#[tokio::test]
+async fn c_binder_composes_and_serves() {
+    let out = built("c-cloudevents-binary");
+    Toolchain::c().build(&root().join("binders/c-cloudevents-binary/build.sh"), &out);
+    check_binary_binder(&out).await;
+}

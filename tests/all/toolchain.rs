@@ -13,6 +13,15 @@ use std::sync::Mutex;
 const COMPONENTIZE_PY: &str = "componentize-py==0.25.1";
 /// `componentize-js`, pinned.
 const COMPONENTIZE_JS: &str = "@bytecodealliance/componentize-js@0.23.0";
+/// The wit-bindgen CLI, at the version the Rust guests use.
+const WIT_BINDGEN_CLI: &str = "0.61.0";
+/// Debian's clang for wasm32 with wasi-libc.
+const CLANG_PACKAGES: &[&str] = &[
+    "clang-19",
+    "lld-19",
+    "libclang-rt-19-dev-wasm32",
+    "wasi-libc",
+];
 
 /// Serialises installs, so that tests sharing a toolchain install it once.
 static INSTALLING: Mutex<()> = Mutex::new(());
@@ -23,9 +32,9 @@ pub fn target_dir() -> PathBuf {
     exe.ancestors().nth(3).unwrap().to_owned()
 }
 
-/// An installed toolchain: the directory its commands are in.
+/// An installed toolchain: the directories its commands are in.
 pub struct Toolchain {
-    bin: PathBuf,
+    bin: Vec<PathBuf>,
 }
 
 impl Toolchain {
@@ -43,7 +52,7 @@ impl Toolchain {
                 &format!("{} install {COMPONENTIZE_PY}", bin.join("pip").display()),
             )
         });
-        Self { bin }
+        Self { bin: vec![bin] }
     }
 
     /// An npm project with componentize-js.
@@ -65,16 +74,59 @@ impl Toolchain {
                 &format!("cd {} && npm install {COMPONENTIZE_JS}", root.display()),
             )
         });
-        Self { bin }
+        Self { bin: vec![bin] }
+    }
+
+    /// C for wasm32-wasi: Debian's clang and wasi-libc (apt), the
+    /// wit-bindgen CLI (cargo install, into `target/toolchains/wit-bindgen`)
+    /// and this build's `bindery`, which makes the component.
+    pub fn c() -> Self {
+        install(Path::new("/usr/include/wasm32-wasi/stdlib.h"), || {
+            let mut apt = Command::new("apt-get");
+            apt.args(["install", "-y", "--no-install-recommends"])
+                .args(CLANG_PACKAGES);
+            run_install(
+                &mut apt,
+                &format!("apt-get install -y {}", CLANG_PACKAGES.join(" ")),
+            )
+        });
+        let root = target_dir().join("toolchains/wit-bindgen");
+        let bin = root.join("bin");
+        install(&bin.join("wit-bindgen"), || {
+            run_install(
+                Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+                    .args([
+                        "install",
+                        "wit-bindgen-cli",
+                        "--locked",
+                        "--version",
+                        WIT_BINDGEN_CLI,
+                        "--root",
+                    ])
+                    .arg(&root),
+                &format!(
+                    "cargo install wit-bindgen-cli --version {WIT_BINDGEN_CLI} --root {}",
+                    root.display()
+                ),
+            )
+        });
+        let bindery = target_dir().join("debug");
+        Self {
+            bin: vec![bin, bindery],
+        }
     }
 
     /// Runs `script` (a binder or app's one build command) with this
     /// toolchain first on `PATH`, writing the component to `out`; panics
     /// with the build's output when it fails.
     pub fn build(&self, script: &Path, out: &Path) {
-        let path = std::env::join_paths(std::iter::once(self.bin.clone()).chain(
-            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
-        ))
+        let inherited = std::env::var_os("PATH").unwrap_or_default();
+        let path = std::env::join_paths(
+            self.bin
+                .iter()
+                .cloned()
+                .chain(std::env::split_paths(&inherited)),
+        )
         .unwrap();
         let output = Command::new(script)
             .arg(out)
