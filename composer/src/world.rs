@@ -134,6 +134,20 @@ impl ComponentWorld {
             .filter(|import| !host_provides(import))
     }
 
+    /// The WASI versions in play, each with how many imports and exports
+    /// use it, for example `{"0.2.9": 22, "0.2.12": 8}`.
+    pub fn wasi_versions(&self) -> std::collections::BTreeMap<semver::Version, usize> {
+        let mut versions = std::collections::BTreeMap::new();
+        for name in self.imports.iter().chain(&self.exports) {
+            if let (_, Some(version)) = split_version(name)
+                && is_wasi(name)
+            {
+                *versions.entry(version).or_insert(0) += 1;
+            }
+        }
+        versions
+    }
+
     /// Judges what the component is; `composed` says whether it carries a
     /// provenance section.
     pub fn kind(&self, composed: bool) -> ComponentKind {

@@ -34,9 +34,10 @@ fn echo_behind(binder: &Path) -> tempfile::TempDir {
     dir
 }
 
-/// Composes `examples/echo` behind `binder`, serves it, and checks a binary
-/// event with a percent-encoded extension and a missing `ce-id`.
-async fn check_binary_binder(binder: &Path) {
+/// Composes `examples/echo` behind `binder`, checks that `inspect` shows the
+/// WASI versions in play (`versions`), serves it, and checks a binary event
+/// with a percent-encoded extension and a missing `ce-id`.
+async fn check_binary_binder(binder: &Path, versions: &[&str]) {
     let dir = echo_behind(binder);
     let composed = run(dir.path(), &["compose"]);
     assert!(
@@ -44,6 +45,17 @@ async fn check_binary_binder(binder: &Path) {
         "{}",
         String::from_utf8_lossy(&composed.stderr)
     );
+    let inspect = run(dir.path(), &["inspect", ".bindery/echo.wasm"]);
+    let inspect = String::from_utf8_lossy(&inspect.stdout);
+    let shown = inspect
+        .lines()
+        .find_map(|line| line.strip_prefix("wasi versions: "))
+        .unwrap_or_else(|| panic!("inspect shows the WASI versions: {inspect}"));
+    let shown: Vec<&str> = shown
+        .split(", ")
+        .map(|version| version.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(shown, versions, "{inspect}");
     let server = Server::start_with_cache(
         dir.path(),
         &["serve", ".bindery/spin.toml"],
@@ -89,7 +101,8 @@ async fn python_binder_composes_and_serves() {
         &root().join("binders/python-cloudevents-binary/build.sh"),
         &out,
     );
-    check_binary_binder(&out).await;
+    // componentize-py's runtime imports wasi 0.2.9, its wasi:http 0.2.12.
+    check_binary_binder(&out, &["0.2.9", "0.2.12"]).await;
 }
 
 #[tokio::test]
@@ -104,7 +117,8 @@ async fn js_binder_composes_and_serves() {
         "StarlingMonkey exports the 0.2.10 handler: {:?}",
         world.exports
     );
-    check_binary_binder(&out).await;
+    // The echo app's std imports 0.2.6 and StarlingMonkey's http 0.2.10.
+    check_binary_binder(&out, &["0.2.6", "0.2.10", "0.2.12"]).await;
 }
 
 /// The cases of one conformance file of `shared/`.
@@ -208,5 +222,5 @@ async fn python_app_behind_the_rust_binder_passes_the_conformance_cases() {
 async fn c_binder_composes_and_serves() {
     let out = built("c-cloudevents-binary");
     Toolchain::c().build(&root().join("binders/c-cloudevents-binary/build.sh"), &out);
-    check_binary_binder(&out).await;
+    check_binary_binder(&out, &["0.2.6", "0.2.12"]).await;
 }

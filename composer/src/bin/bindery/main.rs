@@ -377,6 +377,11 @@ fn run_inspect(file: &Path, json: bool) -> Result<()> {
     let world = ComponentWorld::of(&bytes).with_context(|| format!("{}", file.display()))?;
     let provenance = Provenance::read(&bytes);
     let kind = world.kind(provenance.is_some());
+    let wasi_versions: Vec<(String, usize)> = world
+        .wasi_versions()
+        .into_iter()
+        .map(|(version, count)| (version.to_string(), count))
+        .collect();
     if json {
         let report = serde_json::json!({
             "file": file,
@@ -384,6 +389,7 @@ fn run_inspect(file: &Path, json: bool) -> Result<()> {
             "kind": kind,
             "imports": world.imports,
             "exports": world.exports,
+            "wasi_versions": wasi_versions.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
             "provenance": provenance,
         });
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -395,6 +401,13 @@ fn run_inspect(file: &Path, json: bool) -> Result<()> {
         "kind: {}",
         kind.as_str().unwrap_or_default().replace('-', " ")
     );
+    if !wasi_versions.is_empty() {
+        let versions: Vec<String> = wasi_versions
+            .iter()
+            .map(|(version, count)| format!("{version} ({count})"))
+            .collect();
+        println!("wasi versions: {}", versions.join(", "));
+    }
     for (heading, names) in [("imports", &world.imports), ("exports", &world.exports)] {
         println!("{heading}:");
         for name in names {
