@@ -21,6 +21,7 @@ pub mod componentize;
 mod compose;
 mod error;
 pub mod manifest;
+pub mod scaffold;
 pub mod world;
 
 pub use compose::{

@@ -10,12 +10,12 @@ use crate::serve::{Server, run};
 use crate::toolchain::{Toolchain, target_dir};
 
 /// The repository's root.
-fn root() -> PathBuf {
+pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// Where built language components go.
-fn built(name: &str) -> PathBuf {
+pub fn built(name: &str) -> PathBuf {
     let dir = target_dir().join("toolchains/out");
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(format!("{name}.wasm"))
@@ -37,7 +37,7 @@ fn echo_behind(binder: &Path) -> tempfile::TempDir {
 /// Composes `examples/echo` behind `binder`, checks that `inspect` shows the
 /// WASI versions in play (`versions`), serves it, and checks a binary event
 /// with a percent-encoded extension and a missing `ce-id`.
-async fn check_binary_binder(binder: &Path, versions: &[&str]) {
+pub async fn check_binary_binder(binder: &Path, versions: &[&str]) {
     let dir = echo_behind(binder);
     let composed = run(dir.path(), &["compose"]);
     assert!(
@@ -61,6 +61,13 @@ async fn check_binary_binder(binder: &Path, versions: &[&str]) {
         &["serve", ".bindery/spin.toml"],
         &target_dir().join("toolchains/compiled"),
     );
+    check_binary_echo(&server).await;
+}
+
+/// Checks that `server` echoes a binary event with a percent-encoded
+/// extension on `/events`, and refuses one without `ce-id` with a 400 that
+/// names it.
+pub async fn check_binary_echo(server: &Server) {
     let event = [
         ("ce-specversion", "1.0"),
         ("ce-id", "lang-1"),

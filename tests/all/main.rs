@@ -6,5 +6,6 @@ mod compose;
 mod host;
 mod languages;
 mod serve;
+mod templates;
 mod toolchain;
 mod versions;

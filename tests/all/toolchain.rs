@@ -32,9 +32,11 @@ pub fn target_dir() -> PathBuf {
     exe.ancestors().nth(3).unwrap().to_owned()
 }
 
-/// An installed toolchain: the directories its commands are in.
+/// An installed toolchain: the directories its commands are in, and the
+/// environment its builds need.
 pub struct Toolchain {
     bin: Vec<PathBuf>,
+    env: Vec<(&'static str, PathBuf)>,
 }
 
 impl Toolchain {
@@ -52,7 +54,10 @@ impl Toolchain {
                 &format!("{} install {COMPONENTIZE_PY}", bin.join("pip").display()),
             )
         });
-        Self { bin: vec![bin] }
+        Self {
+            bin: vec![bin],
+            env: Vec::new(),
+        }
     }
 
     /// An npm project with componentize-js.
@@ -74,7 +79,10 @@ impl Toolchain {
                 &format!("cd {} && npm install {COMPONENTIZE_JS}", root.display()),
             )
         });
-        Self { bin: vec![bin] }
+        Self {
+            bin: vec![bin],
+            env: Vec::new(),
+        }
     }
 
     /// C for wasm32-wasi: Debian's clang and wasi-libc (apt), the
@@ -113,6 +121,17 @@ impl Toolchain {
         let bindery = target_dir().join("debug");
         Self {
             bin: vec![bin, bindery],
+            env: Vec::new(),
+        }
+    }
+
+    /// Rust for wasm32-wasip2 (this machine's toolchain and target), with
+    /// the builds of projects outside the workspace sharing
+    /// `target/toolchains/rust`.
+    pub fn rust() -> Self {
+        Self {
+            bin: Vec::new(),
+            env: vec![("CARGO_TARGET_DIR", target_dir().join("toolchains/rust"))],
         }
     }
 
@@ -131,6 +150,7 @@ impl Toolchain {
         let output = Command::new(script)
             .arg(out)
             .env("PATH", path)
+            .envs(self.env.iter().map(|(name, value)| (*name, value)))
             .output()
             .unwrap_or_else(|err| panic!("cannot run {}: {err}", script.display()));
         assert!(

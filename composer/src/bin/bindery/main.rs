@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use bindery_composer::componentize::{Adapter, WitSource, componentize};
+use bindery_composer::scaffold::{self, Kind, Language};
 use bindery_composer::{ComponentWorld, ComposeOptions, Provenance, build, compose};
 use clap::{Args, Parser, Subcommand};
 use thin_host::{Host, HostConfig};
@@ -100,6 +101,25 @@ enum Command {
         #[arg(long, default_value = "auto", value_parser = parse_adapter)]
         adapt: Adapter,
     },
+    /// Write a new binder or app project that builds with `./build.sh`.
+    ///
+    /// A binder project composes through `executor = { type = "binder",
+    /// source = "<name>/<name>.wasm" }`; an app project comes with a
+    /// `spin.toml` that binds it with the built-in http-cloudevents binder,
+    /// so `bindery up --build` runs it.
+    New {
+        /// What to write: `binder` or `app`.
+        #[arg(value_parser = ["binder", "app"])]
+        kind: String,
+        /// The project's name [default: my-binder or my-app].
+        name: Option<String>,
+        /// The language: rust, python, js or c (c: binders only).
+        #[arg(long, default_value = "rust", value_parser = ["rust", "python", "js", "c"])]
+        lang: String,
+        /// The directory to create [default: ./<name>].
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Show a component's imports and exports with their versions, what it is
     /// (binder, app, composed app, HTTP component) and how it was composed.
     Inspect {
@@ -182,6 +202,12 @@ fn main() -> ExitCode {
             wit.map(|path| WitSource { path, world }),
             &adapt,
         ),
+        Command::New {
+            kind,
+            name,
+            lang,
+            dir,
+        } => run_new(&kind, name, &lang, dir),
         Command::Inspect { file, json } => run_inspect(&file, json),
     };
     match result {
@@ -338,6 +364,26 @@ fn cache_dir() -> PathBuf {
         .or_else(|| from_env("XDG_CACHE_HOME").map(|dir| dir.join("bindery")))
         .or_else(|| from_env("HOME").map(|dir| dir.join(".cache/bindery")))
         .unwrap_or_else(|| PathBuf::from(".bindery/cache"))
+}
+
+fn run_new(kind: &str, name: Option<String>, language: &str, dir: Option<PathBuf>) -> Result<()> {
+    let kind: Kind = kind.parse().map_err(anyhow::Error::msg)?;
+    let language: Language = language.parse().map_err(anyhow::Error::msg)?;
+    let name = name.unwrap_or_else(|| match kind {
+        Kind::Binder => "my-binder".into(),
+        Kind::App => "my-app".into(),
+    });
+    let dir = dir.unwrap_or_else(|| PathBuf::from(&name));
+    scaffold::scaffold(kind, language, &name, &dir)?;
+    println!(
+        "wrote {}: build it with {}/build.sh",
+        dir.display(),
+        dir.display()
+    );
+    if kind == Kind::App {
+        println!("then run it: cd {} && bindery up --build", dir.display());
+    }
+    Ok(())
 }
 
 /// `--adapt`: a named adapter or a file.

@@ -1,0 +1,108 @@
+//! `bindery new`: every template is written, built with its one command
+//! and its real toolchain, composed and served.
+
+use std::path::Path;
+
+use crate::languages::{built, check_binary_binder, check_binary_echo};
+use crate::serve::{Server, run};
+use crate::toolchain::{Toolchain, target_dir};
+
+/// Writes a `kind` project in `language` named `name` into `parent`.
+fn new_project(parent: &Path, kind: &str, language: &str, name: &str) -> std::path::PathBuf {
+    let output = run(parent, &["new", kind, name, "--lang", language]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let dir = parent.join(name);
+    assert!(dir.join("build.sh").exists() && dir.join("README.md").exists());
+    dir
+}
+
+/// A binder template, built and composed with `examples/echo`.
+async fn check_binder_template(language: &str, toolchain: Toolchain, versions: &[&str]) {
+    let parent = tempfile::tempdir().unwrap();
+    let name = format!("new-{language}-binder");
+    let dir = new_project(parent.path(), "binder", language, &name);
+    let out = built(&name);
+    toolchain.build(&dir.join("build.sh"), &out);
+    check_binary_binder(&out, versions).await;
+}
+
+/// An app template, built and run with `bindery up` on its own manifest.
+async fn check_app_template(language: &str, toolchain: Toolchain) {
+    let parent = tempfile::tempdir().unwrap();
+    let name = format!("new-{language}-app");
+    let dir = new_project(parent.path(), "app", language, &name);
+    toolchain.build(&dir.join("build.sh"), &dir.join(format!("{name}.wasm")));
+    let server = Server::start_with_cache(&dir, &["up"], &target_dir().join("toolchains/compiled"));
+    check_binary_echo(&server).await;
+}
+
+#[tokio::test]
+async fn rust_binder_template() {
+    check_binder_template("rust", Toolchain::rust(), &["0.2.6", "0.2.12"]).await;
+}
+
+#[tokio::test]
+async fn python_binder_template() {
+    check_binder_template("python", Toolchain::python(), &["0.2.9", "0.2.12"]).await;
+}
+
+#[tokio::test]
+async fn js_binder_template() {
+    check_binder_template("js", Toolchain::js(), &["0.2.6", "0.2.10", "0.2.12"]).await;
+}
+
+#[tokio::test]
+async fn c_binder_template() {
+    check_binder_template("c", Toolchain::c(), &["0.2.6", "0.2.12"]).await;
+}
+
+#[tokio::test]
+async fn rust_app_template() {
+    check_app_template("rust", Toolchain::rust()).await;
+}
+
+#[tokio::test]
+async fn python_app_template() {
+    check_app_template("python", Toolchain::python()).await;
+}
+
+#[tokio::test]
+async fn js_app_template() {
+    check_app_template("js", Toolchain::js()).await;
+}
+
+#[test]
+fn new_refuses_bad_names_existing_directories_and_c_apps() {
+    let parent = tempfile::tempdir().unwrap();
+    for (args, message) in [
+        (
+            &["new", "app", "Bad_Name"][..],
+            "`Bad_Name` is not a usable name",
+        ),
+        (
+            &["new", "app", "x", "--lang", "c"][..],
+            "there is no app template in c; app templates: rust, python, js",
+        ),
+    ] {
+        let output = run(parent.path(), args);
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(message),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    std::fs::create_dir(parent.path().join("taken")).unwrap();
+    let output = run(parent.path(), &["new", "binder", "taken"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("taken: already exists"));
+    assert_eq!(
+        std::fs::read_dir(parent.path()).unwrap().count(),
+        1,
+        "nothing else was written"
+    );
+}
