@@ -71,6 +71,13 @@ impl HostConfig {
     }
 }
 
+/// The engine the host runs components in, configured from `config`:
+/// epoch interruption and the pooling allocator. Other embedders (the
+/// benchmarks' host-side executor) use it to run in the same engine.
+pub fn engine(config: &HostConfig) -> Result<Engine, HostError> {
+    engine::engine(config)
+}
+
 /// A loaded app: its routes and their linked components.
 pub struct Host {
     engine: Engine,

@@ -46,6 +46,16 @@ impl Guests {
         }
     }
 
+    /// The same guests, built in a target directory of their own
+    /// (`<target>/guests-<name>`): for a package that depends on another
+    /// guest's library with other features, whose build would otherwise
+    /// overwrite that guest's component.
+    pub fn apart(mut self, name: &str) -> Self {
+        let dir = format!("guests-{name}");
+        self.target_dir.set_file_name(dir);
+        self
+    }
+
     /// Builds `package` and returns the path of its component, telling cargo
     /// to rerun the build script when the package's sources or the WIT change.
     ///

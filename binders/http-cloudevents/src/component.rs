@@ -1,49 +1,57 @@
 //! The binder component: `wasi:http/incoming-handler` on the outside, the
 //! app's `bindery:cloudevents/handler` on the inside, and [`crate::respond`]
 //! in between.
+//!
+//! With the `binder` feature (the default) the crate exports the binder.
+//! Without it, [`serve`] puts the codec behind another crate's own
+//! `wasi:http` export, through [`bindings::export!`]: the benchmarks compile
+//! the codec and an app into one component that way.
 
-use crate::{AttributeValue, BodyError, Config, Event, Extension, HandlerError, Response, respond};
+use crate::{BodyError, Config, Event, HandlerError, Response, respond};
 
-wit_bindgen::generate!({
-    world: "bindery:cloudevents/http-binder",
-    path: "../../wit",
-    generate_all,
-});
+/// The `wasi:http` and `bindery:cloudevents` bindings of the binder world.
+#[allow(missing_docs)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        world: "bindery:cloudevents/http-binder",
+        path: "../../wit",
+        generate_all,
+        pub_export_macro: true,
+        default_bindings_module: "bindery_http_cloudevents::component::bindings",
+    });
+}
 
-use bindery::cloudevents::handler;
-use bindery::cloudevents::types as wit;
-use exports::wasi::http::incoming_handler::Guest;
-use wasi::http::types::{
+use bindings::wasi::http::types::{
     Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,
 };
-use wasi::io::streams::StreamError;
+use bindings::wasi::io::streams::StreamError;
 
 /// The most bytes `blocking-write-and-flush` takes in one call.
 const WRITE_CHUNK: usize = 4096;
 
-struct Binder;
-
-impl Guest for Binder {
-    fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
-        let response = match Config::from_env(std::env::vars()) {
-            Ok(config) => {
-                let method = method_name(request.method());
-                let headers = request.headers().entries();
-                respond(
-                    &config,
-                    &method,
-                    &headers,
-                    |limit| read_body(request, limit),
-                    call_app,
-                )
-            }
-            Err(error) => Response::from(crate::Rejection::Config(error)),
-        };
-        send(response, response_out);
-    }
+/// Answers one `wasi:http` request with the binding, calling `handle` for
+/// each event, with the configuration of the component's environment.
+pub fn serve(
+    request: IncomingRequest,
+    response_out: ResponseOutparam,
+    handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
+) {
+    let response = match Config::from_env(std::env::vars()) {
+        Ok(config) => {
+            let method = method_name(request.method());
+            let headers = request.headers().entries();
+            respond(
+                &config,
+                &method,
+                &headers,
+                |limit| read_body(request, limit),
+                handle,
+            )
+        }
+        Err(error) => Response::from(crate::Rejection::Config(error)),
+    };
+    send(response, response_out);
 }
-
-export!(Binder);
 
 fn method_name(method: Method) -> String {
     match method {
@@ -100,71 +108,91 @@ fn send(response: Response, response_out: ResponseOutparam) {
     let _ = OutgoingBody::finish(body, None);
 }
 
-fn call_app(event: Event) -> Result<Option<Event>, HandlerError> {
-    match handler::handle(&to_wit(event)) {
-        Ok(answer) => Ok(answer.map(from_wit)),
-        Err(wit::HandlerError::Invalid(detail)) => Err(HandlerError::Invalid(detail)),
-        Err(wit::HandlerError::Unavailable(detail)) => Err(HandlerError::Unavailable(detail)),
-        Err(wit::HandlerError::Internal(detail)) => Err(HandlerError::Internal(detail)),
-    }
-}
+/// The binder's export: [`serve`] with the app's imported handler.
+#[cfg(feature = "binder")]
+mod binder {
+    use super::bindings::bindery::cloudevents::handler;
+    use super::bindings::bindery::cloudevents::types as wit;
+    use super::bindings::exports::wasi::http::incoming_handler::Guest;
+    use super::bindings::wasi::http::types::{IncomingRequest, ResponseOutparam};
+    use crate::{AttributeValue, Event, Extension, HandlerError};
 
-fn to_wit(event: Event) -> wit::Event {
-    wit::Event {
-        id: event.id,
-        source: event.source,
-        specversion: event.specversion,
-        type_: event.ty,
-        datacontenttype: event.datacontenttype,
-        dataschema: event.dataschema,
-        subject: event.subject,
-        time: event.time,
-        extensions: event
-            .extensions
-            .into_iter()
-            .map(|extension| wit::Extension {
-                name: extension.name,
-                value: match extension.value {
-                    AttributeValue::Boolean(value) => wit::AttributeValue::Boolean(value),
-                    AttributeValue::Integer(value) => wit::AttributeValue::Integer(value),
-                    AttributeValue::String(value) => wit::AttributeValue::String(value),
-                    AttributeValue::Binary(value) => wit::AttributeValue::Binary(value),
-                    AttributeValue::Uri(value) => wit::AttributeValue::Uri(value),
-                    AttributeValue::UriRef(value) => wit::AttributeValue::UriRef(value),
-                    AttributeValue::Timestamp(value) => wit::AttributeValue::Timestamp(value),
-                },
-            })
-            .collect(),
-        data: event.data,
-    }
-}
+    struct Binder;
 
-fn from_wit(event: wit::Event) -> Event {
-    Event {
-        id: event.id,
-        source: event.source,
-        specversion: event.specversion,
-        ty: event.type_,
-        datacontenttype: event.datacontenttype,
-        dataschema: event.dataschema,
-        subject: event.subject,
-        time: event.time,
-        extensions: event
-            .extensions
-            .into_iter()
-            .map(|extension| {
-                let value = match extension.value {
-                    wit::AttributeValue::Boolean(value) => AttributeValue::Boolean(value),
-                    wit::AttributeValue::Integer(value) => AttributeValue::Integer(value),
-                    wit::AttributeValue::String(value) => AttributeValue::String(value),
-                    wit::AttributeValue::Binary(value) => AttributeValue::Binary(value),
-                    wit::AttributeValue::Uri(value) => AttributeValue::Uri(value),
-                    wit::AttributeValue::UriRef(value) => AttributeValue::UriRef(value),
-                    wit::AttributeValue::Timestamp(value) => AttributeValue::Timestamp(value),
-                };
-                Extension::new(extension.name, value)
-            })
-            .collect(),
-        data: event.data,
+    impl Guest for Binder {
+        fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
+            super::serve(request, response_out, call_app);
+        }
+    }
+
+    super::bindings::export!(Binder with_types_in crate::component::bindings);
+
+    fn call_app(event: Event) -> Result<Option<Event>, HandlerError> {
+        match handler::handle(&to_wit(event)) {
+            Ok(answer) => Ok(answer.map(from_wit)),
+            Err(wit::HandlerError::Invalid(detail)) => Err(HandlerError::Invalid(detail)),
+            Err(wit::HandlerError::Unavailable(detail)) => Err(HandlerError::Unavailable(detail)),
+            Err(wit::HandlerError::Internal(detail)) => Err(HandlerError::Internal(detail)),
+        }
+    }
+
+    fn to_wit(event: Event) -> wit::Event {
+        wit::Event {
+            id: event.id,
+            source: event.source,
+            specversion: event.specversion,
+            type_: event.ty,
+            datacontenttype: event.datacontenttype,
+            dataschema: event.dataschema,
+            subject: event.subject,
+            time: event.time,
+            extensions: event
+                .extensions
+                .into_iter()
+                .map(|extension| wit::Extension {
+                    name: extension.name,
+                    value: match extension.value {
+                        AttributeValue::Boolean(value) => wit::AttributeValue::Boolean(value),
+                        AttributeValue::Integer(value) => wit::AttributeValue::Integer(value),
+                        AttributeValue::String(value) => wit::AttributeValue::String(value),
+                        AttributeValue::Binary(value) => wit::AttributeValue::Binary(value),
+                        AttributeValue::Uri(value) => wit::AttributeValue::Uri(value),
+                        AttributeValue::UriRef(value) => wit::AttributeValue::UriRef(value),
+                        AttributeValue::Timestamp(value) => wit::AttributeValue::Timestamp(value),
+                    },
+                })
+                .collect(),
+            data: event.data,
+        }
+    }
+
+    fn from_wit(event: wit::Event) -> Event {
+        Event {
+            id: event.id,
+            source: event.source,
+            specversion: event.specversion,
+            ty: event.type_,
+            datacontenttype: event.datacontenttype,
+            dataschema: event.dataschema,
+            subject: event.subject,
+            time: event.time,
+            extensions: event
+                .extensions
+                .into_iter()
+                .map(|extension| {
+                    let value = match extension.value {
+                        wit::AttributeValue::Boolean(value) => AttributeValue::Boolean(value),
+                        wit::AttributeValue::Integer(value) => AttributeValue::Integer(value),
+                        wit::AttributeValue::String(value) => AttributeValue::String(value),
+                        wit::AttributeValue::Binary(value) => AttributeValue::Binary(value),
+                        wit::AttributeValue::Uri(value) => AttributeValue::Uri(value),
+                        wit::AttributeValue::UriRef(value) => AttributeValue::UriRef(value),
+                        wit::AttributeValue::Timestamp(value) => AttributeValue::Timestamp(value),
+                    };
+                    Extension::new(extension.name, value)
+                })
+                .collect(),
+            data: event.data,
+        }
     }
 }

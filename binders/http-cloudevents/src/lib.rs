@@ -37,7 +37,7 @@ pub mod timestamp;
 mod validate;
 
 #[cfg(target_arch = "wasm32")]
-mod component;
+pub mod component;
 
 pub use binding::{
     ALLOW, BATCH, BodyError, Mode, Rejection, Response, STRUCTURED, find_header, respond,

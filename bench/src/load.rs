@@ -1,0 +1,132 @@
+//! The load generator: keep-alive HTTP/1.1 connections on loopback, one
+//! request in flight per connection, bounded by time and by count.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use hyper::client::conn::http1;
+use tokio::net::TcpStream;
+use wasmtime_wasi_http::io::TokioIo;
+
+/// One request, sent again and again.
+#[derive(Clone)]
+pub struct Template {
+    /// The path, for example `/events`.
+    pub path: &'static str,
+    /// The headers.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body.
+    pub body: Bytes,
+}
+
+/// How much load to apply.
+#[derive(Clone, Copy)]
+pub struct Load {
+    /// Connections, each with one request in flight.
+    pub concurrency: usize,
+    /// How long to send for.
+    pub duration: Duration,
+    /// The most requests to send in all.
+    pub max_requests: u64,
+}
+
+/// What one run measured.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Stats {
+    /// Requests answered with 200.
+    pub requests: u64,
+    /// Requests answered otherwise, or failed.
+    pub errors: u64,
+    /// Requests per second.
+    pub rps: f64,
+    /// The median latency, in microseconds.
+    pub p50_us: u64,
+    /// The 99th percentile latency, in microseconds.
+    pub p99_us: u64,
+}
+
+/// Applies `load` to `address` with `template`.
+pub async fn run(address: SocketAddr, template: &Template, load: Load) -> Result<Stats> {
+    let sent = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let deadline = started + load.duration;
+    let mut workers = Vec::new();
+    for _ in 0..load.concurrency {
+        let template = template.clone();
+        let sent = sent.clone();
+        workers.push(tokio::spawn(async move {
+            worker(address, &template, deadline, &sent, load.max_requests).await
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for worker in workers {
+        let (mut measured, failed) = worker.await??;
+        latencies.append(&mut measured);
+        errors += failed;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    let percentile = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    Ok(Stats {
+        requests: latencies.len() as u64,
+        errors,
+        rps: latencies.len() as f64 / seconds,
+        p50_us: percentile(0.50),
+        p99_us: percentile(0.99),
+    })
+}
+
+/// One connection: sends until the deadline or the shared count; returns
+/// the latencies of the answered requests, in microseconds, and the errors.
+async fn worker(
+    address: SocketAddr,
+    template: &Template,
+    deadline: Instant,
+    sent: &AtomicU64,
+    max_requests: u64,
+) -> Result<(Vec<u64>, u64)> {
+    let stream = TcpStream::connect(address)
+        .await
+        .with_context(|| format!("cannot connect to {address}"))?;
+    stream.set_nodelay(true)?;
+    let (mut sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    while Instant::now() < deadline && sent.fetch_add(1, Ordering::Relaxed) < max_requests {
+        let mut request = hyper::Request::post(template.path).header("host", address.to_string());
+        for (name, value) in &template.headers {
+            request = request.header(*name, value);
+        }
+        let request = request.body(Full::new(template.body.clone()))?;
+        let begun = Instant::now();
+        sender.ready().await?;
+        match sender.send_request(request).await {
+            Ok(response) => {
+                let status = response.status();
+                let _body = response.into_body().collect().await?;
+                if status == hyper::StatusCode::OK {
+                    latencies.push(begun.elapsed().as_micros() as u64);
+                } else {
+                    errors += 1;
+                }
+            }
+            Err(_) => {
+                errors += 1;
+                break;
+            }
+        }
+    }
+    Ok((latencies, errors))
+}

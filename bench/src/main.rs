@@ -1,0 +1,558 @@
+//! The benchmark harness: `cargo run --release -p bench`.
+//!
+//! It builds the guests it needs (through `build.rs`), runs every scenario in
+//! one run on this machine, prints a markdown table, and writes
+//! `bench/results/latest.md` and `latest.json`. See `bench/README.md`.
+
+mod codec;
+mod executor;
+mod load;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use bindery_composer::{ComposeOptions, compose};
+use bytes::Bytes;
+use serde::Serialize;
+use thin_host::{Host, HostConfig};
+use tokio::net::TcpListener;
+use wac_graph::types::Package;
+use wac_graph::{CompositionGraph, EncodeOptions};
+
+use load::{Load, Stats, Template};
+
+include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));
+
+/// The concurrencies of the echo scenarios.
+const CONCURRENCY: [usize; 4] = [1, 8, 32, 64];
+/// The concurrency the throughput ratios are taken at.
+const RATIO_CONCURRENCY: usize = 32;
+/// Timed repetitions of compose and of a warm start.
+const REPEAT: usize = 15;
+
+/// The harness's settings, from the environment.
+struct Settings {
+    /// How long each load run lasts (`BENCH_SECONDS`, default 3).
+    seconds: f64,
+    /// The most requests per load run (`BENCH_MAX_REQUESTS`, default 1,000,000).
+    max_requests: u64,
+}
+
+impl Settings {
+    fn from_env() -> Result<Self> {
+        let read = |name: &str, default: f64| -> Result<f64> {
+            std::env::var(name).map_or(Ok(default), |value| {
+                value
+                    .parse()
+                    .with_context(|| format!("{name} must be a number, not `{value}`"))
+            })
+        };
+        Ok(Self {
+            seconds: read("BENCH_SECONDS", 3.0)?,
+            max_requests: read("BENCH_MAX_REQUESTS", 1e6)? as u64,
+        })
+    }
+
+    fn load(&self, concurrency: usize) -> Load {
+        Load {
+            concurrency,
+            duration: Duration::from_secs_f64(self.seconds),
+            max_requests: self.max_requests,
+        }
+    }
+}
+
+/// One throughput measurement.
+#[derive(Serialize)]
+struct Throughput {
+    implementation: &'static str,
+    mode: &'static str,
+    concurrency: usize,
+    #[serde(flatten)]
+    stats: Stats,
+}
+
+/// A ratio against its target.
+#[derive(Serialize)]
+struct Ratio {
+    name: &'static str,
+    value: f64,
+    target: &'static str,
+    met: bool,
+}
+
+/// Everything one run measured.
+#[derive(Serialize)]
+struct Results {
+    machine: String,
+    seconds_per_run: f64,
+    throughput: Vec<Throughput>,
+    compose_ms: f64,
+    plug_floor_ms: f64,
+    binder_bytes: usize,
+    app_bytes: usize,
+    composed_bytes: usize,
+    cold_first_response_ms: f64,
+    warm_first_response_ms: f64,
+    codec: Vec<codec::CodecResult>,
+    ratios: Vec<Ratio>,
+}
+
+/// The served implementations of scenario 1.
+#[derive(Clone, Copy, PartialEq)]
+enum Implementation {
+    Composed,
+    Monolithic,
+    Executor,
+    Hello,
+}
+
+impl Implementation {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Composed => "(a) composed",
+            Self::Monolithic => "(b) monolithic",
+            Self::Executor => "(c) host-side executor",
+            Self::Hello => "(d) hello floor",
+        }
+    }
+}
+
+fn main() -> Result<()> {
+    let settings = Settings::from_env()?;
+    let work = tempfile::tempdir()?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let binder = std::fs::read(BINDERY_HTTP_CLOUDEVENTS)?;
+    let app = std::fs::read(ECHO)?;
+
+    eprintln!("composing echo...");
+    let manifest = echo_manifest(work.path())?;
+    let composed_dir = work.path().join("composed");
+    let compose_ms = median_ms(REPEAT, || {
+        let composed = compose(&manifest, &compose_options(work.path()))?;
+        composed.write(&composed_dir)?;
+        Ok(())
+    })?;
+    let plug_floor_ms = median_ms(REPEAT, || plug_floor(&binder, &app).map(drop))?;
+    let composed_manifest = composed_dir.join("spin.toml");
+    let composed_bytes = std::fs::metadata(composed_dir.join("echo.wasm"))?.len() as usize;
+
+    let templates = Templates::new();
+    let mut throughput = Vec::new();
+    runtime.block_on(async {
+        for implementation in [
+            Implementation::Composed,
+            Implementation::Monolithic,
+            Implementation::Executor,
+            Implementation::Hello,
+        ] {
+            let server = Server::start(implementation, &composed_manifest, work.path()).await?;
+            let mut modes = vec![("binary", &templates.binary)];
+            if matches!(
+                implementation,
+                Implementation::Composed | Implementation::Executor
+            ) {
+                modes.push(("structured", &templates.structured));
+                modes.push(("batch of 10", &templates.batch));
+            }
+            for (mode, template) in modes {
+                for concurrency in CONCURRENCY {
+                    eprintln!("{} {mode} c={concurrency}...", implementation.name());
+                    let warm_up = Load {
+                        duration: Duration::from_millis(500),
+                        ..settings.load(concurrency)
+                    };
+                    load::run(server.address, template, warm_up).await?;
+                    let stats =
+                        load::run(server.address, template, settings.load(concurrency)).await?;
+                    anyhow::ensure!(
+                        stats.errors == 0,
+                        "{} {mode}: {} requests failed",
+                        implementation.name(),
+                        stats.errors
+                    );
+                    throughput.push(Throughput {
+                        implementation: implementation.name(),
+                        mode,
+                        concurrency,
+                        stats,
+                    });
+                }
+            }
+        }
+        anyhow::Ok(())
+    })?;
+
+    eprintln!("start-up...");
+    let cache = work.path().join("startup-cache");
+    let cold_first_response_ms = runtime
+        .block_on(first_response(
+            &composed_manifest,
+            &cache,
+            &templates.binary,
+        ))?
+        .as_secs_f64()
+        * 1e3;
+    let mut warm = Vec::new();
+    for _ in 0..REPEAT {
+        warm.push(runtime.block_on(first_response(
+            &composed_manifest,
+            &cache,
+            &templates.binary,
+        ))?);
+    }
+    let warm_first_response_ms = median(warm).as_secs_f64() * 1e3;
+
+    eprintln!("codec micro-benchmarks...");
+    let codec = codec::run(
+        &templates.codec_inputs(),
+        Duration::from_secs_f64(settings.seconds.max(1.0)),
+        &work.path().join("criterion"),
+    )?;
+
+    let rps = |implementation: Implementation| {
+        throughput
+            .iter()
+            .find(|run| {
+                run.implementation == implementation.name()
+                    && run.mode == "binary"
+                    && run.concurrency == RATIO_CONCURRENCY
+            })
+            .map_or(0.0, |run| run.stats.rps)
+    };
+    let size_ratio = composed_bytes as f64 / (binder.len() + app.len()) as f64;
+    let ratio = |name, value: f64, target, met: fn(f64) -> bool| Ratio {
+        name,
+        value,
+        target,
+        met: met(value),
+    };
+    let ratios = vec![
+        ratio(
+            "composed ÷ monolithic throughput, c=32",
+            rps(Implementation::Composed) / rps(Implementation::Monolithic),
+            "≥ 0.97",
+            |value| value >= 0.97,
+        ),
+        ratio(
+            "composed ÷ host-side executor throughput, c=32",
+            rps(Implementation::Composed) / rps(Implementation::Executor),
+            "≥ 0.90",
+            |value| value >= 0.90,
+        ),
+        ratio(
+            "compose ÷ plug floor",
+            compose_ms / plug_floor_ms,
+            "≤ 1.5",
+            |value| value <= 1.5,
+        ),
+        ratio(
+            "composed size ÷ (binder + user)",
+            size_ratio,
+            "≤ 1.02",
+            |value| value <= 1.02,
+        ),
+        ratio(
+            "first response with a warm cache (ms)",
+            warm_first_response_ms,
+            "≤ 50",
+            |value| value <= 50.0,
+        ),
+    ];
+    let results = Results {
+        machine: machine(),
+        seconds_per_run: settings.seconds,
+        throughput,
+        compose_ms,
+        plug_floor_ms,
+        binder_bytes: binder.len(),
+        app_bytes: app.len(),
+        composed_bytes,
+        cold_first_response_ms,
+        warm_first_response_ms,
+        codec,
+        ratios,
+    };
+    let markdown = report(&results);
+    println!("{markdown}");
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
+    std::fs::create_dir_all(&out)?;
+    std::fs::write(out.join("latest.md"), &markdown)?;
+    std::fs::write(
+        out.join("latest.json"),
+        serde_json::to_string_pretty(&results)? + "\n",
+    )?;
+    eprintln!("wrote {}", out.join("latest.md").display());
+    Ok(())
+}
+
+/// A manifest binding the echo app with the built-in http-cloudevents binder.
+fn echo_manifest(dir: &Path) -> Result<PathBuf> {
+    let manifest = dir.join("spin.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "spin_manifest_version = 2\n[application]\nname = \"echo\"\n[[trigger.http]]\nroute = \"/events\"\n\
+             component = \"echo\"\nexecutor = {{ type = \"binder\", binder = \"http-cloudevents\" }}\n\
+             [component.echo]\nsource = {ECHO:?}\n"
+        ),
+    )?;
+    Ok(manifest)
+}
+
+fn compose_options(dir: &Path) -> ComposeOptions {
+    ComposeOptions {
+        cache_dir: dir.join("binder-cache"),
+    }
+}
+
+/// The floor of composition: a bare wac-graph plug of the two components,
+/// then encode.
+fn plug_floor(binder: &[u8], app: &[u8]) -> Result<Vec<u8>> {
+    let mut graph = CompositionGraph::new();
+    let socket = Package::from_bytes("binder", None, binder.to_vec(), graph.types_mut())?;
+    let plug = Package::from_bytes("app", None, app.to_vec(), graph.types_mut())?;
+    let socket = graph.register_package(socket)?;
+    let plug = graph.register_package(plug)?;
+    wac_graph::plug(&mut graph, vec![plug], socket)?;
+    Ok(graph.encode(EncodeOptions::default())?)
+}
+
+/// The median wall time of `runs` calls of `f`, in milliseconds.
+fn median_ms(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        f()?;
+        times.push(started.elapsed());
+    }
+    Ok(median(times).as_secs_f64() * 1e3)
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort_unstable();
+    times[times.len() / 2]
+}
+
+/// One implementation served on `127.0.0.1:0`.
+struct Server {
+    address: SocketAddr,
+    task: tokio::task::JoinHandle<Result<()>>,
+}
+
+impl Server {
+    async fn start(implementation: Implementation, composed: &Path, work: &Path) -> Result<Self> {
+        let config = HostConfig {
+            cache_dir: Some(work.join("compiled")),
+            ..HostConfig::default()
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        let host = |target: &Path| -> Result<tokio::task::JoinHandle<Result<()>>> {
+            let host = Host::load(target, config.clone())?;
+            Ok(tokio::spawn(async move {
+                host.serve(listener, std::future::pending()).await?;
+                Ok(())
+            }))
+        };
+        let task = match implementation {
+            Implementation::Composed => host(composed)?,
+            Implementation::Monolithic => host(Path::new(MONOLITHIC_ECHO))?,
+            Implementation::Hello => host(Path::new(HELLO_HTTP))?,
+            Implementation::Executor => {
+                let engine = thin_host::engine(&config)?;
+                let (address, task) = executor::start(engine, &std::fs::read(ECHO)?).await?;
+                return Ok(Self { address, task });
+            }
+        };
+        Ok(Self { address, task })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The time from loading the composed app to its first answered request,
+/// with the compiled-code cache in `cache` (cold the first time).
+async fn first_response(manifest: &Path, cache: &Path, template: &Template) -> Result<Duration> {
+    let started = Instant::now();
+    let host = Host::load(
+        manifest,
+        HostConfig {
+            cache_dir: Some(cache.to_owned()),
+            ..HostConfig::default()
+        },
+    )?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let server = tokio::spawn(host.serve(listener, std::future::pending()));
+    let one = Load {
+        concurrency: 1,
+        duration: Duration::from_secs(60),
+        max_requests: 1,
+    };
+    let stats = load::run(address, template, one).await?;
+    let elapsed = started.elapsed();
+    server.abort();
+    anyhow::ensure!(stats.requests == 1, "the first request failed");
+    Ok(elapsed)
+}
+
+/// The requests of the scenarios.
+struct Templates {
+    binary: Template,
+    structured: Template,
+    batch: Template,
+}
+
+/// 256 bytes of JSON, the data of every event.
+fn data() -> String {
+    let mut data = String::from(r#"{"orderId":"A-17","customer":"ada","note":""#);
+    while data.len() < 254 {
+        data.push('x');
+    }
+    data.push_str(r#""}"#);
+    data
+}
+
+fn structured_event(id: usize) -> String {
+    format!(
+        r#"{{"specversion":"1.0","id":"bench-{id}","source":"/bench","type":"com.example.bench","datacontenttype":"application/json","data":{}}}"#,
+        data()
+    )
+}
+
+impl Templates {
+    fn new() -> Self {
+        let binary = Template {
+            path: "/events",
+            headers: vec![
+                ("ce-specversion", "1.0".into()),
+                ("ce-id", "bench-1".into()),
+                ("ce-source", "/bench".into()),
+                ("ce-type", "com.example.bench".into()),
+                ("content-type", "application/json".into()),
+            ],
+            body: Bytes::from(data()),
+        };
+        let structured = Template {
+            path: "/events",
+            headers: vec![("content-type", "application/cloudevents+json".into())],
+            body: Bytes::from(structured_event(1)),
+        };
+        let events: Vec<String> = (0..10).map(structured_event).collect();
+        let batch = Template {
+            path: "/events",
+            headers: vec![("content-type", "application/cloudevents-batch+json".into())],
+            body: Bytes::from(format!("[{}]", events.join(","))),
+        };
+        Self {
+            binary,
+            structured,
+            batch,
+        }
+    }
+
+    fn codec_inputs(&self) -> codec::Inputs {
+        codec::Inputs {
+            headers: self
+                .binary
+                .headers
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.clone().into_bytes()))
+                .collect(),
+            body: self.binary.body.to_vec(),
+            structured: self.structured.body.to_vec(),
+            batch: self.batch.body.to_vec(),
+        }
+    }
+}
+
+/// The CPU, core count and memory of this machine.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|line| line.strip_prefix("model name"))
+                .map(|model| model.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |cores| cores.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            let kib: u64 = info
+                .lines()
+                .next()?
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            Some(format!("{} GiB", kib / (1 << 20)))
+        })
+        .unwrap_or_default();
+    format!("{cpu}, {cores} cores, {memory}")
+}
+
+/// The results as markdown.
+fn report(results: &Results) -> String {
+    let mut out = format!(
+        "# Bindery benchmarks\n\nMachine: {}. Each load run lasts {} s after a 0.5 s warm-up; client and server share the machine, on 127.0.0.1.\n\n",
+        results.machine, results.seconds_per_run
+    );
+    out.push_str("## Throughput\n\n| implementation | mode | concurrency | req/s | p50 (µs) | p99 (µs) |\n|---|---|---:|---:|---:|---:|\n");
+    for run in &results.throughput {
+        out.push_str(&format!(
+            "| {} | {} | {} | {:.0} | {} | {} |\n",
+            run.implementation,
+            run.mode,
+            run.concurrency,
+            run.stats.rps,
+            run.stats.p50_us,
+            run.stats.p99_us
+        ));
+    }
+    out.push_str(&format!(
+        "\n## Compose, size and start-up\n\n| measure | value |\n|---|---:|\n\
+         | `bindery compose` of echo (median of {REPEAT}) | {:.2} ms |\n\
+         | bare wac-graph plug + encode (median of {REPEAT}) | {:.2} ms |\n\
+         | binder + app size | {} + {} = {} bytes |\n\
+         | composed size | {} bytes |\n\
+         | first response, cold compile | {:.1} ms |\n\
+         | first response, warm cache (median of {REPEAT}) | {:.1} ms |\n",
+        results.compose_ms,
+        results.plug_floor_ms,
+        results.binder_bytes,
+        results.app_bytes,
+        results.binder_bytes + results.app_bytes,
+        results.composed_bytes,
+        results.cold_first_response_ms,
+        results.warm_first_response_ms
+    ));
+    out.push_str(
+        "\n## Codec (native, criterion)\n\n| decode | ns/event | MB/s |\n|---|---:|---:|\n",
+    );
+    for codec in &results.codec {
+        out.push_str(&format!(
+            "| {} | {:.0} | {:.0} |\n",
+            codec.name, codec.ns_per_event, codec.mb_per_s
+        ));
+    }
+    out.push_str("\n## Targets\n\n| ratio | value | target | met |\n|---|---:|---|---|\n");
+    for ratio in &results.ratios {
+        out.push_str(&format!(
+            "| {} | {:.3} | {} | {} |\n",
+            ratio.name,
+            ratio.value,
+            ratio.target,
+            if ratio.met { "yes" } else { "no" }
+        ));
+    }
+    out
+}
