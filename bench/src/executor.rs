@@ -9,9 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Result;
-use bindery_http_cloudevents::{
-    AttributeValue, BodyError, Config, Event, Extension, HandlerError, respond,
-};
+use bindery_http_cloudevents::{BodyError, Config, Event, HandlerError, respond};
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::Incoming;
@@ -160,62 +158,4 @@ pub async fn start(
     Ok((address, tokio::spawn(executor.serve(listener))))
 }
 
-fn to_wit(event: Event) -> wit::Event {
-    wit::Event {
-        id: event.id,
-        source: event.source,
-        specversion: event.specversion,
-        type_: event.ty,
-        datacontenttype: event.datacontenttype,
-        dataschema: event.dataschema,
-        subject: event.subject,
-        time: event.time,
-        extensions: event
-            .extensions
-            .into_iter()
-            .map(|extension| wit::Extension {
-                name: extension.name,
-                value: match extension.value {
-                    AttributeValue::Boolean(value) => wit::AttributeValue::Boolean(value),
-                    AttributeValue::Integer(value) => wit::AttributeValue::Integer(value),
-                    AttributeValue::String(value) => wit::AttributeValue::String(value),
-                    AttributeValue::Binary(value) => wit::AttributeValue::Binary(value),
-                    AttributeValue::Uri(value) => wit::AttributeValue::Uri(value),
-                    AttributeValue::UriRef(value) => wit::AttributeValue::UriRef(value),
-                    AttributeValue::Timestamp(value) => wit::AttributeValue::Timestamp(value),
-                },
-            })
-            .collect(),
-        data: event.data,
-    }
-}
-
-fn from_wit(event: wit::Event) -> Event {
-    Event {
-        id: event.id,
-        source: event.source,
-        specversion: event.specversion,
-        ty: event.type_,
-        datacontenttype: event.datacontenttype,
-        dataschema: event.dataschema,
-        subject: event.subject,
-        time: event.time,
-        extensions: event
-            .extensions
-            .into_iter()
-            .map(|extension| {
-                let value = match extension.value {
-                    wit::AttributeValue::Boolean(value) => AttributeValue::Boolean(value),
-                    wit::AttributeValue::Integer(value) => AttributeValue::Integer(value),
-                    wit::AttributeValue::String(value) => AttributeValue::String(value),
-                    wit::AttributeValue::Binary(value) => AttributeValue::Binary(value),
-                    wit::AttributeValue::Uri(value) => AttributeValue::Uri(value),
-                    wit::AttributeValue::UriRef(value) => AttributeValue::UriRef(value),
-                    wit::AttributeValue::Timestamp(value) => AttributeValue::Timestamp(value),
-                };
-                Extension::new(extension.name, value)
-            })
-            .collect(),
-        data: event.data,
-    }
-}
+bindery_http_cloudevents::wit_conversions!(wit);

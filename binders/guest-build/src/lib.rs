@@ -117,3 +117,19 @@ fn is_workspace_root(dir: &Path) -> bool {
     std::fs::read_to_string(dir.join("Cargo.toml"))
         .is_ok_and(|manifest| manifest.contains("[workspace]"))
 }
+
+/// Writes `$OUT_DIR/artifacts.rs` for the calling build script's crate to
+/// `include!`: a documented `pub const <PACKAGE>: &str` (the package name in
+/// upper case, `-` as `_`) with the path of each built guest.
+pub fn write_artifacts(built: &[(&str, PathBuf)]) {
+    let mut artifacts = String::new();
+    for (package, path) in built {
+        let name = package.to_uppercase().replace('-', "_");
+        artifacts.push_str(&format!(
+            "/// The built `{package}` component.\npub const {name}: &str = {:?};\n",
+            path.display().to_string()
+        ));
+    }
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("run from a build script"));
+    std::fs::write(out.join("artifacts.rs"), artifacts).expect("OUT_DIR is writable");
+}

@@ -115,7 +115,7 @@ mod binder {
     use super::bindings::bindery::cloudevents::types as wit;
     use super::bindings::exports::wasi::http::incoming_handler::Guest;
     use super::bindings::wasi::http::types::{IncomingRequest, ResponseOutparam};
-    use crate::{AttributeValue, Event, Extension, HandlerError};
+    use crate::{Event, HandlerError};
 
     struct Binder;
 
@@ -136,63 +136,5 @@ mod binder {
         }
     }
 
-    fn to_wit(event: Event) -> wit::Event {
-        wit::Event {
-            id: event.id,
-            source: event.source,
-            specversion: event.specversion,
-            type_: event.ty,
-            datacontenttype: event.datacontenttype,
-            dataschema: event.dataschema,
-            subject: event.subject,
-            time: event.time,
-            extensions: event
-                .extensions
-                .into_iter()
-                .map(|extension| wit::Extension {
-                    name: extension.name,
-                    value: match extension.value {
-                        AttributeValue::Boolean(value) => wit::AttributeValue::Boolean(value),
-                        AttributeValue::Integer(value) => wit::AttributeValue::Integer(value),
-                        AttributeValue::String(value) => wit::AttributeValue::String(value),
-                        AttributeValue::Binary(value) => wit::AttributeValue::Binary(value),
-                        AttributeValue::Uri(value) => wit::AttributeValue::Uri(value),
-                        AttributeValue::UriRef(value) => wit::AttributeValue::UriRef(value),
-                        AttributeValue::Timestamp(value) => wit::AttributeValue::Timestamp(value),
-                    },
-                })
-                .collect(),
-            data: event.data,
-        }
-    }
-
-    fn from_wit(event: wit::Event) -> Event {
-        Event {
-            id: event.id,
-            source: event.source,
-            specversion: event.specversion,
-            ty: event.type_,
-            datacontenttype: event.datacontenttype,
-            dataschema: event.dataschema,
-            subject: event.subject,
-            time: event.time,
-            extensions: event
-                .extensions
-                .into_iter()
-                .map(|extension| {
-                    let value = match extension.value {
-                        wit::AttributeValue::Boolean(value) => AttributeValue::Boolean(value),
-                        wit::AttributeValue::Integer(value) => AttributeValue::Integer(value),
-                        wit::AttributeValue::String(value) => AttributeValue::String(value),
-                        wit::AttributeValue::Binary(value) => AttributeValue::Binary(value),
-                        wit::AttributeValue::Uri(value) => AttributeValue::Uri(value),
-                        wit::AttributeValue::UriRef(value) => AttributeValue::UriRef(value),
-                        wit::AttributeValue::Timestamp(value) => AttributeValue::Timestamp(value),
-                    };
-                    Extension::new(extension.name, value)
-                })
-                .collect(),
-            data: event.data,
-        }
-    }
+    crate::wit_conversions!(wit);
 }

@@ -29,6 +29,7 @@ mod attributes;
 pub mod binary;
 mod binding;
 mod config;
+mod convert;
 mod error;
 mod event;
 pub mod header;

@@ -1,0 +1,78 @@
+//! Conversions between the codec's [`Event`](crate::Event) and the `event`
+//! record of `bindery:cloudevents/types` as a bindings generator makes it.
+//! Generated bindings differ from one generator to another (wit-bindgen in
+//! a guest, `wasmtime::component::bindgen!` in a host) but agree on names,
+//! so one macro serves them all.
+
+/// Defines `fn to_wit(event: Event) -> $wit::Event` and
+/// `fn from_wit(event: $wit::Event) -> Event` in the calling module, where
+/// `$wit` names the generated `bindery:cloudevents/types` module in scope
+/// (for example through `use ... as wit`).
+#[macro_export]
+macro_rules! wit_conversions {
+    ($wit:ident) => {
+        fn to_wit(event: $crate::Event) -> $wit::Event {
+            use $crate::AttributeValue as Codec;
+            use $wit::AttributeValue as Wit;
+            $wit::Event {
+                id: event.id,
+                source: event.source,
+                specversion: event.specversion,
+                type_: event.ty,
+                datacontenttype: event.datacontenttype,
+                dataschema: event.dataschema,
+                subject: event.subject,
+                time: event.time,
+                extensions: event
+                    .extensions
+                    .into_iter()
+                    .map(|extension| $wit::Extension {
+                        name: extension.name,
+                        value: match extension.value {
+                            Codec::Boolean(value) => Wit::Boolean(value),
+                            Codec::Integer(value) => Wit::Integer(value),
+                            Codec::String(value) => Wit::String(value),
+                            Codec::Binary(value) => Wit::Binary(value),
+                            Codec::Uri(value) => Wit::Uri(value),
+                            Codec::UriRef(value) => Wit::UriRef(value),
+                            Codec::Timestamp(value) => Wit::Timestamp(value),
+                        },
+                    })
+                    .collect(),
+                data: event.data,
+            }
+        }
+
+        fn from_wit(event: $wit::Event) -> $crate::Event {
+            use $crate::AttributeValue as Codec;
+            use $wit::AttributeValue as Wit;
+            $crate::Event {
+                id: event.id,
+                source: event.source,
+                specversion: event.specversion,
+                ty: event.type_,
+                datacontenttype: event.datacontenttype,
+                dataschema: event.dataschema,
+                subject: event.subject,
+                time: event.time,
+                extensions: event
+                    .extensions
+                    .into_iter()
+                    .map(|extension| {
+                        let value = match extension.value {
+                            Wit::Boolean(value) => Codec::Boolean(value),
+                            Wit::Integer(value) => Codec::Integer(value),
+                            Wit::String(value) => Codec::String(value),
+                            Wit::Binary(value) => Codec::Binary(value),
+                            Wit::Uri(value) => Codec::Uri(value),
+                            Wit::UriRef(value) => Codec::UriRef(value),
+                            Wit::Timestamp(value) => Codec::Timestamp(value),
+                        };
+                        $crate::Extension::new(extension.name, value)
+                    })
+                    .collect(),
+                data: event.data,
+            }
+        }
+    };
+}
