@@ -445,3 +445,37 @@ async fn a_trapping_or_looping_guest_fails_only_its_own_request() {
         200
     );
 }
+
+#[test]
+fn long_steps_show_progress_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = "spin_manifest_version = 2\n[application]\nname = \"slow\"\n\
+        [component.slow]\nsource = \"slow.wasm\"\n[component.slow.build]\n\
+        command = \"echo compiling; sleep 0.5; echo linking\"\n";
+    std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
+    // `script` (util-linux) gives the command a pseudo-terminal.
+    let command = format!("{} build", bindery().display());
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap_or_else(|err| panic!("`script` (util-linux) is needed for this test: {err}"));
+    assert!(output.status.success());
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        shown.contains("building slow") && shown.contains("\u{1b}[2K"),
+        "a spinner line, redrawn in place: {shown:?}"
+    );
+    assert!(
+        shown.contains("compiling") && shown.contains("linking"),
+        "the step's latest output line is shown: {shown:?}"
+    );
+    assert!(shown.contains("built slow in"), "{shown:?}");
+
+    let piped = run(dir.path(), &["build"]);
+    let piped = String::from_utf8_lossy(&piped.stderr);
+    assert!(
+        !piped.contains('\u{1b}') && piped.contains("building slow: echo compiling"),
+        "no spinner when not on a terminal: {piped:?}"
+    );
+}
