@@ -179,17 +179,22 @@ pub fn compose(
 pub fn plug(binder: &Binder, app: &[u8], app_path: &Path) -> Result<Vec<u8>, ComposeError> {
     let app_name = app_path.display().to_string();
     let binder_name = binder.to_string();
-    let binder_world =
-        ComponentWorld::of(&binder.bytes).map_err(|error| ComposeError::NotAComponent {
+    let mut graph = CompositionGraph::new();
+    let socket = ComponentWorld::parse("bindery:binder", &binder.bytes, graph.types_mut())
+        .map_err(|error| ComposeError::NotAComponent {
             file: binder_name.clone(),
             what: "binder",
             error,
         })?;
-    let app_world = ComponentWorld::of(app).map_err(|error| ComposeError::NotAComponent {
-        file: app_name.clone(),
-        what: "app",
-        error,
+    let plug = ComponentWorld::parse("bindery:app", app, graph.types_mut()).map_err(|error| {
+        ComposeError::NotAComponent {
+            file: app_name.clone(),
+            what: "app",
+            error,
+        }
     })?;
+    let binder_world = ComponentWorld::of_package(&socket, graph.types());
+    let app_world = ComponentWorld::of_package(&plug, graph.types());
     if !binder_world.exports_http_handler() {
         return Err(ComposeError::BinderWithoutHttp {
             binder: binder_name,
@@ -242,7 +247,7 @@ pub fn plug(binder: &Binder, app: &[u8], app_path: &Path) -> Result<Vec<u8>, Com
             },
         );
     }
-    link(&binder.bytes, app).map_err(|err| ComposeError::Plug {
+    link(graph, socket, plug).map_err(|err| ComposeError::Plug {
         app: app_name,
         binder: binder_name,
         message: format!("{err:#}"),
@@ -250,11 +255,8 @@ pub fn plug(binder: &Binder, app: &[u8], app_path: &Path) -> Result<Vec<u8>, Com
 }
 
 /// The wac-graph part of [`plug`]: register, plug, encode.
-fn link(binder: &[u8], app: &[u8]) -> anyhow::Result<Vec<u8>> {
-    let mut graph = CompositionGraph::new();
-    let socket = Package::from_bytes("bindery:binder", None, binder, graph.types_mut())?;
+fn link(mut graph: CompositionGraph, socket: Package, plug: Package) -> anyhow::Result<Vec<u8>> {
     let socket = graph.register_package(socket)?;
-    let plug = Package::from_bytes("bindery:app", None, app, graph.types_mut())?;
     let plug = graph.register_package(plug)?;
     wac_graph::plug(&mut graph, vec![plug], socket)?;
     Ok(graph.encode(EncodeOptions::default())?)

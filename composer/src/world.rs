@@ -2,8 +2,7 @@
 //! and the provenance section that `compose` writes into its output.
 
 use serde::{Deserialize, Serialize};
-use wit_component::DecodedWasm;
-use wit_parser::WorldKey;
+use wac_graph::types::{ItemKind, Package, Type, Types};
 
 /// The name of the custom section that records how a component was composed.
 pub const PROVENANCE_SECTION: &str = "bindery:provenance";
@@ -51,7 +50,7 @@ pub enum WorldError {
     #[error(
         "a core WebAssembly module, not a component: build for `wasm32-wasip2` \
          (`cargo build --target wasm32-wasip2`), or turn the module into a component with \
-         `wasm-tools component new` (and a WASI preview1 adapter)"
+         `bindery componentize`"
     )]
     CoreModule,
     /// A component whose type information cannot be decoded.
@@ -62,45 +61,51 @@ pub enum WorldError {
 impl ComponentWorld {
     /// Reads the world of a component.
     pub fn of(bytes: &[u8]) -> Result<Self, WorldError> {
+        let mut types = Types::default();
+        let package = Self::parse("bindery:component", bytes, &mut types)?;
+        Ok(Self::of_package(&package, &types))
+    }
+
+    /// Parses a component into `types` as package `name` (into a
+    /// composition graph's types, so that one parse serves both the checks
+    /// and the composition).
+    pub(crate) fn parse(
+        name: &str,
+        bytes: &[u8],
+        types: &mut Types,
+    ) -> Result<Package, WorldError> {
         if wasmparser::Parser::is_core_wasm(bytes) {
             return Err(WorldError::CoreModule);
         }
         if !wasmparser::Parser::is_component(bytes) {
             return Err(WorldError::NotWasm);
         }
-        let DecodedWasm::Component(resolve, world) =
-            wit_component::decode(bytes).map_err(WorldError::Undecodable)?
-        else {
-            return Err(WorldError::Undecodable(anyhow::anyhow!(
-                "the file holds a WIT package"
-            )));
+        Package::from_bytes(name, None, bytes, types).map_err(WorldError::Undecodable)
+    }
+
+    /// The world of a parsed component.
+    pub(crate) fn of_package(package: &Package, types: &Types) -> Self {
+        let world = &types[package.ty()];
+        // An imported interface that only defines types needs nothing at
+        // run time.
+        let needs_something = |kind: &ItemKind| match kind {
+            ItemKind::Instance(id) => types[*id].exports.values().any(|export| {
+                matches!(
+                    export,
+                    ItemKind::Func(_) | ItemKind::Type(Type::Resource(_))
+                )
+            }),
+            _ => true,
         };
-        let world = &resolve.worlds[world];
-        let name = |key: &WorldKey| match key {
-            WorldKey::Interface(id) => resolve
-                .id_of(*id)
-                .unwrap_or_else(|| "<anonymous interface>".into()),
-            WorldKey::Name(name) => name.clone(),
-        };
-        let needs_something = |key: &&WorldKey| match key {
-            WorldKey::Interface(id) => {
-                let interface = &resolve.interfaces[*id];
-                !interface.functions.is_empty()
-                    || interface.types.values().any(|ty| {
-                        matches!(resolve.types[*ty].kind, wit_parser::TypeDefKind::Resource)
-                    })
-            }
-            WorldKey::Name(_) => true,
-        };
-        Ok(Self {
+        Self {
             imports: world
                 .imports
-                .keys()
-                .filter(needs_something)
-                .map(name)
+                .iter()
+                .filter(|(_, kind)| needs_something(kind))
+                .map(|(name, _)| name.clone())
                 .collect(),
-            exports: world.exports.keys().map(name).collect(),
-        })
+            exports: world.exports.keys().cloned().collect(),
+        }
     }
 
     /// Whether the component exports an HTTP handler, at any 0.2 version.
