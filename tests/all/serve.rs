@@ -165,6 +165,14 @@ fn event(ty: &'static str) -> Vec<(&'static str, &'static str)> {
     headers
 }
 
+/// Posts `sent` as `content_type` and checks that the same JSON comes back.
+async fn assert_json_echoed(server: &Server, content_type: &str, sent: serde_json::Value) {
+    let reply = server
+        .send("POST", &[("content-type", content_type)], sent.to_string())
+        .await;
+    assert_eq!((reply.status, reply.json()), (200, sent), "{content_type}");
+}
+
 /// The checks the served `examples/echo` must pass.
 async fn check_echo_app(server: &Server) {
     let mut binary = event("com.example.echo");
@@ -180,24 +188,9 @@ async fn check_echo_app(server: &Server) {
 
     let structured = json!({"specversion": "1.0", "id": "s", "source": "/e2e", "type": "com.example.echo",
         "datacontenttype": "image/png", "data_base64": "iVBORw0KGgo="});
-    let reply = server
-        .send(
-            "POST",
-            &[("content-type", "application/cloudevents+json")],
-            structured.to_string(),
-        )
-        .await;
-    assert_eq!((reply.status, reply.json()), (200, structured));
-
+    assert_json_echoed(server, "application/cloudevents+json", structured).await;
     let batch = json!([1, 2, 3].map(|n| json!({"specversion": "1.0", "id": n.to_string(), "source": "/e2e", "type": "com.example.echo", "data": {"n": n}})));
-    let reply = server
-        .send(
-            "POST",
-            &[("content-type", "application/cloudevents-batch+json")],
-            batch.to_string(),
-        )
-        .await;
-    assert_eq!((reply.status, reply.json()), (200, batch));
+    assert_json_echoed(server, "application/cloudevents-batch+json", batch).await;
 
     let allowed = server
         .send(
