@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use wac_graph::types::Package;
 use wac_graph::{CompositionGraph, EncodeOptions};
 
-use crate::binder::{self, Binder};
+use crate::binder::{self, Binder, BinderOrigin};
 use crate::error::ComposeError;
 use crate::manifest::{AppManifest, BinderExecutor};
 use crate::world::{
@@ -101,7 +101,7 @@ pub fn compose(
         let out = match executors.get(id.as_str()) {
             Some(Some(executor)) => {
                 let binder = binder::resolve(executor, manifest_path, &options.cache_dir)?;
-                let composed = plug(&binder, &app, &source)?;
+                let mut composed = plug(&binder, &app, &source)?;
                 let environment = &mut output.component.get_mut(id).expect("same ids").environment;
                 for (key, value) in &executor.config {
                     environment.insert(
@@ -123,19 +123,9 @@ pub fn compose(
                         sha256: sha256(&app),
                     },
                 };
-                let mut bytes = composed;
-                provenance.append_to(&mut bytes);
-                let world =
-                    ComponentWorld::of(&bytes).map_err(|error| ComposeError::NotAComponent {
-                        file: format!("composed `{id}`"),
-                        what: "output",
-                        error,
-                    })?;
-                OutputComponent {
-                    bytes,
-                    world,
-                    provenance: Some(provenance),
-                }
+                provenance.append_to(&mut composed.bytes);
+                composed.provenance = Some(provenance);
+                composed
             }
             _ => {
                 let world =
@@ -175,20 +165,61 @@ pub fn compose(
 
 /// Checks that `app` fits `binder`, then links them with wac-graph: the
 /// app's exports satisfy the binder's protocol imports, and the result
-/// exports what the binder exports.
-pub fn plug(binder: &Binder, app: &[u8], app_path: &Path) -> Result<Vec<u8>, ComposeError> {
+/// exports what the binder exports. The result has no provenance yet.
+///
+/// wac-graph's validation of the whole output, which takes most of a
+/// compose's time, is left out. Instead the inputs' code is validated on a
+/// second thread while they are linked, and reading the output's world checks
+/// its structure. Built-in binders are validated by their own tests.
+pub fn plug(
+    binder: &Binder,
+    app: &[u8],
+    app_path: &Path,
+) -> Result<OutputComponent, ComposeError> {
     let app_name = app_path.display().to_string();
     let binder_name = binder.to_string();
+    std::thread::scope(|scope| {
+        let validated = scope.spawn(|| {
+            if binder.origin != BinderOrigin::Builtin {
+                ComponentWorld::validate_code(&binder.bytes).map_err(|error| {
+                    ComposeError::NotAComponent {
+                        file: binder_name.clone(),
+                        what: "binder",
+                        error,
+                    }
+                })?;
+            }
+            ComponentWorld::validate_code(app).map_err(|error| ComposeError::NotAComponent {
+                file: app_name.clone(),
+                what: "app",
+                error,
+            })
+        });
+        let linked = check_and_link(binder, &binder_name, app, &app_name);
+        let validated = validated.join().expect("validation does not panic");
+        let linked = linked?;
+        validated?;
+        Ok(linked)
+    })
+}
+
+/// The checks and the linking of [`plug`].
+fn check_and_link(
+    binder: &Binder,
+    binder_name: &str,
+    app: &[u8],
+    app_name: &str,
+) -> Result<OutputComponent, ComposeError> {
     let mut graph = CompositionGraph::new();
     let socket = ComponentWorld::parse("bindery:binder", &binder.bytes, graph.types_mut())
         .map_err(|error| ComposeError::NotAComponent {
-            file: binder_name.clone(),
+            file: binder_name.to_owned(),
             what: "binder",
             error,
         })?;
     let plug = ComponentWorld::parse("bindery:app", app, graph.types_mut()).map_err(|error| {
         ComposeError::NotAComponent {
-            file: app_name.clone(),
+            file: app_name.to_owned(),
             what: "app",
             error,
         }
@@ -197,7 +228,7 @@ pub fn plug(binder: &Binder, app: &[u8], app_path: &Path) -> Result<Vec<u8>, Com
     let app_world = ComponentWorld::of_package(&plug, graph.types());
     if !binder_world.exports_http_handler() {
         return Err(ComposeError::BinderWithoutHttp {
-            binder: binder_name,
+            binder: binder_name.to_owned(),
             exports: list(&binder_world.exports),
         });
     }
@@ -207,14 +238,14 @@ pub fn plug(binder: &Binder, app: &[u8], app_path: &Path) -> Result<Vec<u8>, Com
         .find(|export| is_http_handler(export))
     {
         return Err(ComposeError::AppExportsHttp {
-            app: app_name,
+            app: app_name.to_owned(),
             export: export.clone(),
         });
     }
     let wanted: Vec<&str> = binder_world.protocol_imports().collect();
     if wanted.is_empty() {
         return Err(ComposeError::BinderWithoutProtocol {
-            binder: binder_name,
+            binder: binder_name.to_owned(),
         });
     }
     for import in wanted {
@@ -233,33 +264,48 @@ pub fn plug(binder: &Binder, app: &[u8], app_path: &Path) -> Result<Vec<u8>, Com
                 .find(|export| split_version(export).0 == unversioned)
             {
                 Some(found) => ComposeError::IncompatibleVersion {
-                    app: app_name,
-                    binder: binder_name,
+                    app: app_name.to_owned(),
+                    binder: binder_name.to_owned(),
                     wanted: import.to_owned(),
                     found: found.clone(),
                 },
                 None => ComposeError::MissingExport {
-                    app: app_name,
-                    binder: binder_name,
+                    app: app_name.to_owned(),
+                    binder: binder_name.to_owned(),
                     wanted: import.to_owned(),
                     exports: list(&app_world.exports),
                 },
             },
         );
     }
-    link(graph, socket, plug).map_err(|err| ComposeError::Plug {
-        app: app_name,
-        binder: binder_name,
+    let bytes = link(graph, socket, plug).map_err(|err| ComposeError::Plug {
+        app: app_name.to_owned(),
+        binder: binder_name.to_owned(),
         message: format!("{err:#}"),
+    })?;
+    let world = ComponentWorld::of(&bytes).map_err(|error| ComposeError::NotAComponent {
+        file: format!("the composition of {binder_name} and {app_name}"),
+        what: "output",
+        error,
+    })?;
+    Ok(OutputComponent {
+        bytes,
+        world,
+        provenance: None,
     })
 }
 
-/// The wac-graph part of [`plug`]: register, plug, encode.
+/// The wac-graph part of [`plug`]: register, plug, encode (without
+/// validating: [`plug`] has validated the inputs, and reading the output's
+/// world checks its structure).
 fn link(mut graph: CompositionGraph, socket: Package, plug: Package) -> anyhow::Result<Vec<u8>> {
     let socket = graph.register_package(socket)?;
     let plug = graph.register_package(plug)?;
     wac_graph::plug(&mut graph, vec![plug], socket)?;
-    Ok(graph.encode(EncodeOptions::default())?)
+    Ok(graph.encode(EncodeOptions {
+        validate: false,
+        ..EncodeOptions::default()
+    })?)
 }
 
 /// `allowed-origins` → `BINDERY_CONFIG_ALLOWED_ORIGINS`.

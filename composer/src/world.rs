@@ -56,6 +56,9 @@ pub enum WorldError {
     /// A component whose type information cannot be decoded.
     #[error("the component's types cannot be read: {0:#}")]
     Undecodable(anyhow::Error),
+    /// A component whose code is not valid WebAssembly.
+    #[error("the component is not valid WebAssembly: {0}")]
+    Invalid(wasmparser::BinaryReaderError),
 }
 
 impl ComponentWorld {
@@ -81,6 +84,17 @@ impl ComponentWorld {
             return Err(WorldError::NotWasm);
         }
         Package::from_bytes(name, None, bytes, types).map_err(WorldError::Undecodable)
+    }
+
+    /// Validates all of a component, function bodies included: [`parse`]
+    /// checks only its structure and types.
+    ///
+    /// [`parse`]: ComponentWorld::parse
+    pub(crate) fn validate_code(bytes: &[u8]) -> Result<(), WorldError> {
+        wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+            .validate_all(bytes)
+            .map(drop)
+            .map_err(WorldError::Invalid)
     }
 
     /// The world of a parsed component.

@@ -5,6 +5,8 @@
 //!   world (`wit_component::dummy_module`, `embed_component_metadata`,
 //!   `ComponentEncoder`), so no guest is compiled;
 //! - `<name>.core.wit` becomes `<name>.wasm`, a core module;
+//! - `<name>.invalid-code.wit` becomes `<name>.wasm`, a component whose first
+//!   function adds two values from an empty stack;
 //! - any other file is copied as it is.
 //!
 //! A case expects `output.txt` (the world of each output component, the
@@ -17,20 +19,50 @@ use bindery_composer::{ComposeOptions, compose};
 use wit_component::{ComponentEncoder, StringEncoding, dummy_module, embed_component_metadata};
 use wit_parser::{LiftLowerAbi, ManglingAndAbi, Resolve};
 
+/// What a `.wit` input becomes.
+#[derive(Clone, Copy, PartialEq)]
+enum Input {
+    Component,
+    CoreModule,
+    InvalidCode,
+}
+
 /// Builds the wasm file a `.wit` input stands for.
-fn build_input(wit: &Path, core: bool) -> anyhow::Result<Vec<u8>> {
+fn build_input(wit: &Path, input: Input) -> anyhow::Result<Vec<u8>> {
     let mut resolve = Resolve::new();
     let package = resolve.push_file(wit)?;
     let world = resolve.select_world(&[package], None)?;
     let mut module = dummy_module(&resolve, world, ManglingAndAbi::Legacy(LiftLowerAbi::Sync));
+    if input == Input::InvalidCode {
+        break_first_function(&mut module)?;
+    }
     embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)?;
-    if core {
+    if input == Input::CoreModule {
         return Ok(module);
     }
     ComponentEncoder::default()
         .module(&module)?
-        .validate(true)
+        .validate(input == Input::Component)
         .encode()
+}
+
+/// Turns the dummy module's first function body, `unreachable`, into
+/// `i32.add`, which pops two values from an empty stack.
+fn break_first_function(module: &mut [u8]) -> anyhow::Result<()> {
+    const UNREACHABLE: u8 = 0x00;
+    const I32_ADD: u8 = 0x6a;
+    let mut first = None;
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        if let wasmparser::Payload::CodeSectionEntry(body) = payload? {
+            first = Some(usize::try_from(body.range().start)?);
+            break;
+        }
+    }
+    // A body starts with its local count (none here), then its first opcode.
+    let opcode = first.ok_or_else(|| anyhow::anyhow!("the dummy module has no function"))? + 1;
+    anyhow::ensure!(module[opcode] == UNREACHABLE, "unexpected dummy body");
+    module[opcode] = I32_ADD;
+    Ok(())
 }
 
 /// Copies a case's inputs into a fresh folder, building the `.wit` ones.
@@ -42,14 +74,17 @@ fn materialize(case: &Path) -> anyhow::Result<tempfile::TempDir> {
         if name == "output.txt" || name == "error.txt" {
             continue;
         }
-        match name
-            .strip_suffix(".core.wit")
-            .map(|stem| (stem, true))
-            .or(name.strip_suffix(".wit").map(|stem| (stem, false)))
-        {
-            Some((stem, core)) => std::fs::write(
+        let input = [
+            (".core.wit", Input::CoreModule),
+            (".invalid-code.wit", Input::InvalidCode),
+            (".wit", Input::Component),
+        ]
+        .into_iter()
+        .find_map(|(suffix, input)| Some((name.strip_suffix(suffix)?, input)));
+        match input {
+            Some((stem, input)) => std::fs::write(
                 work.path().join(format!("{stem}.wasm")),
-                build_input(&path, core)?,
+                build_input(&path, input)?,
             )?,
             None => {
                 std::fs::copy(&path, work.path().join(&name))?;

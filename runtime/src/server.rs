@@ -50,6 +50,12 @@ impl Host {
                 },
                 () = &mut shutdown => break,
             };
+            // Responses leave in more than one write (head, then the body
+            // the guest streams); with Nagle's algorithm on, the second write
+            // waits for the client's delayed ACK, up to 40 ms.
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::warn!("cannot set TCP_NODELAY: {error}");
+            }
             let host = host.clone();
             let mut stopping = stopping.clone();
             connections.spawn(async move {

@@ -19,7 +19,7 @@ pub fn compose(binder: &Path, app: &Path) -> Result<Vec<u8>> {
         origin: BinderOrigin::File(binder.to_owned()),
         bytes: std::fs::read(binder)?,
     };
-    Ok(bindery_composer::plug(&binder, &std::fs::read(app)?, app)?)
+    Ok(bindery_composer::plug(&binder, &std::fs::read(app)?, app)?.bytes)
 }
 
 /// A received response.
