@@ -91,6 +91,7 @@ struct Results {
     throughput: Vec<Throughput>,
     compose_ms: f64,
     plug_floor_ms: f64,
+    plug_unvalidated_ms: f64,
     binder_bytes: usize,
     app_bytes: usize,
     composed_bytes: usize,
@@ -135,7 +136,8 @@ fn main() -> Result<()> {
         composed.write(&composed_dir)?;
         Ok(())
     })?;
-    let plug_floor_ms = median_ms(REPEAT, || plug_floor(&binder, &app).map(drop))?;
+    let plug_floor_ms = median_ms(REPEAT, || plug_floor(&binder, &app, true).map(drop))?;
+    let plug_unvalidated_ms = median_ms(REPEAT, || plug_floor(&binder, &app, false).map(drop))?;
     let composed_manifest = composed_dir.join("spin.toml");
     let composed_bytes = std::fs::metadata(composed_dir.join("echo.wasm"))?.len() as usize;
 
@@ -267,6 +269,7 @@ fn main() -> Result<()> {
         throughput,
         compose_ms,
         plug_floor_ms,
+        plug_unvalidated_ms,
         binder_bytes: binder.len(),
         app_bytes: app.len(),
         composed_bytes,
@@ -309,15 +312,18 @@ fn compose_options(dir: &Path) -> ComposeOptions {
 }
 
 /// The floor of composition: a bare wac-graph plug of the two components,
-/// then encode.
-fn plug_floor(binder: &[u8], app: &[u8]) -> Result<Vec<u8>> {
+/// then encode, which by default validates the whole output (`validate`).
+fn plug_floor(binder: &[u8], app: &[u8], validate: bool) -> Result<Vec<u8>> {
     let mut graph = CompositionGraph::new();
     let socket = Package::from_bytes("binder", None, binder.to_vec(), graph.types_mut())?;
     let plug = Package::from_bytes("app", None, app.to_vec(), graph.types_mut())?;
     let socket = graph.register_package(socket)?;
     let plug = graph.register_package(plug)?;
     wac_graph::plug(&mut graph, vec![plug], socket)?;
-    Ok(graph.encode(EncodeOptions::default())?)
+    Ok(graph.encode(EncodeOptions {
+        validate,
+        ..EncodeOptions::default()
+    })?)
 }
 
 /// The median wall time of `runs` calls of `f`, in milliseconds.
@@ -522,12 +528,14 @@ fn report(results: &Results) -> String {
         "\n## Compose, size and start-up\n\n| measure | value |\n|---|---:|\n\
          | `bindery compose` of echo (median of {REPEAT}) | {:.2} ms |\n\
          | bare wac-graph plug + encode (median of {REPEAT}) | {:.2} ms |\n\
+         | the same, encoding without validation (median of {REPEAT}) | {:.2} ms |\n\
          | binder + app size | {} + {} = {} bytes |\n\
          | composed size | {} bytes |\n\
          | first response, cold compile | {:.1} ms |\n\
          | first response, warm cache (median of {REPEAT}) | {:.1} ms |\n",
         results.compose_ms,
         results.plug_floor_ms,
+        results.plug_unvalidated_ms,
         results.binder_bytes,
         results.app_bytes,
         results.binder_bytes + results.app_bytes,
