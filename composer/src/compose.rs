@@ -171,11 +171,7 @@ pub fn compose(
 /// compose's time, is left out. Instead the inputs' code is validated on a
 /// second thread while they are linked, and reading the output's world checks
 /// its structure. Built-in binders are validated by their own tests.
-pub fn plug(
-    binder: &Binder,
-    app: &[u8],
-    app_path: &Path,
-) -> Result<OutputComponent, ComposeError> {
+pub fn plug(binder: &Binder, app: &[u8], app_path: &Path) -> Result<OutputComponent, ComposeError> {
     let app_name = app_path.display().to_string();
     let binder_name = binder.to_string();
     std::thread::scope(|scope| {
