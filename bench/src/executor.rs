@@ -26,7 +26,7 @@ wasmtime::component::bindgen!({
     world: "bindery:cloudevents/app",
 });
 
-use bindery::cloudevents::types as wit;
+use exports::bindery::cloudevents::types as wit;
 
 /// The store data of one request.
 struct State {
