@@ -6,6 +6,7 @@
 
 mod codec;
 mod executor;
+mod instantiate;
 mod load;
 
 use std::net::SocketAddr;
@@ -97,6 +98,7 @@ struct Results {
     composed_bytes: usize,
     cold_first_response_ms: f64,
     warm_first_response_ms: f64,
+    instantiation: Vec<instantiate::InstantiateResult>,
     codec: Vec<codec::CodecResult>,
     ratios: Vec<Ratio>,
 }
@@ -207,6 +209,20 @@ fn main() -> Result<()> {
     }
     let warm_first_response_ms = median(warm).as_secs_f64() * 1e3;
 
+    eprintln!("instantiation...");
+    let composed_wasm = std::fs::read(composed_dir.join("echo.wasm"))?;
+    let monolithic = std::fs::read(MONOLITHIC_ECHO)?;
+    let hello = std::fs::read(HELLO_HTTP)?;
+    let instantiation = runtime.block_on(instantiate::run(
+        &thin_host::engine(&HostConfig::default())?,
+        &[
+            (Implementation::Composed.name(), &composed_wasm),
+            (Implementation::Monolithic.name(), &monolithic),
+            ("the echo app alone, as (c) instantiates it", &app),
+            (Implementation::Hello.name(), &hello),
+        ],
+    ))?;
+
     eprintln!("codec micro-benchmarks...");
     let codec = codec::run(
         &templates.codec_inputs(),
@@ -275,6 +291,7 @@ fn main() -> Result<()> {
         composed_bytes,
         cold_first_response_ms,
         warm_first_response_ms,
+        instantiation,
         codec,
         ratios,
     };
@@ -543,6 +560,16 @@ fn report(results: &Results) -> String {
         results.cold_first_response_ms,
         results.warm_first_response_ms
     ));
+    out.push_str(
+        "\n## Instantiation (a fresh store and instance, alone; median)\n\n\
+         | component | bytes | core modules | µs per instance |\n|---|---:|---:|---:|\n",
+    );
+    for component in &results.instantiation {
+        out.push_str(&format!(
+            "| {} | {} | {} | {:.1} |\n",
+            component.name, component.bytes, component.core_modules, component.micros
+        ));
+    }
     out.push_str(
         "\n## Codec (native, criterion)\n\n| decode | ns/event | MB/s |\n|---|---:|---:|\n",
     );
