@@ -32,6 +32,8 @@ const CONCURRENCY: [usize; 4] = [1, 8, 32, 64];
 const RATIO_CONCURRENCY: usize = 32;
 /// Timed repetitions of compose and of a warm start.
 const REPEAT: usize = 15;
+/// Interleaved rounds of the load runs the throughput ratios are taken from.
+const RATIO_ROUNDS: usize = 5;
 
 /// The harness's settings, from the environment.
 struct Settings {
@@ -63,6 +65,14 @@ impl Settings {
             max_requests: self.max_requests,
         }
     }
+
+    /// The short run before each measured one.
+    fn warm_up(&self, concurrency: usize) -> Load {
+        Load {
+            duration: Duration::from_millis(500),
+            ..self.load(concurrency)
+        }
+    }
 }
 
 /// One throughput measurement.
@@ -73,6 +83,16 @@ struct Throughput {
     concurrency: usize,
     #[serde(flatten)]
     stats: Stats,
+}
+
+/// The throughput of one implementation over the interleaved ratio rounds.
+#[derive(Serialize)]
+struct RatioRuns {
+    implementation: &'static str,
+    /// Requests per second of each round, in round order.
+    rps: Vec<f64>,
+    /// Their median, which the ratios use.
+    median_rps: f64,
 }
 
 /// A ratio against its target.
@@ -90,12 +110,14 @@ struct Results {
     machine: String,
     seconds_per_run: f64,
     throughput: Vec<Throughput>,
+    ratio_runs: Vec<RatioRuns>,
     compose_ms: f64,
     plug_floor_ms: f64,
     plug_unvalidated_ms: f64,
     binder_bytes: usize,
     app_bytes: usize,
     composed_bytes: usize,
+    plug_floor_bytes: usize,
     cold_first_response_ms: f64,
     warm_first_response_ms: f64,
     instantiation: Vec<instantiate::InstantiateResult>,
@@ -140,6 +162,7 @@ fn main() -> Result<()> {
     })?;
     let plug_floor_ms = median_ms(REPEAT, || plug_floor(&binder, &app, true).map(drop))?;
     let plug_unvalidated_ms = median_ms(REPEAT, || plug_floor(&binder, &app, false).map(drop))?;
+    let plug_floor_bytes = plug_floor(&binder, &app, false)?.len();
     let composed_manifest = composed_dir.join("spin.toml");
     let composed_bytes = std::fs::metadata(composed_dir.join("echo.wasm"))?.len() as usize;
 
@@ -164,11 +187,7 @@ fn main() -> Result<()> {
             for (mode, template) in modes {
                 for concurrency in CONCURRENCY {
                     eprintln!("{} {mode} c={concurrency}...", implementation.name());
-                    let warm_up = Load {
-                        duration: Duration::from_millis(500),
-                        ..settings.load(concurrency)
-                    };
-                    load::run(server.address, template, warm_up).await?;
+                    load::run(server.address, template, settings.warm_up(concurrency)).await?;
                     let stats =
                         load::run(server.address, template, settings.load(concurrency)).await?;
                     anyhow::ensure!(
@@ -188,6 +207,13 @@ fn main() -> Result<()> {
         }
         anyhow::Ok(())
     })?;
+
+    let ratio_runs = runtime.block_on(ratio_rounds(
+        &settings,
+        &templates.binary,
+        &composed_manifest,
+        work.path(),
+    ))?;
 
     eprintln!("start-up...");
     let cache = work.path().join("startup-cache");
@@ -231,14 +257,10 @@ fn main() -> Result<()> {
     )?;
 
     let rps = |implementation: Implementation| {
-        throughput
+        ratio_runs
             .iter()
-            .find(|run| {
-                run.implementation == implementation.name()
-                    && run.mode == "binary"
-                    && run.concurrency == RATIO_CONCURRENCY
-            })
-            .map_or(0.0, |run| run.stats.rps)
+            .find(|runs| runs.implementation == implementation.name())
+            .map_or(0.0, |runs| runs.median_rps)
     };
     let size_ratio = composed_bytes as f64 / (binder.len() + app.len()) as f64;
     let ratio = |name, value: f64, target, met: fn(f64) -> bool| Ratio {
@@ -249,13 +271,13 @@ fn main() -> Result<()> {
     };
     let ratios = vec![
         ratio(
-            "composed ÷ monolithic throughput, c=32",
+            "composed ÷ monolithic throughput, c=32 (medians)",
             rps(Implementation::Composed) / rps(Implementation::Monolithic),
             "≥ 0.97",
             |value| value >= 0.97,
         ),
         ratio(
-            "composed ÷ host-side executor throughput, c=32",
+            "composed ÷ host-side executor throughput, c=32 (medians)",
             rps(Implementation::Composed) / rps(Implementation::Executor),
             "≥ 0.90",
             |value| value >= 0.90,
@@ -283,12 +305,14 @@ fn main() -> Result<()> {
         machine: machine(),
         seconds_per_run: settings.seconds,
         throughput,
+        ratio_runs,
         compose_ms,
         plug_floor_ms,
         plug_unvalidated_ms,
         binder_bytes: binder.len(),
         app_bytes: app.len(),
         composed_bytes,
+        plug_floor_bytes,
         cold_first_response_ms,
         warm_first_response_ms,
         instantiation,
@@ -306,6 +330,66 @@ fn main() -> Result<()> {
     )?;
     eprintln!("wrote {}", out.join("latest.md").display());
     Ok(())
+}
+
+/// The load runs the throughput ratios are taken from: binary mode at
+/// [`RATIO_CONCURRENCY`], every implementation in turn, [`RATIO_ROUNDS`]
+/// times, so that a slow spell of the machine falls on all of them alike.
+async fn ratio_rounds(
+    settings: &Settings,
+    template: &Template,
+    composed: &Path,
+    work: &Path,
+) -> Result<Vec<RatioRuns>> {
+    let implementations = [
+        Implementation::Composed,
+        Implementation::Monolithic,
+        Implementation::Executor,
+        Implementation::Hello,
+    ];
+    let mut servers = Vec::new();
+    for implementation in implementations {
+        servers.push(Server::start(implementation, composed, work).await?);
+    }
+    for server in &servers {
+        load::run(
+            server.address,
+            template,
+            settings.warm_up(RATIO_CONCURRENCY),
+        )
+        .await?;
+    }
+    let mut rps = vec![Vec::new(); implementations.len()];
+    for round in 1..=RATIO_ROUNDS {
+        for (index, (implementation, server)) in implementations.iter().zip(&servers).enumerate() {
+            eprintln!(
+                "ratio round {round}/{RATIO_ROUNDS}: {} c={RATIO_CONCURRENCY}...",
+                implementation.name()
+            );
+            let stats =
+                load::run(server.address, template, settings.load(RATIO_CONCURRENCY)).await?;
+            anyhow::ensure!(
+                stats.errors == 0,
+                "{}: {} requests failed",
+                implementation.name(),
+                stats.errors
+            );
+            rps[index].push(stats.rps);
+        }
+    }
+    Ok(implementations
+        .iter()
+        .zip(rps)
+        .map(|(implementation, rps)| {
+            let mut sorted = rps.clone();
+            sorted.sort_by(f64::total_cmp);
+            RatioRuns {
+                implementation: implementation.name(),
+                median_rps: sorted[sorted.len() / 2],
+                rps,
+            }
+        })
+        .collect())
 }
 
 /// A manifest binding the echo app with the built-in http-cloudevents binder.
@@ -542,12 +626,26 @@ fn report(results: &Results) -> String {
         ));
     }
     out.push_str(&format!(
+        "\n## Throughput for the ratios\n\nBinary mode at c={RATIO_CONCURRENCY}, the implementations in turn, {RATIO_ROUNDS} rounds; the ratios use the medians.\n\n\
+         | implementation | median req/s | each round |\n|---|---:|---|\n"
+    ));
+    for runs in &results.ratio_runs {
+        let rounds: Vec<String> = runs.rps.iter().map(|rps| format!("{rps:.0}")).collect();
+        out.push_str(&format!(
+            "| {} | {:.0} | {} |\n",
+            runs.implementation,
+            runs.median_rps,
+            rounds.join(", ")
+        ));
+    }
+    out.push_str(&format!(
         "\n## Compose, size and start-up\n\n| measure | value |\n|---|---:|\n\
          | `bindery compose` of echo (median of {REPEAT}) | {:.2} ms |\n\
          | bare wac-graph plug + encode (median of {REPEAT}) | {:.2} ms |\n\
          | the same, encoding without validation (median of {REPEAT}) | {:.2} ms |\n\
          | binder + app size | {} + {} = {} bytes |\n\
          | composed size | {} bytes |\n\
+         | the bare wac-graph plug's output size | {} bytes |\n\
          | first response, cold compile | {:.1} ms |\n\
          | first response, warm cache (median of {REPEAT}) | {:.1} ms |\n",
         results.compose_ms,
@@ -557,6 +655,7 @@ fn report(results: &Results) -> String {
         results.app_bytes,
         results.binder_bytes + results.app_bytes,
         results.composed_bytes,
+        results.plug_floor_bytes,
         results.cold_first_response_ms,
         results.warm_first_response_ms
     ));
