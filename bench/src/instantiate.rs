@@ -14,7 +14,7 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 /// Instances made per timed round.
 const PER_ROUND: u32 = 2_000;
-/// Timed rounds; the median is reported.
+/// Timed rounds, after one untimed round; the median is reported.
 const ROUNDS: usize = 7;
 
 /// The instantiation cost of one component.
