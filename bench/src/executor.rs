@@ -20,6 +20,7 @@ use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::io::TokioIo;
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 wasmtime::component::bindgen!({
     path: "../wit",
@@ -28,10 +29,23 @@ wasmtime::component::bindgen!({
 
 use exports::bindery::cloudevents::types as wit;
 
-/// The store data of one request.
-struct State {
+/// The store data of one request: WASI and wasi:http contexts, as a host
+/// gives them (the instantiation scenario uses it too).
+pub struct State {
     wasi: WasiCtx,
+    http: WasiHttpCtx,
     table: ResourceTable,
+}
+
+impl State {
+    /// Fresh contexts for one instance.
+    pub fn new() -> Self {
+        Self {
+            wasi: WasiCtx::builder().build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+        }
+    }
 }
 
 impl WasiView for State {
@@ -39,6 +53,16 @@ impl WasiView for State {
         WasiCtxView {
             ctx: &mut self.wasi,
             table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: Default::default(),
         }
     }
 }
@@ -122,13 +146,7 @@ impl Executor {
     ) -> Result<Option<Event>, HandlerError> {
         let failed = |error: wasmtime::Error| HandlerError::Internal(error.to_string());
         if instance.is_none() {
-            let mut store = Store::new(
-                &self.engine,
-                State {
-                    wasi: WasiCtx::builder().build(),
-                    table: ResourceTable::new(),
-                },
-            );
+            let mut store = Store::new(&self.engine, State::new());
             store.set_epoch_deadline(u64::MAX / 2);
             let app = self.pre.instantiate(&mut store).map_err(failed)?;
             *instance = Some((store, app));

@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use anyhow::Result;
 use serde::Serialize;
-use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
-use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+use crate::executor::State;
 
 /// Instances made per timed round.
 const PER_ROUND: u32 = 2_000;
@@ -30,32 +30,6 @@ pub struct InstantiateResult {
     pub micros: f64,
 }
 
-/// The store data: what the thin host gives a component.
-struct State {
-    wasi: WasiCtx,
-    http: WasiHttpCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for State {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
-
-impl WasiHttpView for State {
-    fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: Default::default(),
-        }
-    }
-}
-
 /// Times instantiating each `(name, wasm)` in `engine`, with WASI 0.2 and
 /// wasi:http linked as the thin host links them.
 pub async fn run(
@@ -73,14 +47,7 @@ pub async fn run(
         for round in 0..=ROUNDS {
             let started = Instant::now();
             for _ in 0..PER_ROUND {
-                let mut store = Store::new(
-                    engine,
-                    State {
-                        wasi: WasiCtx::builder().build(),
-                        http: WasiHttpCtx::new(),
-                        table: ResourceTable::new(),
-                    },
-                );
+                let mut store = Store::new(engine, State::new());
                 store.set_epoch_deadline(u64::MAX / 2);
                 pre.instantiate_async(&mut store).await?;
             }

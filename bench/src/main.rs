@@ -188,14 +188,13 @@ fn main() -> Result<()> {
                 for concurrency in CONCURRENCY {
                     eprintln!("{} {mode} c={concurrency}...", implementation.name());
                     load::run(server.address, template, settings.warm_up(concurrency)).await?;
-                    let stats =
-                        load::run(server.address, template, settings.load(concurrency)).await?;
-                    anyhow::ensure!(
-                        stats.errors == 0,
-                        "{} {mode}: {} requests failed",
-                        implementation.name(),
-                        stats.errors
-                    );
+                    let stats = measure(
+                        &server,
+                        template,
+                        settings.load(concurrency),
+                        &format!("{} {mode}", implementation.name()),
+                    )
+                    .await?;
                     throughput.push(Throughput {
                         implementation: implementation.name(),
                         mode,
@@ -332,6 +331,18 @@ fn main() -> Result<()> {
     Ok(())
 }
 
+/// One measured load run on `server`; fails, naming `what`, if any request
+/// failed.
+async fn measure(server: &Server, template: &Template, load: Load, what: &str) -> Result<Stats> {
+    let stats = load::run(server.address, template, load).await?;
+    anyhow::ensure!(
+        stats.errors == 0,
+        "{what}: {} requests failed",
+        stats.errors
+    );
+    Ok(stats)
+}
+
 /// The load runs the throughput ratios are taken from: binary mode at
 /// [`RATIO_CONCURRENCY`], every implementation in turn, [`RATIO_ROUNDS`]
 /// times, so that a slow spell of the machine falls on all of them alike.
@@ -366,14 +377,13 @@ async fn ratio_rounds(
                 "ratio round {round}/{RATIO_ROUNDS}: {} c={RATIO_CONCURRENCY}...",
                 implementation.name()
             );
-            let stats =
-                load::run(server.address, template, settings.load(RATIO_CONCURRENCY)).await?;
-            anyhow::ensure!(
-                stats.errors == 0,
-                "{}: {} requests failed",
+            let stats = measure(
+                server,
+                template,
+                settings.load(RATIO_CONCURRENCY),
                 implementation.name(),
-                stats.errors
-            );
+            )
+            .await?;
             rps[index].push(stats.rps);
         }
     }
