@@ -135,6 +135,14 @@ enum Implementation {
 }
 
 impl Implementation {
+    /// Every implementation, in the order the report lists them.
+    const ALL: [Self; 4] = [
+        Self::Composed,
+        Self::Monolithic,
+        Self::Executor,
+        Self::Hello,
+    ];
+
     fn name(self) -> &'static str {
         match self {
             Self::Composed => "(a) composed",
@@ -169,12 +177,7 @@ fn main() -> Result<()> {
     let templates = Templates::new();
     let mut throughput = Vec::new();
     runtime.block_on(async {
-        for implementation in [
-            Implementation::Composed,
-            Implementation::Monolithic,
-            Implementation::Executor,
-            Implementation::Hello,
-        ] {
+        for implementation in Implementation::ALL {
             let server = Server::start(implementation, &composed_manifest, work.path()).await?;
             let mut modes = vec![("binary", &templates.binary)];
             if matches!(
@@ -352,12 +355,7 @@ async fn ratio_rounds(
     composed: &Path,
     work: &Path,
 ) -> Result<Vec<RatioRuns>> {
-    let implementations = [
-        Implementation::Composed,
-        Implementation::Monolithic,
-        Implementation::Executor,
-        Implementation::Hello,
-    ];
+    let implementations = Implementation::ALL;
     let mut servers = Vec::new();
     for implementation in implementations {
         servers.push(Server::start(implementation, composed, work).await?);
