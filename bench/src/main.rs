@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use bindery_composer::{ComposeOptions, compose};
+use bindery_runtime::{Host, HostConfig};
 use bytes::Bytes;
 use serde::Serialize;
-use thin_host::{Host, HostConfig};
 use tokio::net::TcpListener;
 use wac_graph::types::Package;
 use wac_graph::{CompositionGraph, EncodeOptions};
@@ -242,7 +242,7 @@ fn main() -> Result<()> {
     let monolithic = std::fs::read(MONOLITHIC_ECHO)?;
     let hello = std::fs::read(HELLO_HTTP)?;
     let instantiation = runtime.block_on(instantiate::run(
-        &thin_host::engine(&HostConfig::default())?,
+        &bindery_runtime::engine(&HostConfig::default())?,
         &[
             (Implementation::Composed.name(), &composed_wasm),
             (Implementation::Monolithic.name(), &monolithic),
@@ -477,7 +477,7 @@ impl Server {
             Implementation::Monolithic => host(Path::new(MONOLITHIC_ECHO))?,
             Implementation::Hello => host(Path::new(HELLO_HTTP))?,
             Implementation::Executor => {
-                let engine = thin_host::engine(&config)?;
+                let engine = bindery_runtime::engine(&config)?;
                 let (address, task) = executor::start(engine, &std::fs::read(ECHO)?).await?;
                 return Ok(Self { address, task });
             }

@@ -4,9 +4,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use bindery_manifest::{BinderSource, Sha256Digest};
+
 use crate::error::ComposeError;
-use crate::manifest::BinderExecutor;
-use crate::world::sha256;
 
 include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
@@ -66,24 +66,18 @@ pub fn builtin(name: &str) -> Option<Binder> {
 /// the manifest file: paths are relative to its directory. Downloads are
 /// checked against their digest and kept in `cache_dir`.
 pub fn resolve(
-    executor: &BinderExecutor,
+    source: &BinderSource,
     manifest: &Path,
     cache_dir: &Path,
 ) -> Result<Binder, ComposeError> {
-    let invalid = |message: String| ComposeError::Executor {
-        manifest: manifest.to_owned(),
-        message,
-    };
-    let base = manifest.parent().unwrap_or(Path::new("."));
-    match (&executor.binder, &executor.source, &executor.url) {
-        (Some(name), None, None) => builtin(name).ok_or_else(|| {
-            invalid(format!(
-                "unknown built-in binder `{name}` (the built-in binders are: {})",
-                builtin_names().join(", ")
-            ))
+    match source {
+        BinderSource::Builtin(name) => builtin(name).ok_or_else(|| ComposeError::UnknownBinder {
+            manifest: manifest.to_owned(),
+            name: name.clone(),
+            known: builtin_names().join(", "),
         }),
-        (None, Some(source), None) => {
-            let path = base.join(source);
+        BinderSource::File(file) => {
+            let path = manifest.parent().unwrap_or(Path::new(".")).join(file);
             let bytes = std::fs::read(&path).map_err(|source| ComposeError::Read {
                 path: path.clone(),
                 what: "the binder".into(),
@@ -96,12 +90,7 @@ pub fn resolve(
                 bytes,
             })
         }
-        (None, None, Some(url)) => {
-            let digest = executor.digest.as_deref().ok_or_else(|| {
-                invalid(format!(
-                    "binder `url = \"{url}\"` needs `digest = \"sha256:<hex>\"`"
-                ))
-            })?;
+        BinderSource::Url { url, digest } => {
             let bytes = match cached(cache_dir, digest) {
                 Some(bytes) => bytes,
                 None => fetch(url, digest, cache_dir)?,
@@ -113,9 +102,6 @@ pub fn resolve(
                 bytes,
             })
         }
-        _ => Err(invalid(
-            "a binder executor takes exactly one of `binder`, `source` or `url`".into(),
-        )),
     }
 }
 
@@ -124,40 +110,37 @@ fn file_stem(source: &str) -> String {
     file.strip_suffix(".wasm").unwrap_or(file).to_owned()
 }
 
-fn cache_path(cache_dir: &Path, digest: &str) -> PathBuf {
-    let hex = digest
-        .strip_prefix("sha256:")
-        .unwrap_or(digest)
-        .to_ascii_lowercase();
-    cache_dir.join("binders").join(format!("{hex}.wasm"))
+fn cache_path(cache_dir: &Path, digest: &Sha256Digest) -> PathBuf {
+    cache_dir
+        .join("binders")
+        .join(format!("{}.wasm", digest.hex()))
 }
 
 /// The cached download with this digest, if one is cached and intact.
-fn cached(cache_dir: &Path, digest: &str) -> Option<Vec<u8>> {
+fn cached(cache_dir: &Path, digest: &Sha256Digest) -> Option<Vec<u8>> {
     let bytes = std::fs::read(cache_path(cache_dir, digest)).ok()?;
-    sha256(&bytes).eq_ignore_ascii_case(digest).then_some(bytes)
+    (Sha256Digest::of(&bytes) == *digest).then_some(bytes)
 }
 
 /// Downloads `url`, checks it against `digest`, and caches it.
-fn fetch(url: &str, digest: &str, cache_dir: &Path) -> Result<Vec<u8>, ComposeError> {
-    let failed = |message: String| ComposeError::Fetch {
+fn fetch(url: &str, digest: &Sha256Digest, cache_dir: &Path) -> Result<Vec<u8>, ComposeError> {
+    let failed = |source| ComposeError::Fetch {
         url: url.to_owned(),
-        message,
+        source,
     };
-    let response = ureq::get(url)
+    let bytes = ureq::get(url)
         .call()
-        .map_err(|err| failed(err.to_string()))?;
-    let bytes = response
+        .map_err(failed)?
         .into_body()
         .with_config()
         .limit(256 << 20)
         .read_to_vec()
-        .map_err(|err| failed(err.to_string()))?;
-    let actual = sha256(&bytes);
-    if !actual.eq_ignore_ascii_case(digest) {
+        .map_err(failed)?;
+    let actual = Sha256Digest::of(&bytes);
+    if actual != *digest {
         return Err(ComposeError::Digest {
             url: url.to_owned(),
-            expected: digest.to_owned(),
+            expected: digest.clone(),
             actual,
         });
     }

@@ -17,6 +17,8 @@ use wasi_preview1_component_adapter_provider::{
 use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::Resolve;
 
+use crate::error::BoxError;
+
 /// Which WASI preview 1 adapter to link in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Adapter {
@@ -59,12 +61,13 @@ pub enum ComponentizeError {
         path: PathBuf,
     },
     /// The WIT could not be read, or the world is not in it.
-    #[error("{}: {message}", path.display())]
+    #[error("{}", path.display())]
     Wit {
         /// The WIT path.
         path: PathBuf,
-        /// What is wrong.
-        message: String,
+        /// What is wrong (wit-parser's explanation).
+        #[source]
+        source: BoxError,
     },
     /// The adapter file could not be read.
     #[error("{}: cannot read the adapter", path.display())]
@@ -77,12 +80,13 @@ pub enum ComponentizeError {
     },
     /// wit-component refused the module: it lacks a world, its imports or
     /// exports do not match the world, or the adapter does not fit.
-    #[error("{}: {message}", path.display())]
+    #[error("{}", path.display())]
     Encode {
         /// The input file.
         path: PathBuf,
         /// wit-component's explanation.
-        message: String,
+        #[source]
+        source: BoxError,
     },
 }
 
@@ -110,7 +114,7 @@ pub fn componentize(
     }
     let encode_failed = |error: anyhow::Error| ComponentizeError::Encode {
         path: path.to_owned(),
-        message: format!("{error:#}"),
+        source: error.into(),
     };
     let mut encoder = ComponentEncoder::default();
     encoder.validate(true);
@@ -127,7 +131,7 @@ pub fn componentize(
 fn embed_world(module: &mut Vec<u8>, wit: &WitSource) -> Result<(), ComponentizeError> {
     let failed = |error: anyhow::Error| ComponentizeError::Wit {
         path: wit.path.clone(),
-        message: format!("{error:#}"),
+        source: error.into(),
     };
     let mut resolve = Resolve::default();
     let (package, _) = resolve.push_path(&wit.path).map_err(failed)?;

@@ -4,18 +4,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use wac_graph::types::Package;
+use bindery_manifest::{AppManifest, ComponentId, ManifestError, Sha256Digest};
+use wac_graph::types::{Package, are_semver_compatible};
 use wac_graph::{CompositionGraph, EncodeOptions};
 
 use crate::binder::{self, Binder, BinderOrigin};
-use crate::error::ComposeError;
-use crate::manifest::{AppManifest, BinderExecutor};
-use crate::world::{
-    Artifact, ComponentWorld, Provenance, is_http_handler, satisfies, sha256, split_version,
-};
-
-/// The prefix of the environment variables that carry binder settings.
-pub const CONFIG_PREFIX: &str = "BINDERY_CONFIG_";
+use crate::error::{ComposeError, LinkError};
+use crate::provenance::{Artifact, Provenance};
+use crate::world::{ComponentWorld, is_http_handler, split_version};
 
 /// Settings of a composition.
 #[derive(Debug, Clone)]
@@ -32,7 +28,7 @@ pub struct ComposedApp {
     /// the output components.
     pub manifest: AppManifest,
     /// The output components, by component id.
-    pub components: BTreeMap<String, OutputComponent>,
+    pub components: BTreeMap<ComponentId, OutputComponent>,
     /// Things worth a warning, such as imports no wasi:http host provides.
     pub warnings: Vec<String>,
 }
@@ -54,34 +50,12 @@ pub fn compose(
     options: &ComposeOptions,
 ) -> Result<ComposedApp, ComposeError> {
     let input = AppManifest::load(manifest_path)?;
-    let invalid = |message: String| ComposeError::Executor {
-        manifest: manifest_path.to_owned(),
-        message,
-    };
-    let mut executors: BTreeMap<&str, Option<BinderExecutor>> = BTreeMap::new();
-    for trigger in &input.trigger.http {
-        if !input.component.contains_key(&trigger.component) {
-            let defined: Vec<&str> = input.component.keys().map(String::as_str).collect();
-            return Err(invalid(format!(
-                "the trigger for route `{}` names component `{}`, which is not defined (defined: {})",
-                trigger.route,
-                trigger.component,
-                list(&defined)
-            )));
-        }
-        let executor = trigger.binder().transpose().map_err(invalid)?;
-        match executors.get(trigger.component.as_str()) {
-            Some(earlier) if *earlier != executor => {
-                return Err(invalid(format!(
-                    "component `{}` is served by triggers with different executors; give each binder trigger its own component",
-                    trigger.component
-                )));
-            }
-            _ => {
-                executors.insert(&trigger.component, executor);
-            }
-        }
-    }
+    let executors = input
+        .binder_executors()
+        .map_err(|source| ManifestError::Invalid {
+            path: manifest_path.to_owned(),
+            source,
+        })?;
     let base = manifest_path.parent().unwrap_or(Path::new("."));
     let mut output = input.clone();
     let mut components = BTreeMap::new();
@@ -98,36 +72,29 @@ pub fn compose(
             },
             source: err,
         })?;
-        let out = match executors.get(id.as_str()) {
-            Some(Some(executor)) => {
-                let binder = binder::resolve(executor, manifest_path, &options.cache_dir)?;
+        let plain = output.component.get_mut(id).expect("same ids");
+        let out = match executors.get(id) {
+            Some(executor) => {
+                let binder = binder::resolve(&executor.binder, manifest_path, &options.cache_dir)?;
                 let mut composed = plug(&binder, &app, &source)?;
-                let environment = &mut output.component.get_mut(id).expect("same ids").environment;
-                for (key, value) in &executor.config {
-                    environment.insert(
-                        config_variable(key),
-                        config_value(value).map_err(|reason| {
-                            invalid(format!("component `{id}`: binder config `{key}`: {reason}"))
-                        })?,
-                    );
-                }
+                plain.environment.extend(executor.environment());
                 let provenance = Provenance {
                     binder: Artifact {
                         name: binder.name.clone(),
                         version: binder.version.clone(),
-                        sha256: sha256(&binder.bytes),
+                        sha256: Sha256Digest::of(&binder.bytes),
                     },
                     app: Artifact {
-                        name: id.clone(),
+                        name: id.to_string(),
                         version: None,
-                        sha256: sha256(&app),
+                        sha256: Sha256Digest::of(&app),
                     },
                 };
                 provenance.append_to(&mut composed.bytes);
                 composed.provenance = Some(provenance);
                 composed
             }
-            _ => {
+            None => {
                 let world =
                     ComponentWorld::of(&app).map_err(|error| ComposeError::NotAComponent {
                         file: source.display().to_string(),
@@ -146,13 +113,17 @@ pub fn compose(
                 "component `{id}` imports `{import}`, which a wasi:http host (bindery serve, wasmtime serve, Spin) does not provide"
             ));
         }
-        let plain = output.component.get_mut(id).expect("same ids");
         plain.source = format!("{id}.wasm");
         plain.build = None;
         components.insert(id.clone(), out);
     }
     for trigger in &mut output.trigger.http {
-        if trigger.binder().is_some() {
+        if trigger
+            .executor
+            .as_ref()
+            .and_then(|e| e.as_binder())
+            .is_some()
+        {
             trigger.executor = None;
         }
     }
@@ -248,7 +219,7 @@ fn check_and_link(
         if app_world
             .exports
             .iter()
-            .any(|export| satisfies(export, import))
+            .any(|export| are_semver_compatible(export, import))
         {
             continue;
         }
@@ -274,10 +245,10 @@ fn check_and_link(
             },
         );
     }
-    let bytes = link(graph, socket, plug).map_err(|err| ComposeError::Plug {
+    let bytes = link(graph, socket, plug).map_err(|source| ComposeError::Plug {
         app: app_name.to_owned(),
         binder: binder_name.to_owned(),
-        message: format!("{err:#}"),
+        source,
     })?;
     let world = ComponentWorld::of(&bytes).map_err(|error| ComposeError::NotAComponent {
         file: format!("the composition of {binder_name} and {app_name}"),
@@ -294,7 +265,7 @@ fn check_and_link(
 /// The wac-graph part of [`plug`]: register, plug, encode (without
 /// validating: [`plug`] has validated the inputs, and reading the output's
 /// world checks its structure).
-fn link(mut graph: CompositionGraph, socket: Package, plug: Package) -> anyhow::Result<Vec<u8>> {
+fn link(mut graph: CompositionGraph, socket: Package, plug: Package) -> Result<Vec<u8>, LinkError> {
     let socket = graph.register_package(socket)?;
     let plug = graph.register_package(plug)?;
     wac_graph::plug(&mut graph, vec![plug], socket)?;
@@ -302,39 +273,6 @@ fn link(mut graph: CompositionGraph, socket: Package, plug: Package) -> anyhow::
         validate: false,
         ..EncodeOptions::default()
     })?)
-}
-
-/// `allowed-origins` → `BINDERY_CONFIG_ALLOWED_ORIGINS`.
-pub fn config_variable(key: &str) -> String {
-    format!(
-        "{CONFIG_PREFIX}{}",
-        key.to_ascii_uppercase().replace('-', "_")
-    )
-}
-
-/// A config value as an environment variable value: lists are joined with
-/// commas.
-fn config_value(value: &toml::Value) -> Result<String, String> {
-    match value {
-        toml::Value::String(text) => Ok(text.clone()),
-        toml::Value::Integer(number) => Ok(number.to_string()),
-        toml::Value::Float(number) => Ok(number.to_string()),
-        toml::Value::Boolean(flag) => Ok(flag.to_string()),
-        toml::Value::Array(items) => items
-            .iter()
-            .map(|item| match item {
-                toml::Value::Array(_) | toml::Value::Table(_) => {
-                    Err("lists may not nest".to_owned())
-                }
-                scalar => config_value(scalar),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(|items| items.join(",")),
-        toml::Value::Datetime(datetime) => Ok(datetime.to_string()),
-        toml::Value::Table(_) => {
-            Err("values must be strings, numbers, booleans or lists of them".into())
-        }
-    }
 }
 
 fn list(items: &[impl AsRef<str>]) -> String {

@@ -3,22 +3,29 @@
 
 use std::path::PathBuf;
 
-use crate::manifest::ManifestError;
+use bindery_manifest::{ManifestError, Sha256Digest};
+
 use crate::world::WorldError;
+
+/// An error of a Bytecode Alliance library (wit-parser, wit-component,
+/// wac-types), with its chain of causes.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// An error of [`crate::compose`].
 #[derive(Debug, thiserror::Error)]
 pub enum ComposeError {
-    /// The manifest cannot be read or parsed.
+    /// The manifest cannot be read, parsed or validated.
     #[error(transparent)]
     Manifest(#[from] ManifestError),
-    /// A trigger or executor in the manifest is inconsistent.
-    #[error("{}: {message}", manifest.display())]
-    Executor {
+    /// A trigger names a built-in binder that does not exist.
+    #[error("{}: unknown built-in binder `{name}` (the built-in binders are: {known})", manifest.display())]
+    UnknownBinder {
         /// The manifest path.
         manifest: PathBuf,
-        /// What is wrong.
-        message: String,
+        /// The name asked for.
+        name: String,
+        /// The built-in binders' names, listed.
+        known: String,
     },
     /// A file the manifest names cannot be read.
     #[error("{}: cannot read {what}", path.display())]
@@ -109,27 +116,29 @@ pub enum ComposeError {
         /// The URL.
         url: String,
         /// The digest the manifest gives.
-        expected: String,
+        expected: Sha256Digest,
         /// The digest of the download.
-        actual: String,
+        actual: Sha256Digest,
     },
     /// A binder could not be downloaded.
-    #[error("binder {url}: download failed: {message}")]
+    #[error("binder {url}: download failed")]
     Fetch {
         /// The URL.
         url: String,
         /// Why.
-        message: String,
+        #[source]
+        source: ureq::Error,
     },
     /// wac-graph could not link the two components.
-    #[error("composing app {app} into binder {binder} failed: {message}")]
+    #[error("composing app {app} into binder {binder} failed")]
     Plug {
         /// The app component file.
         app: String,
         /// The binder.
         binder: String,
         /// wac-graph's explanation.
-        message: String,
+        #[source]
+        source: LinkError,
     },
     /// The output could not be written.
     #[error("{}: cannot write the output", path.display())]
@@ -140,4 +149,18 @@ pub enum ComposeError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// A step of wac-graph's linking that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// A component could not be registered in the graph.
+    #[error(transparent)]
+    Register(#[from] wac_graph::RegisterPackageError),
+    /// The app's exports could not be plugged into the binder's imports.
+    #[error(transparent)]
+    Plug(#[from] wac_graph::PlugError),
+    /// The graph could not be encoded.
+    #[error(transparent)]
+    Encode(#[from] wac_graph::EncodeError),
 }

@@ -1,32 +1,32 @@
 //! The composer: reads a Spin-shaped manifest whose triggers select binders,
 //! links each binder with its app component into one `wasi:http` component
-//! (with wac-graph), and writes a plain manifest beside the results.
+//! (with wac-graph), and writes a plain manifest beside the results. It
+//! wires components; it never runs one.
 //!
 //! The lifecycle of one composition:
-//! 1. [`AppManifest::load`] parses the manifest (Spin v2, plus binder executors);
+//! 1. [`AppManifest::load`] parses and checks the manifest (the
+//!    `bindery-manifest` crate);
 //! 2. [`binder::resolve`] finds each trigger's binder: built in, a file, or a
 //!    download checked against its digest;
 //! 3. [`plug`] checks that the app exports what the binder imports, then links
 //!    the two;
-//! 4. [`compose`] returns a [`ComposedApp`] in memory: on any error nothing
-//!    has been written;
+//! 4. [`compose`] returns a [`ComposedApp`] in memory, each composed
+//!    component stamped with its [`Provenance`]: on any error nothing has
+//!    been written;
 //! 5. [`ComposedApp::write`] writes the components and the plain manifest.
 //!
-//! [`build`] runs the components' own build commands beforehand.
+//! [`componentize`] turns core modules into components beforehand.
 #![deny(missing_docs)]
 
 pub mod binder;
-pub mod build;
 pub mod componentize;
 mod compose;
 mod error;
-pub mod manifest;
-pub mod scaffold;
+pub mod provenance;
 pub mod world;
 
-pub use compose::{
-    CONFIG_PREFIX, ComposeOptions, ComposedApp, OutputComponent, compose, config_variable, plug,
-};
-pub use error::ComposeError;
-pub use manifest::AppManifest;
-pub use world::{ComponentKind, ComponentWorld, Provenance};
+pub use bindery_manifest::AppManifest;
+pub use compose::{ComposeOptions, ComposedApp, OutputComponent, compose, plug};
+pub use error::{BoxError, ComposeError, LinkError};
+pub use provenance::{Artifact, Provenance};
+pub use world::{ComponentKind, ComponentWorld};

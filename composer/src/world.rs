@@ -1,11 +1,10 @@
 //! What a component imports and exports, read from its own type information,
-//! and the provenance section that `compose` writes into its output.
+//! and what that makes it (binder, app, composed app, HTTP component).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::error::BoxError;
 use wac_graph::types::{ItemKind, Package, Type, Types};
-
-/// The name of the custom section that records how a component was composed.
-pub const PROVENANCE_SECTION: &str = "bindery:provenance";
 
 /// The interface every HTTP binder, and every composed app, exports.
 pub const HTTP_HANDLER: &str = "wasi:http/incoming-handler";
@@ -54,8 +53,8 @@ pub enum WorldError {
     )]
     CoreModule,
     /// A component whose type information cannot be decoded.
-    #[error("the component's types cannot be read: {0:#}")]
-    Undecodable(anyhow::Error),
+    #[error("the component's types cannot be read")]
+    Undecodable(#[source] BoxError),
     /// A component whose code is not valid WebAssembly.
     #[error("the component is not valid WebAssembly: {0}")]
     Invalid(wasmparser::BinaryReaderError),
@@ -83,7 +82,8 @@ impl ComponentWorld {
         if !wasmparser::Parser::is_component(bytes) {
             return Err(WorldError::NotWasm);
         }
-        Package::from_bytes(name, None, bytes, types).map_err(WorldError::Undecodable)
+        Package::from_bytes(name, None, bytes, types)
+            .map_err(|error| WorldError::Undecodable(error.into()))
     }
 
     /// Validates all of a component, function bodies included: [`parse`]
@@ -218,114 +218,9 @@ pub fn split_version(name: &str) -> (&str, Option<semver::Version>) {
     }
 }
 
-/// Whether a component exporting `exported` satisfies an import of
-/// `imported`, by the component model's semver rules: the same interface,
-/// and versions that agree on the major version (or, below 1.0, on the
-/// major and minor versions).
-pub fn satisfies(exported: &str, imported: &str) -> bool {
-    let (export_name, export_version) = split_version(exported);
-    let (import_name, import_version) = split_version(imported);
-    export_name == import_name
-        && match (export_version, import_version) {
-            (None, None) => true,
-            (Some(export), Some(import)) => {
-                compatibility_track(&export) == compatibility_track(&import)
-            }
-            _ => false,
-        }
-}
-
-fn compatibility_track(version: &semver::Version) -> (u64, u64, u64) {
-    match (version.major, version.minor) {
-        (0, 0) => (0, 0, version.patch),
-        (0, minor) => (0, minor, 0),
-        (major, _) => (major, 0, 0),
-    }
-}
-
-/// How a composed component came to be, recorded in its
-/// [`PROVENANCE_SECTION`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Provenance {
-    /// The binder: its name, version and the sha256 of its bytes.
-    pub binder: Artifact,
-    /// The app: its component id in the manifest and the sha256 of its bytes.
-    pub app: Artifact,
-}
-
-/// One input of a composition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Artifact {
-    /// The binder's name, or the app's component id.
-    pub name: String,
-    /// The binder's version (absent for apps).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// `sha256:<hex>` of the input bytes.
-    pub sha256: String,
-}
-
-impl Provenance {
-    /// Appends the provenance section to an encoded component.
-    pub fn append_to(&self, component: &mut Vec<u8>) {
-        let data = serde_json::to_vec(self).expect("provenance always serializes");
-        let section = wasm_encoder::CustomSection {
-            name: PROVENANCE_SECTION.into(),
-            data: data.into(),
-        };
-        component.push(wasm_encoder::Section::id(&section));
-        wasm_encoder::Encode::encode(&section, component);
-    }
-
-    /// Reads the provenance section of a component, if it has one at its top
-    /// level.
-    pub fn read(component: &[u8]) -> Option<Self> {
-        let mut depth = 0usize;
-        for payload in wasmparser::Parser::new(0).parse_all(component) {
-            match payload.ok()? {
-                wasmparser::Payload::ModuleSection { .. }
-                | wasmparser::Payload::ComponentSection { .. } => {
-                    depth += 1;
-                }
-                wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
-                wasmparser::Payload::CustomSection(section)
-                    if depth == 0 && section.name() == PROVENANCE_SECTION =>
-                {
-                    return serde_json::from_slice(section.data()).ok();
-                }
-                _ => {}
-            }
-        }
-        None
-    }
-}
-
-/// `sha256:<hex>` of `bytes`.
-pub fn sha256(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    let digest = sha2::Sha256::digest(bytes);
-    let mut text = String::with_capacity(7 + 64);
-    text.push_str("sha256:");
-    for byte in digest {
-        text.push_str(&format!("{byte:02x}"));
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn semver_rules() {
-        assert!(satisfies("a:b/c@0.1.3", "a:b/c@0.1.0"));
-        assert!(!satisfies("a:b/c@0.2.0", "a:b/c@0.1.0"));
-        assert!(satisfies("a:b/c@1.4.0", "a:b/c@1.0.0"));
-        assert!(!satisfies("a:b/c@2.0.0", "a:b/c@1.0.0"));
-        assert!(!satisfies("a:b/d@0.1.0", "a:b/c@0.1.0"));
-        assert!(satisfies("a:b/c", "a:b/c"));
-        assert!(!satisfies("a:b/c@0.0.1", "a:b/c@0.0.2"));
-    }
 
     #[test]
     fn host_provided_imports() {

@@ -71,10 +71,8 @@ fn bad_inputs_are_named() {
         world: Some("bindery:cloudevents/nope".into()),
     };
     let error = componentize(path, &module, Some(&unknown), &Adapter::Auto).unwrap_err();
-    assert!(
-        error.to_string().contains("nope") && error.to_string().contains("wit"),
-        "{error}"
-    );
+    let error = format!("{:#}", anyhow::Error::from(error));
+    assert!(error.contains("nope") && error.contains("wit"), "{error}");
 
     let missing = Adapter::File("no-such-adapter.wasm".into());
     let error = componentize(path, &module, Some(&binder_wit()), &missing).unwrap_err();

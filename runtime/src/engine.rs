@@ -4,7 +4,7 @@
 use std::hash::{Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
 
-use sha2::Digest as _;
+use manifest::Sha256Digest;
 use wasmtime::component::Component;
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
@@ -42,7 +42,7 @@ pub(crate) fn engine(config: &HostConfig) -> Result<Engine, HostError> {
                 "the pooling allocator is unavailable ({error}); instances are allocated on demand"
             );
             wasmtime.allocation_strategy(InstanceAllocationStrategy::OnDemand);
-            Engine::new(&wasmtime).map_err(|err| HostError::Engine(err.to_string()))
+            Engine::new(&wasmtime).map_err(|err| HostError::Engine(err.into()))
         }
     }
 }
@@ -87,7 +87,6 @@ pub(crate) fn compile(
 fn cache_path(engine: &Engine, wasm: &[u8], cache_dir: &Path) -> PathBuf {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
-    let digest = sha2::Sha256::digest(wasm);
-    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-    cache_dir.join(format!("{hex}-{:016x}.cwasm", hasher.finish()))
+    let digest = Sha256Digest::of(wasm);
+    cache_dir.join(format!("{}-{:016x}.cwasm", digest.hex(), hasher.finish()))
 }

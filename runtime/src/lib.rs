@@ -1,6 +1,6 @@
 //! The thin host: serves `wasi:http` components on HTTP, routed by a plain
-//! Spin v2 manifest. It knows nothing of binders or CloudEvents: a composed
-//! app is just another `wasi:http` component to it.
+//! Spin v2 manifest. It knows transports, not what runs behind them: a
+//! composed app is just another `wasi:http` component to it.
 //!
 //! Lifecycle:
 //! 1. [`Host::load`] reads the manifest (or one component), builds the engine
@@ -16,7 +16,6 @@
 mod engine;
 mod error;
 mod handler;
-mod manifest;
 mod outbound;
 mod routes;
 mod server;
@@ -25,11 +24,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use manifest::{PlainComponent, PlainManifest, PlainRoute};
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
-pub use error::HostError;
+pub use error::{BoxError, ComponentError, HostError};
 pub use routes::Route;
 
 use handler::{Served, State};
@@ -91,15 +91,15 @@ impl Host {
     pub fn load(target: &Path, config: HostConfig) -> Result<Self, HostError> {
         let engine = engine::engine(&config)?;
         let specs = if target.extension().is_some_and(|ext| ext == "toml") {
-            manifest::PlainManifest::load(target)?
+            PlainManifest::load(target)?.into_routes()
         } else {
             let id = target.file_stem().map_or("component".into(), |stem| {
                 stem.to_string_lossy().into_owned()
             });
-            vec![manifest::RouteSpec {
+            vec![PlainRoute {
                 route: "/...".into(),
                 id,
-                component: manifest::ComponentSpec {
+                component: PlainComponent {
                     source: target.to_owned(),
                     environment: Default::default(),
                     allowed_outbound_hosts: Vec::new(),
@@ -108,9 +108,9 @@ impl Host {
         };
         let mut linker = Linker::<State>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
-            .map_err(|err| HostError::Engine(err.to_string()))?;
+            .map_err(|err| HostError::Engine(err.into()))?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
-            .map_err(|err| HostError::Engine(err.to_string()))?;
+            .map_err(|err| HostError::Engine(err.into()))?;
         let mut loaded: Vec<(String, Arc<Served>)> = Vec::new();
         let mut routes = Vec::new();
         for spec in specs {
@@ -152,29 +152,28 @@ impl Host {
 fn link(
     engine: &Engine,
     linker: &Linker<State>,
-    spec: &manifest::RouteSpec,
+    spec: &PlainRoute,
     cache_dir: Option<&Path>,
 ) -> Result<Served, HostError> {
-    let failed = |message: String| HostError::Component {
+    let failed = |source: ComponentError| HostError::Component {
         id: spec.id.clone(),
         path: spec.component.source.clone(),
-        message,
+        source,
     };
-    let wasm = std::fs::read(&spec.component.source).map_err(|err| failed(err.to_string()))?;
-    let component =
-        engine::compile(engine, &wasm, cache_dir).map_err(|err| failed(format!("{err:#}")))?;
+    let wasm =
+        std::fs::read(&spec.component.source).map_err(|err| failed(ComponentError::Read(err)))?;
+    let component = engine::compile(engine, &wasm, cache_dir)
+        .map_err(|err| failed(ComponentError::Compile(err.into())))?;
     let instance_pre = linker
         .instantiate_pre(&component)
-        .map_err(|err| failed(format!("{err:#}")))?;
-    let pre = ProxyPre::new(instance_pre).map_err(|err| {
-        failed(format!(
-            "{err:#} (a served component must export wasi:http/incoming-handler@0.2.x)"
-        ))
-    })?;
+        .map_err(|err| failed(ComponentError::Link(err.into())))?;
+    let pre =
+        ProxyPre::new(instance_pre).map_err(|err| failed(ComponentError::NotHttp(err.into())))?;
     Ok(Served {
         id: spec.id.clone(),
         pre,
         environment: spec.component.environment.clone().into_iter().collect(),
-        outbound: OutboundPolicy::new(&spec.component.allowed_outbound_hosts).map_err(failed)?,
+        outbound: OutboundPolicy::new(&spec.component.allowed_outbound_hosts)
+            .map_err(|err| failed(err.into()))?,
     })
 }

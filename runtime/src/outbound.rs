@@ -20,15 +20,20 @@ struct AllowedHost {
     port: Option<String>,
 }
 
+/// An `allowed_outbound_hosts` entry the host cannot read.
+#[derive(Debug, thiserror::Error)]
+#[error("allowed_outbound_hosts entry `{0}` needs a scheme, as in `https://{0}`")]
+pub struct OutboundHostError(String);
+
 impl OutboundPolicy {
     /// Parses Spin's `allowed_outbound_hosts` entries.
-    pub(crate) fn new(entries: &[String]) -> Result<Self, String> {
+    pub(crate) fn new(entries: &[String]) -> Result<Self, OutboundHostError> {
         let allowed = entries
             .iter()
             .map(|entry| {
                 let (scheme, rest) = entry
                     .split_once("://")
-                    .ok_or_else(|| format!("allowed_outbound_hosts entry `{entry}` needs a scheme, as in `https://{entry}`"))?;
+                    .ok_or_else(|| OutboundHostError(entry.clone()))?;
                 let authority = rest.trim_end_matches('/');
                 let (host, port) = match authority.rsplit_once(':') {
                     Some((host, port)) => (host, Some(port.to_owned())),
@@ -40,7 +45,7 @@ impl OutboundPolicy {
                     port,
                 })
             })
-            .collect::<Result<_, String>>()?;
+            .collect::<Result<_, _>>()?;
         Ok(Self {
             allowed: Arc::new(allowed),
         })

@@ -6,8 +6,8 @@ use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
-use bindery_composer::world::sha256;
 use bindery_composer::{ComponentKind, ComposeError, ComposeOptions, Provenance, compose};
+use bindery_manifest::Sha256Digest;
 
 use crate::host::TestHost;
 
@@ -90,11 +90,11 @@ fn builtin_binder_with_a_real_app_composes_deterministically() {
     );
     assert_eq!(
         provenance.binder.sha256,
-        sha256(&std::fs::read(bindery_tests::BINDERY_HTTP_CLOUDEVENTS).unwrap())
+        Sha256Digest::of(&std::fs::read(bindery_tests::BINDERY_HTTP_CLOUDEVENTS).unwrap())
     );
     assert_eq!(
         provenance.app.sha256,
-        sha256(&std::fs::read(bindery_tests::SCRIPTED_APP).unwrap())
+        Sha256Digest::of(&std::fs::read(bindery_tests::SCRIPTED_APP).unwrap())
     );
     let out = dir.path().join(".bindery");
     first.write(&out).unwrap();
@@ -162,7 +162,7 @@ fn serve_file(body: Vec<u8>, requests: usize) -> String {
 #[test]
 fn url_binders_are_checked_against_their_digest_and_cached() {
     let binder = std::fs::read(bindery_tests::BINDERY_HTTP_CLOUDEVENTS).unwrap();
-    let digest = sha256(&binder);
+    let digest = Sha256Digest::of(&binder);
     let url = serve_file(binder, 1);
     let dir = project(&format!(
         r#"{{ type = "binder", url = "{url}", digest = "{digest}" }}"#

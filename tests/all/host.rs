@@ -5,9 +5,9 @@ use std::path::Path;
 
 use anyhow::Result;
 use bindery_composer::binder::{Binder, BinderOrigin};
+use bindery_runtime::{Host, HostConfig};
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
-use thin_host::{Host, HostConfig};
 use tokio::net::TcpStream;
 use wasmtime_wasi_http::io::TokioIo;
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use serde_json::json;
 
-use bindery_composer::AppManifest;
+use bindery_manifest::AppManifest;
 
 use crate::host::{Reply, exchange};
 
@@ -21,7 +21,7 @@ fn bindery() -> PathBuf {
     let binary = dir.join("bindery");
     assert!(
         binary.exists(),
-        "{} is missing: run the whole suite (`cargo test`), or `cargo build -p bindery-composer` first",
+        "{} is missing: run the whole suite (`cargo test`), or `cargo build -p bindery` first",
         binary.display()
     );
     binary
@@ -34,7 +34,7 @@ fn example(name: &str, built: &[(&str, &str)]) -> tempfile::TempDir {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let mut manifest = AppManifest::load(&examples.join(name).join("spin.toml")).unwrap();
     for (id, component) in &mut manifest.component {
-        let (_, path) = built.iter().find(|(built, _)| built == id).unwrap();
+        let (_, path) = built.iter().find(|(built, _)| id == built).unwrap();
         component.source = path.to_string();
         component.build = None;
     }
@@ -70,6 +70,7 @@ pub fn run(dir: &Path, args: &[&str]) -> std::process::Output {
 pub struct Server {
     child: Child,
     address: String,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Server {
@@ -87,9 +88,19 @@ impl Server {
             .arg(cache)
             .current_dir(dir)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                let mut log = kept.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
         let (found, address) = std::sync::mpsc::channel();
         let stdout = BufReader::new(child.stdout.take().unwrap());
         // Keep reading to the end, so the server never writes to a closed pipe.
@@ -104,7 +115,16 @@ impl Server {
         // on a loaded machine; the cache makes later starts immediate.
         let address = address.recv_timeout(Duration::from_secs(600)).ok();
         let address = address.expect("bindery printed its address");
-        Self { child, address }
+        Self {
+            child,
+            address,
+            log,
+        }
+    }
+
+    /// What the server has written to stderr so far (its request log).
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
     }
 
     /// Sends one request; a server that does not answer within 60 s fails
@@ -263,6 +283,23 @@ async fn compose_then_serve_the_output_manifest() {
     );
 }
 
+/// The host runs transports, not binders: serving the input manifest is
+/// refused at start with what to do instead.
+#[test]
+fn serving_the_input_manifest_says_to_compose_it_first() {
+    let dir = example("echo", ECHO);
+    let output = run(
+        dir.path(),
+        &["serve", "spin.toml", "--listen", "127.0.0.1:0"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("spin.toml: the trigger for route `/events` has an executor the host does not run (`type = \"binder\"`): compose it first with `bindery compose`"),
+        "{stderr}"
+    );
+}
+
 #[tokio::test]
 async fn up_composes_and_serves() {
     let dir = example("echo", ECHO);
@@ -272,6 +309,19 @@ async fn up_composes_and_serves() {
         .unwrap()
         .count();
     assert_eq!(cached, 1, "the compiled component is cached");
+    assert!(
+        dir.path().join(".bindery/spin.toml").exists(),
+        "the output sits beside the manifest"
+    );
+    let log = server.log();
+    assert!(
+        log.contains("/events") && log.contains("status=200"),
+        "every request is logged: {log}"
+    );
+    assert!(
+        !log.contains('\u{1b}'),
+        "a log written to a pipe has no colour codes: {log:?}"
+    );
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 
-use crate::manifest::{AppManifest, ManifestError};
+use bindery_manifest::{AppManifest, ManifestError};
 
 /// One component's build command, ready to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,7 +70,7 @@ pub fn steps(manifest_path: &Path) -> Result<Vec<BuildStep>, BuildError> {
                 None => base.to_owned(),
             };
             Some(BuildStep {
-                id,
+                id: id.into(),
                 command: build.command,
                 workdir,
             })

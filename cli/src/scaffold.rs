@@ -2,13 +2,15 @@
 //! command (`./build.sh`) and composes as it is.
 //!
 //! The templates are embedded in `bindery`: the files under
-//! `composer/templates/`, the Python, JS and C binders of `binders/` (the
+//! `cli/templates/`, the Python, JS and C binders of `binders/` (the
 //! same sources the tests build), and the WIT each project needs.
 
 use std::path::{Path, PathBuf};
 
+use bindery_manifest::{ComponentId, IdError};
+
 /// What to scaffold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Kind {
     /// A binder: exports `wasi:http/incoming-handler`, imports the handler.
     Binder,
@@ -17,7 +19,7 @@ pub enum Kind {
 }
 
 /// The language of a template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Language {
     /// Rust with wit-bindgen.
     Rust,
@@ -33,10 +35,8 @@ pub enum Language {
 #[derive(Debug, thiserror::Error)]
 pub enum ScaffoldError {
     /// The name cannot name a component or a package.
-    #[error(
-        "`{0}` is not a usable name: use lower-case letters, digits and `-`, starting with a letter"
-    )]
-    BadName(String),
+    #[error("`{}` is not a usable name", .0.id)]
+    BadName(#[source] IdError),
     /// There is no template for this kind and language.
     #[error("there is no {kind} template in {language}; {kind} templates: {available}")]
     NoTemplate {
@@ -238,29 +238,6 @@ const JS_APP: Template = Template {
     origin: None,
 };
 
-impl std::str::FromStr for Kind {
-    type Err = String;
-
-    fn from_str(kind: &str) -> Result<Self, String> {
-        match kind {
-            "binder" => Ok(Self::Binder),
-            "app" => Ok(Self::App),
-            other => Err(format!("`{other}` is neither `binder` nor `app`")),
-        }
-    }
-}
-
-impl std::str::FromStr for Language {
-    type Err = String;
-
-    fn from_str(language: &str) -> Result<Self, String> {
-        [Self::Rust, Self::Python, Self::Js, Self::C]
-            .into_iter()
-            .find(|known| known.name() == language)
-            .ok_or_else(|| format!("`{language}` is not one of rust, python, js, c"))
-    }
-}
-
 impl Language {
     fn name(self) -> &'static str {
         match self {
@@ -295,14 +272,8 @@ pub fn files(
     language: Language,
     name: &str,
 ) -> Result<Vec<(&'static str, String)>, ScaffoldError> {
-    let usable = name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !name.ends_with('-');
-    if !usable {
-        return Err(ScaffoldError::BadName(name.to_owned()));
-    }
+    name.parse::<ComponentId>()
+        .map_err(ScaffoldError::BadName)?;
     let template = template(kind, language)?;
     let fill = |text: &str| {
         let mut text = text

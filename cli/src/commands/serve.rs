@@ -1,0 +1,157 @@
+//! `bindery serve`: the thin host on a manifest or one component.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use bindery_composer::ComposedApp;
+use bindery_runtime::{Host, HostConfig};
+use clap::Args;
+
+use crate::cache::cache_dir;
+use crate::progress::Step;
+
+/// Serve a plain manifest (as `compose` writes it) or one component over
+/// HTTP, with a fresh instance per request.
+#[derive(Args)]
+pub struct ServeCommand {
+    /// A plain Spin v2 manifest, or a component `.wasm` file, which then
+    /// serves every path.
+    #[arg(default_value = ".bindery/spin.toml")]
+    pub target: PathBuf,
+    #[command(flatten)]
+    pub host: HostArgs,
+}
+
+/// The thin host's settings: shared by `serve` and `up`.
+#[derive(Args)]
+pub struct HostArgs {
+    /// The address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    /// How long one request may run before it is stopped and answered with
+    /// 504, in seconds.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub deadline: f64,
+    /// The most memory one linear memory of an instance may grow to, in MiB.
+    #[arg(long, default_value_t = 128, value_name = "MIB")]
+    pub memory_limit: usize,
+    /// The largest request body the host accepts, in bytes (413 beyond).
+    #[arg(long, default_value_t = 16 << 20, value_name = "BYTES")]
+    pub max_body: usize,
+    /// Where compiled components are cached [default: <cache>/compiled, with
+    /// <cache> as for url binders].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Compile every component at start, without the on-disk cache.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+impl ServeCommand {
+    /// Runs the command.
+    pub fn exec(self) -> Result<()> {
+        serve(&self.target, &self.host, None)
+    }
+}
+
+impl HostArgs {
+    fn config(&self) -> HostConfig {
+        HostConfig {
+            deadline: Duration::from_secs_f64(self.deadline.max(0.01)),
+            memory_limit: self.memory_limit << 20,
+            max_body: self.max_body,
+            cache_dir: (!self.no_cache).then(|| {
+                self.cache_dir
+                    .clone()
+                    .unwrap_or_else(|| cache_dir().join("compiled"))
+            }),
+            ..HostConfig::default()
+        }
+    }
+}
+
+/// Serves `target` until SIGINT or SIGTERM. `composed` (from `up`) lets the
+/// ready message show a request that fits each route.
+pub fn serve(target: &Path, args: &HostArgs, composed: Option<&ComposedApp>) -> Result<()> {
+    init_logging();
+    let progress = Step::start(format!(
+        "loading {} (compiling components not yet cached)",
+        target.display()
+    ));
+    let host = match Host::load(target, args.config()) {
+        Ok(host) => host,
+        Err(error) => {
+            progress.fail();
+            return Err(error.into());
+        }
+    };
+    progress.finish(&format!("loaded {}", target.display()));
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let address = listener.local_addr()?;
+        // The routes first and the `listening on` line last, so that a
+        // script can wait for that line; a closed stdout must not stop the
+        // server, so write errors are ignored.
+        let mut out = std::io::stdout().lock();
+        for (route, id) in host.routes() {
+            let _ = writeln!(out, "  http://{address}{route} -> {id}");
+            let binder = composed
+                .and_then(|app| app.components.get(id)?.provenance.as_ref())
+                .map(|provenance| provenance.binder.name.as_str());
+            if binder == Some("http-cloudevents") {
+                let path = route.to_string().replace("/...", "/");
+                let _ = writeln!(
+                    out,
+                    "  try: curl -i http://{address}{path} -H 'ce-specversion: 1.0' -H 'ce-id: 1' \\\n         \
+                     -H 'ce-source: /demo' -H 'ce-type: com.example.demo' -H 'content-type: application/json' -d '{{\"hello\":\"world\"}}'"
+                );
+            }
+        }
+        let _ = writeln!(out, "listening on http://{address}");
+        let _ = out.flush();
+        drop(out);
+        host.serve(listener, shutdown_signal()).await?;
+        anyhow::Ok(())
+    })
+}
+
+/// The request log on stderr, filtered by `BINDERY_LOG` (default `info`),
+/// in colour only on a terminal and when `NO_COLOR` is not set.
+fn init_logging() {
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BINDERY_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_ansi(colour)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        () = terminate => {}
+    }
+}

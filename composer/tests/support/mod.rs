@@ -1,0 +1,3 @@
+//! Helpers shared by the composer's integration tests.
+
+pub mod case;

@@ -1,0 +1,124 @@
+//! Why a manifest could not be read. Every message names what is wrong and,
+//! where the TOML parser knows it, the line and column.
+
+use std::path::PathBuf;
+
+use crate::id::ComponentId;
+
+/// An error of loading a manifest file; its message starts with the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// The file could not be read.
+    #[error("{}: cannot read the manifest", path.display())]
+    Read {
+        /// The manifest path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file was read, but is not a manifest this view accepts.
+    #[error("{}", path.display())]
+    Invalid {
+        /// The manifest path.
+        path: PathBuf,
+        /// What is wrong.
+        #[source]
+        source: ParseError,
+    },
+}
+
+/// What is wrong with manifest text.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    /// Not valid TOML, an unknown field, a value of the wrong type, or a
+    /// value a validated field refuses (a component id, a digest, a binder
+    /// executor, `spin_manifest_version`).
+    #[error("line {line}, column {column}: {message}")]
+    Syntax {
+        /// The 1-based line.
+        line: usize,
+        /// The 1-based column.
+        column: usize,
+        /// The parser's explanation.
+        message: String,
+    },
+    /// The same, where the parser gives no position.
+    #[error("{0}")]
+    Unplaced(String),
+    /// A trigger names a component that is not defined.
+    #[error(
+        "the trigger for route `{route}` names component `{component}`, which is not defined (defined: {defined})"
+    )]
+    UnknownComponent {
+        /// The trigger's route.
+        route: String,
+        /// The component it names.
+        component: ComponentId,
+        /// The defined component ids, listed.
+        defined: String,
+    },
+    /// One component sits behind triggers with different executors.
+    #[error(
+        "component `{0}` is served by triggers with different executors; give each binder trigger its own component"
+    )]
+    ConflictingExecutors(ComponentId),
+    /// A trigger in a manifest to serve has an executor the host does not run.
+    #[error(
+        "the trigger for route `{route}` has an executor the host does not run (`type = \"{kind}\"`){hint}"
+    )]
+    UnservedExecutor {
+        /// The trigger's route.
+        route: String,
+        /// The executor's `type`.
+        kind: String,
+        /// What to do instead, when known (empty otherwise).
+        hint: &'static str,
+    },
+}
+
+impl ParseError {
+    /// A TOML error, placed by line and column within `text`.
+    pub(crate) fn from_toml(text: &str, error: &toml::de::Error) -> Self {
+        let message = error.message().to_owned();
+        match error.span() {
+            Some(span) => {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.len() - before.rfind('\n').map_or(0, |newline| newline + 1) + 1;
+                Self::Syntax {
+                    line,
+                    column,
+                    message,
+                }
+            }
+            None => Self::Unplaced(message),
+        }
+    }
+}
+
+/// Items as `` `a`, `b` ``, or `nothing`.
+pub(crate) fn list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let listed: Vec<String> = items.into_iter().map(|item| format!("`{item}`")).collect();
+    if listed.is_empty() {
+        "nothing".into()
+    } else {
+        listed.join(", ")
+    }
+}
+
+/// Reads a manifest file and parses it with `parse`, naming the file in
+/// any error.
+pub(crate) fn load<T>(
+    path: &std::path::Path,
+    parse: impl FnOnce(&str) -> Result<T, ParseError>,
+) -> Result<T, ManifestError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&text).map_err(|source| ManifestError::Invalid {
+        path: path.to_owned(),
+        source,
+    })
+}

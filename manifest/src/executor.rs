@@ -1,0 +1,251 @@
+//! Trigger executors: Bindery's `type = "binder"`, and the others, which are
+//! passed through to the host.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::digest::Sha256Digest;
+
+/// The prefix of the environment variables that carry binder settings.
+pub const CONFIG_PREFIX: &str = "BINDERY_CONFIG_";
+
+/// A trigger's `executor` table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Executor {
+    /// `{ type = "binder", ... }`: a binder, composed at build time.
+    Binder(BinderExecutor),
+    /// Any other executor (Spin's `{ type = "spin" }`, say), passed through
+    /// to the host as written.
+    Other(toml::Table),
+}
+
+/// `executor = { type = "binder", ... }`: exactly one of `binder`, `source`
+/// or `url` (with `digest`) says which binder; `config` carries its
+/// settings.
+///
+/// ```toml
+/// executor = { type = "binder", binder = "http-cloudevents", config = { allowed-origins = ["events.example.com"] } }
+/// executor = { type = "binder", source = "binders/my-binder.wasm" }
+/// executor = { type = "binder", url = "https://example.com/b.wasm", digest = "sha256:..." }
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(try_from = "RawBinderExecutor", into = "RawBinderExecutor")]
+pub struct BinderExecutor {
+    /// Which binder.
+    pub binder: BinderSource,
+    /// Its settings.
+    pub config: BinderConfig,
+}
+
+/// Where a binder comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BinderSource {
+    /// `binder = "<name>"`: built into `bindery`.
+    Builtin(String),
+    /// `source = "<path>"`: a component file, relative to the manifest.
+    File(String),
+    /// `url = "<url>"`, `digest = "sha256:<hex>"`: a download checked
+    /// against its digest.
+    Url {
+        /// Where to download it.
+        url: String,
+        /// What its bytes must hash to.
+        digest: Sha256Digest,
+    },
+}
+
+/// A binder's `config` table: keys with string, number, boolean or datetime
+/// values, or flat lists of them. It reaches the binder as environment
+/// variables (see [`BinderConfig::environment`]).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(try_from = "toml::Table", into = "toml::Table")]
+pub struct BinderConfig(toml::Table);
+
+/// Why a `config` value cannot become an environment variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("binder config `{key}`: {reason}")]
+pub struct ConfigError {
+    /// The key at fault.
+    pub key: String,
+    /// Why.
+    pub reason: &'static str,
+}
+
+/// The `executor` table as written.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct RawBinderExecutor {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    binder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    digest: Option<Sha256Digest>,
+    #[serde(default, skip_serializing_if = "BinderConfig::is_empty")]
+    config: BinderConfig,
+}
+
+impl TryFrom<RawBinderExecutor> for BinderExecutor {
+    type Error = String;
+
+    fn try_from(raw: RawBinderExecutor) -> Result<Self, String> {
+        let binder = match (raw.binder, raw.source, raw.url, raw.digest) {
+            (Some(name), None, None, None) => BinderSource::Builtin(name),
+            (None, Some(path), None, None) => BinderSource::File(path),
+            (None, None, Some(url), Some(digest)) => BinderSource::Url { url, digest },
+            (None, None, Some(url), None) => {
+                return Err(format!(
+                    "binder `url = \"{url}\"` needs `digest = \"sha256:<hex>\"`"
+                ));
+            }
+            (_, _, None, Some(_)) => {
+                return Err("`digest` goes with `url`".into());
+            }
+            _ => {
+                return Err(
+                    "a binder executor takes exactly one of `binder`, `source` or `url`".into(),
+                );
+            }
+        };
+        Ok(Self {
+            binder,
+            config: raw.config,
+        })
+    }
+}
+
+impl BinderExecutor {
+    /// The binder's settings as environment variables: key `max-body`
+    /// becomes `BINDERY_CONFIG_MAX_BODY`, lists are joined with commas.
+    pub fn environment(&self) -> BTreeMap<String, String> {
+        self.config.environment()
+    }
+}
+
+impl From<BinderExecutor> for RawBinderExecutor {
+    fn from(executor: BinderExecutor) -> Self {
+        let (binder, source, url, digest) = match executor.binder {
+            BinderSource::Builtin(name) => (Some(name), None, None, None),
+            BinderSource::File(path) => (None, Some(path), None, None),
+            BinderSource::Url { url, digest } => (None, None, Some(url), Some(digest)),
+        };
+        Self {
+            kind: "binder".into(),
+            binder,
+            source,
+            url,
+            digest,
+            config: executor.config,
+        }
+    }
+}
+
+impl BinderConfig {
+    /// Whether there are no settings.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn environment(&self) -> BTreeMap<String, String> {
+        self.0
+            .iter()
+            .map(|(key, value)| {
+                let value = env_value(value).expect("checked when the config was read");
+                (config_variable(key), value)
+            })
+            .collect()
+    }
+}
+
+impl TryFrom<toml::Table> for BinderConfig {
+    type Error = ConfigError;
+
+    fn try_from(table: toml::Table) -> Result<Self, ConfigError> {
+        for (key, value) in &table {
+            env_value(value).map_err(|reason| ConfigError {
+                key: key.clone(),
+                reason,
+            })?;
+        }
+        Ok(Self(table))
+    }
+}
+
+impl From<BinderConfig> for toml::Table {
+    fn from(config: BinderConfig) -> Self {
+        config.0
+    }
+}
+
+/// `allowed-origins` → `BINDERY_CONFIG_ALLOWED_ORIGINS`.
+fn config_variable(key: &str) -> String {
+    format!(
+        "{CONFIG_PREFIX}{}",
+        key.to_ascii_uppercase().replace('-', "_")
+    )
+}
+
+/// A config value as an environment variable value: lists are joined with
+/// commas.
+fn env_value(value: &toml::Value) -> Result<String, &'static str> {
+    match value {
+        toml::Value::String(text) => Ok(text.clone()),
+        toml::Value::Integer(number) => Ok(number.to_string()),
+        toml::Value::Float(number) => Ok(number.to_string()),
+        toml::Value::Boolean(flag) => Ok(flag.to_string()),
+        toml::Value::Datetime(datetime) => Ok(datetime.to_string()),
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                toml::Value::Array(_) | toml::Value::Table(_) => Err("lists may not nest"),
+                scalar => env_value(scalar),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(|items| items.join(",")),
+        toml::Value::Table(_) => Err("values must be strings, numbers, booleans or lists of them"),
+    }
+}
+
+impl Executor {
+    /// The executor's `type`, if it has one.
+    pub fn kind(&self) -> Option<&str> {
+        match self {
+            Self::Binder(_) => Some("binder"),
+            Self::Other(table) => table.get("type")?.as_str(),
+        }
+    }
+
+    /// The binder executor, if this is one.
+    pub fn as_binder(&self) -> Option<&BinderExecutor> {
+        match self {
+            Self::Binder(binder) => Some(binder),
+            Self::Other(_) => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Executor {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let table = toml::Table::deserialize(deserializer)?;
+        if table.get("type").and_then(toml::Value::as_str) != Some("binder") {
+            return Ok(Self::Other(table));
+        }
+        BinderExecutor::deserialize(toml::Value::Table(table))
+            .map(Self::Binder)
+            .map_err(|error| serde::de::Error::custom(error.message()))
+    }
+}
+
+impl Serialize for Executor {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Binder(binder) => binder.serialize(serializer),
+            Self::Other(table) => table.serialize(serializer),
+        }
+    }
+}

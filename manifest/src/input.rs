@@ -1,0 +1,274 @@
+//! The strict input view: Spin v2 with binder executors, as `bindery compose`
+//! and `bindery build` read it. Unknown fields are errors, so a typo is
+//! caught rather than ignored.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{self, ManifestError, ParseError};
+use crate::executor::{BinderExecutor, Executor};
+use crate::id::ComponentId;
+use crate::version::ManifestVersion;
+
+/// A Spin v2 application manifest whose triggers may select binders.
+///
+/// ```toml
+/// spin_manifest_version = 2
+///
+/// [application]
+/// name = "orders"
+///
+/// [[trigger.http]]
+/// route = "/events"
+/// component = "orders"
+/// executor = { type = "binder", binder = "http-cloudevents" }
+///
+/// [component.orders]
+/// source = "target/wasm32-wasip2/release/orders.wasm"
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppManifest {
+    /// Always `2`.
+    pub spin_manifest_version: ManifestVersion,
+    /// The application's name and metadata.
+    pub application: Application,
+    /// Application variables, as Spin defines them; passed through.
+    #[serde(default, skip_serializing_if = "toml::Table::is_empty")]
+    pub variables: toml::Table,
+    /// The triggers.
+    #[serde(default)]
+    pub trigger: Triggers,
+    /// The components, by id.
+    #[serde(default)]
+    pub component: BTreeMap<ComponentId, Component>,
+}
+
+/// `[application]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    /// The application name, for example `"orders"`.
+    pub name: String,
+    /// The application version, for example `"1.0.0"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// A description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The authors, for example `["Ada <ada@example.com>"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
+    /// Application-level trigger settings, for example `http = { base = "/" }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<toml::Table>,
+}
+
+/// `[trigger]`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Triggers {
+    /// `[[trigger.http]]` entries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub http: Vec<HttpTrigger>,
+}
+
+/// `[[trigger.http]]`: a route and the component that serves it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpTrigger {
+    /// An optional trigger id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The route: an exact path such as `"/events"`, or a prefix ending in
+    /// `/...` such as `"/api/..."`.
+    pub route: String,
+    /// The id of the component that serves the route, for example `"orders"`.
+    pub component: ComponentId,
+    /// How requests reach the component: `{ type = "binder", ... }` selects
+    /// a binder; any other executor is passed through to the host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executor: Option<Executor>,
+}
+
+/// `[component.<id>]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Component {
+    /// A description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The component file, relative to the manifest, for example
+    /// `"target/wasm32-wasip2/release/orders.wasm"`.
+    pub source: String,
+    /// Environment variables given to the component, for example
+    /// `{ LOG_LEVEL = "debug" }`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub environment: BTreeMap<String, String>,
+    /// Hosts the component may send HTTP requests to, for example
+    /// `["https://api.example.com"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_outbound_hosts: Vec<String>,
+    /// Files mounted into the component; passed through.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<toml::Value>,
+    /// Files excluded from `files`; passed through.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_files: Vec<String>,
+    /// Component variables; passed through.
+    #[serde(default, skip_serializing_if = "toml::Table::is_empty")]
+    pub variables: toml::Table,
+    /// Key-value stores the component may use, for example `["default"]`;
+    /// passed through.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_value_stores: Vec<String>,
+    /// How to build the component (`bindery build`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<ComponentBuild>,
+}
+
+/// `[component.<id>.build]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentBuild {
+    /// The command that builds the component, for example
+    /// `"cargo build --target wasm32-wasip2 --release"`.
+    pub command: String,
+    /// The directory to run it in, relative to the manifest, for example
+    /// `"app"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workdir: Option<String>,
+    /// Files whose change should trigger a rebuild; passed through.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub watch: Vec<String>,
+}
+
+impl AppManifest {
+    /// Reads and parses a manifest file.
+    pub fn load(path: &Path) -> Result<Self, ManifestError> {
+        error::load(path, Self::parse)
+    }
+
+    /// Parses manifest text and checks that every trigger names a defined
+    /// component, and that a component sits behind one executor only.
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
+        let manifest: Self =
+            toml::from_str(text).map_err(|error| ParseError::from_toml(text, &error))?;
+        manifest.binder_executors()?;
+        Ok(manifest)
+    }
+
+    /// The binder executor of each component that has one.
+    ///
+    /// Fails when a trigger names an undefined component, or when one
+    /// component sits behind triggers with different executors (one
+    /// component is composed with one binder).
+    pub fn binder_executors(&self) -> Result<BTreeMap<&ComponentId, &BinderExecutor>, ParseError> {
+        let mut executors: BTreeMap<&ComponentId, Option<&Executor>> = BTreeMap::new();
+        for trigger in &self.trigger.http {
+            if !self.component.contains_key(&trigger.component) {
+                return Err(ParseError::UnknownComponent {
+                    route: trigger.route.clone(),
+                    component: trigger.component.clone(),
+                    defined: error::list(self.component.keys().map(ComponentId::as_str)),
+                });
+            }
+            let executor = trigger.executor.as_ref();
+            match executors.get(&trigger.component) {
+                Some(earlier) if *earlier != executor => {
+                    return Err(ParseError::ConflictingExecutors(trigger.component.clone()));
+                }
+                _ => {
+                    executors.insert(&trigger.component, executor);
+                }
+            }
+        }
+        Ok(executors
+            .into_iter()
+            .filter_map(|(id, executor)| Some((id, executor?.as_binder()?)))
+            .collect())
+    }
+
+    /// The manifest as TOML text.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a manifest always serializes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "spin_manifest_version = 2\n[application]\nname = \"a\"\n";
+
+    fn parse(rest: &str) -> Result<AppManifest, String> {
+        AppManifest::parse(&format!("{HEAD}{rest}")).map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn component_ids_are_kebab_case_and_named_by_line() {
+        let error = parse("[component.\"../x\"]\nsource = \"x.wasm\"\n").unwrap_err();
+        assert!(
+            error.starts_with("line 4, column 12: `../x` is not a valid component id"),
+            "{error}"
+        );
+        let error =
+            parse("[[trigger.http]]\nroute = \"/\"\ncomponent = \"Has Space\"\n").unwrap_err();
+        assert!(
+            error.starts_with("line 6, column 13: `Has Space` is not a valid component id"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn binder_executors_are_checked_where_they_are_written() {
+        let trigger = |executor: &str| {
+            format!(
+                "[[trigger.http]]\nroute = \"/\"\ncomponent = \"a\"\nexecutor = {executor}\n[component.a]\nsource = \"a.wasm\"\n"
+            )
+        };
+        let error = parse(&trigger(
+            "{ type = \"binder\", binder = \"x\", source = \"y\" }",
+        ))
+        .unwrap_err();
+        assert!(
+            error.contains("line 7") && error.contains("exactly one of"),
+            "{error}"
+        );
+        let error =
+            parse(&trigger("{ type = \"binder\", url = \"http://x/b.wasm\" }")).unwrap_err();
+        assert!(error.contains("needs `digest"), "{error}");
+        let error = parse(&trigger(
+            "{ type = \"binder\", binder = \"x\", config = { a = { b = 1 } } }",
+        ))
+        .unwrap_err();
+        assert!(error.contains("binder config `a`"), "{error}");
+        let manifest = parse(&trigger("{ type = \"binder\", binder = \"x\", config = { allowed-origins = [\"a\", \"b\"], max-body = 5 } }")).unwrap();
+        let executors = manifest.binder_executors().unwrap();
+        let environment = executors.values().next().unwrap().environment();
+        assert_eq!(environment["BINDERY_CONFIG_ALLOWED_ORIGINS"], "a,b");
+        assert_eq!(environment["BINDERY_CONFIG_MAX_BODY"], "5");
+        let other = parse(&trigger("{ type = \"spin\" }")).unwrap();
+        assert!(other.binder_executors().unwrap().is_empty());
+        assert_eq!(AppManifest::parse(&other.to_toml()).unwrap(), other);
+        assert_eq!(AppManifest::parse(&manifest.to_toml()).unwrap(), manifest);
+    }
+
+    #[test]
+    fn version_and_references_are_checked() {
+        let error = AppManifest::parse("spin_manifest_version = 1\n[application]\nname = \"a\"\n")
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("spin_manifest_version is 1, but bindery reads version 2")
+        );
+        let error = parse("[[trigger.http]]\nroute = \"/\"\ncomponent = \"b\"\n[component.a]\nsource = \"a.wasm\"\n").unwrap_err();
+        assert_eq!(
+            error,
+            "the trigger for route `/` names component `b`, which is not defined (defined: `a`)"
+        );
+    }
+}

@@ -1,0 +1,46 @@
+//! The Spin v2 application manifest, as Bindery reads it, in two views:
+//!
+//! - [`AppManifest`], the strict **input** view that `bindery compose`
+//!   reads: every field known, component ids validated, and one addition to
+//!   Spin's schema, a trigger executor of `type = "binder"`
+//!   ([`BinderExecutor`]) that selects a binder;
+//! - [`PlainManifest`], the **served** view that a host reads: the routes and
+//!   the components behind them, other Spin fields accepted and ignored, and
+//!   no executor the host cannot run.
+//!
+//! ```
+//! use bindery_manifest::{AppManifest, Executor};
+//!
+//! let manifest = AppManifest::parse(r#"
+//! spin_manifest_version = 2
+//! [application]
+//! name = "orders"
+//! [[trigger.http]]
+//! route = "/events"
+//! component = "orders"
+//! executor = { type = "binder", binder = "http-cloudevents", config = { max-body = 65536 } }
+//! [component.orders]
+//! source = "orders.wasm"
+//! "#).unwrap();
+//! let Some(Executor::Binder(binder)) = &manifest.trigger.http[0].executor else { panic!() };
+//! assert_eq!(binder.environment()["BINDERY_CONFIG_MAX_BODY"], "65536");
+//! ```
+#![deny(missing_docs)]
+
+mod digest;
+mod error;
+mod executor;
+mod id;
+mod input;
+mod plain;
+mod version;
+
+pub use digest::{DigestError, Sha256Digest};
+pub use error::{ManifestError, ParseError};
+pub use executor::{
+    BinderConfig, BinderExecutor, BinderSource, CONFIG_PREFIX, ConfigError, Executor,
+};
+pub use id::{ComponentId, IdError};
+pub use input::{AppManifest, Application, Component, ComponentBuild, HttpTrigger, Triggers};
+pub use plain::{PlainComponent, PlainManifest, PlainRoute};
+pub use version::ManifestVersion;
