@@ -6,6 +6,7 @@
 
 mod codec;
 mod executor;
+mod hostile;
 mod instantiate;
 mod load;
 
@@ -122,6 +123,7 @@ struct Results {
     warm_first_response_ms: f64,
     instantiation: Vec<instantiate::InstantiateResult>,
     codec: Vec<codec::CodecResult>,
+    worst_shapes: Vec<hostile::WorstShape>,
     ratios: Vec<Ratio>,
 }
 
@@ -161,7 +163,7 @@ fn main() -> Result<()> {
     let app = std::fs::read(ECHO)?;
 
     eprintln!("composing echo...");
-    let manifest = echo_manifest(work.path())?;
+    let manifest = echo_manifest(work.path(), "spin.toml", "")?;
     let composed_dir = work.path().join("composed");
     let compose_ms = median_ms(REPEAT, || {
         let composed = compose(&manifest, &compose_options(work.path()))?;
@@ -251,6 +253,25 @@ fn main() -> Result<()> {
         ],
     ))?;
 
+    eprintln!("worst request shapes...");
+    let worst_shapes = runtime.block_on(async {
+        // A body limit above the largest shape, so that every byte is decoded.
+        let manifest = echo_manifest(
+            work.path(),
+            "worst-shapes.toml",
+            ", config = { max-body = 2097152 }",
+        )?;
+        let out = work.path().join("worst-shapes");
+        compose(&manifest, &compose_options(work.path()))?.write(&out)?;
+        let server = Server::start(
+            Implementation::Composed,
+            &out.join("spin.toml"),
+            work.path(),
+        )
+        .await?;
+        hostile::run(server.address).await
+    })?;
+
     eprintln!("codec micro-benchmarks...");
     let codec = codec::run(
         &templates.codec_inputs(),
@@ -297,6 +318,31 @@ fn main() -> Result<()> {
             |value| value <= 1.02,
         ),
         ratio(
+            "slowest worst shape at 1 MiB (ms)",
+            worst_shapes
+                .iter()
+                .filter(|shape| shape.kib == 1024)
+                .map(|shape| shape.median_ms)
+                .fold(0.0, f64::max),
+            "< 50",
+            |value| value < 50.0,
+        ),
+        ratio(
+            "worst shape µs/KiB at 1 MiB ÷ at 64 KiB (flat is 1)",
+            worst_shapes
+                .iter()
+                .filter(|shape| shape.kib == 1024)
+                .filter_map(|large| {
+                    let small = worst_shapes
+                        .iter()
+                        .find(|small| small.shape == large.shape && small.kib == 64)?;
+                    Some(large.us_per_kib / small.us_per_kib)
+                })
+                .fold(0.0, f64::max),
+            "≤ 1.5",
+            |value| value <= 1.5,
+        ),
+        ratio(
             "first response with a warm cache (ms)",
             warm_first_response_ms,
             "≤ 50",
@@ -319,6 +365,7 @@ fn main() -> Result<()> {
         warm_first_response_ms,
         instantiation,
         codec,
+        worst_shapes,
         ratios,
     };
     let markdown = report(&results);
@@ -400,14 +447,15 @@ async fn ratio_rounds(
         .collect())
 }
 
-/// A manifest binding the echo app with the built-in http-cloudevents binder.
-fn echo_manifest(dir: &Path) -> Result<PathBuf> {
-    let manifest = dir.join("spin.toml");
+/// A manifest, `dir/name`, binding the echo app with the built-in
+/// http-cloudevents binder; `config` is appended to its executor table.
+fn echo_manifest(dir: &Path, name: &str, config: &str) -> Result<PathBuf> {
+    let manifest = dir.join(name);
     std::fs::write(
         &manifest,
         format!(
             "spin_manifest_version = 2\n[application]\nname = \"echo\"\n[[trigger.http]]\nroute = \"/events\"\n\
-             component = \"echo\"\nexecutor = {{ type = \"binder\", binder = \"http-cloudevents\" }}\n\
+             component = \"echo\"\nexecutor = {{ type = \"binder\", binder = \"http-cloudevents\"{config} }}\n\
              [component.echo]\nsource = {ECHO:?}\n"
         ),
     )?;
@@ -684,6 +732,17 @@ fn report(results: &Results) -> String {
         out.push_str(&format!(
             "| {} | {:.0} | {:.0} |\n",
             codec.name, codec.ns_per_event, codec.mb_per_s
+        ));
+    }
+    out.push_str(
+        "\n## Worst request shapes (composed binder, median of 5, one connection each)\n\n\
+         Flat µs/KiB from 64 KiB to 1 MiB means no check is quadratic; the target is under 50 ms at 1 MiB.\n\n\
+         | shape | KiB | status | ms | µs/KiB |\n|---|---:|---:|---:|---:|\n",
+    );
+    for shape in &results.worst_shapes {
+        out.push_str(&format!(
+            "| {} | {} | {} | {:.2} | {:.1} |\n",
+            shape.shape, shape.kib, shape.status, shape.median_ms, shape.us_per_kib
         ));
     }
     out.push_str("\n## Targets\n\n| ratio | value | target | met |\n|---|---:|---|---|\n");

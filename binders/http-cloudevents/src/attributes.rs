@@ -22,13 +22,29 @@ pub(crate) enum RawValue {
     Fraction(String),
 }
 
+/// An event's data as a format delivered it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Data {
+    /// No data.
+    None,
+    /// The bytes as sent: a 0.3 `datacontentencoding: base64` still applies.
+    AsSent(Vec<u8>),
+    /// Bytes already decoded (from `data_base64`): no encoding applies.
+    Decoded(Vec<u8>),
+}
+
 /// Builds an event from its attributes (names unique) and data.
 pub(crate) fn assemble(
     attributes: Vec<(String, RawValue)>,
-    data: Option<Vec<u8>>,
+    data: Data,
     form: Form,
     types: &ExtensionTypes,
 ) -> Result<Event, DecodeError> {
+    let (data, encoded) = match data {
+        Data::None => (None, false),
+        Data::AsSent(bytes) => (Some(bytes), true),
+        Data::Decoded(bytes) => (Some(bytes), false),
+    };
     let mut event = Event {
         data,
         ..Event::default()
@@ -97,7 +113,7 @@ pub(crate) fn assemble(
                 reason: format!("unsupported encoding `{encoding}` (only base64 is defined)"),
             });
         }
-        if let Some(data) = &mut event.data {
+        if let Some(data) = event.data.as_mut().filter(|_| encoded) {
             *data = BASE64.decode(&*data).map_err(|err| DecodeError::Invalid {
                 place: form.place("data"),
                 reason: format!("not valid base64: {err}"),

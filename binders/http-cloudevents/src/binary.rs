@@ -1,11 +1,11 @@
 //! HTTP binary content mode (HTTP binding section 3.1): attributes in `ce-`
 //! headers, `datacontenttype` in `Content-Type`, data as the body.
 
-use crate::attributes::{RawValue, assemble};
+use crate::attributes::{Data, RawValue, assemble};
 use crate::error::{DecodeError, Place};
 use crate::event::{Event, ExtensionTypes};
 use crate::header;
-use crate::validate::Form;
+use crate::validate::{Form, first_duplicate};
 
 /// An HTTP header: its name as sent and its raw value.
 pub type Header = (String, Vec<u8>);
@@ -37,9 +37,6 @@ pub fn decode(
                 place: place.clone(),
                 reason: "not valid UTF-8".into(),
             })?;
-            if attributes.iter().any(|(name, _)| name == "datacontenttype") {
-                return Err(DecodeError::Duplicate(place));
-            }
             attributes.push((
                 "datacontenttype".to_owned(),
                 RawValue::Text(value.trim().to_owned()),
@@ -54,16 +51,19 @@ pub fn decode(
         if attribute == "datacontenttype" {
             return Err(DecodeError::DataContentTypeHeader);
         }
-        if attributes.iter().any(|(name, _)| *name == attribute) {
-            return Err(DecodeError::Duplicate(place()));
-        }
         let value = header::decode(value).map_err(|reason| DecodeError::Invalid {
             place: place(),
             reason,
         })?;
         attributes.push((attribute, RawValue::Text(value)));
     }
-    let data = (!body.is_empty()).then(|| body.to_vec());
+    if let Some(name) = first_duplicate(attributes.iter().map(|(name, _)| name.as_str())) {
+        return Err(DecodeError::Duplicate(Form::Headers.place(name)));
+    }
+    let data = match body {
+        [] => Data::None,
+        body => Data::AsSent(body.to_vec()),
+    };
     assemble(attributes, data, Form::Headers, types)
 }
 

@@ -108,6 +108,9 @@ pub enum Rejection {
     /// The binder's configuration is unusable.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The host refused the answer's headers.
+    #[error("the host refused the response headers: {0}")]
+    ResponseHeaders(&'static str),
 }
 
 fn handler_detail(error: &HandlerError) -> &str {
@@ -131,7 +134,8 @@ impl Rejection {
             Self::Handler(HandlerError::Unavailable(_)) => 503,
             Self::Handler(HandlerError::Internal(_))
             | Self::InvalidResponse(_)
-            | Self::Config(_) => 500,
+            | Self::Config(_)
+            | Self::ResponseHeaders(_) => 500,
         }
     }
 
@@ -151,6 +155,7 @@ impl Rejection {
             Self::Handler(HandlerError::Internal(_)) => "handler-failed",
             Self::InvalidResponse(_) => "invalid-response-event",
             Self::Config(_) => "invalid-configuration",
+            Self::ResponseHeaders(_) => "response-headers-refused",
         }
     }
 }
@@ -294,11 +299,11 @@ fn deliver(
     }
 }
 
-/// Encodes a handler's event as a 200 response. Binary mode needs a media
-/// type for `Content-Type`, so an event with neither data nor
-/// `datacontenttype` is sent in structured mode.
+/// Encodes a handler's event as a 200 response. In binary mode an event
+/// with neither data nor `datacontenttype` has no `Content-Type` and an
+/// empty body (HTTP binding section 3.1: the header describes the data).
 fn encode_answer(event: Event, binary: bool) -> Response {
-    if binary && (event.data.is_some() || event.datacontenttype.is_some()) {
+    if binary {
         let (headers, body) = binary::encode(event);
         Response {
             status: 200,
@@ -343,15 +348,14 @@ fn handshake(config: &Config, headers: &[Header]) -> Result<Response, Rejection>
                 })
         })
         .transpose()?;
+    // Webhook section 4.2.2: the allowed rate SHOULD be returned on every
+    // granted handshake, `*` when unlimited.
     let granted_rate = match (config.allowed_rate, requested) {
-        (Some(allowed), Some(requested)) => Some(allowed.min(requested)),
-        (allowed, requested) => allowed.or(requested),
+        (Some(allowed), Some(requested)) => allowed.min(requested),
+        (allowed, requested) => allowed.or(requested).unwrap_or(Rate::Unlimited),
     };
-    let mut response = Response::new(200)
+    Ok(Response::new(200)
         .header("allow", ALLOW)
-        .header("webhook-allowed-origin", granted_origin);
-    if let Some(rate) = granted_rate {
-        response = response.header("webhook-allowed-rate", rate.to_string());
-    }
-    Ok(response)
+        .header("webhook-allowed-origin", granted_origin)
+        .header("webhook-allowed-rate", granted_rate.to_string()))
 }

@@ -22,7 +22,7 @@ pub mod bindings {
 }
 
 use bindings::wasi::http::types::{
-    Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,
+    Fields, HeaderError, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,
 };
 use bindings::wasi::io::streams::StreamError;
 
@@ -75,7 +75,7 @@ fn read_body(request: IncomingRequest, limit: usize) -> Result<Vec<u8>, BodyErro
     let stream = body.stream().map_err(|()| unreadable())?;
     let mut bytes = Vec::new();
     loop {
-        let room = (limit + 1 - bytes.len()).min(64 * 1024) as u64;
+        let room = (limit.saturating_add(1) - bytes.len()).min(64 * 1024) as u64;
         match stream.blocking_read(room) {
             Ok(chunk) => bytes.extend_from_slice(&chunk),
             Err(StreamError::Closed) => break,
@@ -91,7 +91,23 @@ fn read_body(request: IncomingRequest, limit: usize) -> Result<Vec<u8>, BodyErro
 }
 
 fn send(response: Response, response_out: ResponseOutparam) {
-    let headers = Fields::from_list(&response.headers).expect("binder headers are valid HTTP");
+    // Every value was validated or encoded, but the host may still refuse a
+    // header block (over its size limit, say): that is a 500 document, not
+    // a trap after the handler has run.
+    let (response, headers) = match Fields::from_list(&response.headers) {
+        Ok(headers) => (response, headers),
+        Err(error) => {
+            let reason = match error {
+                HeaderError::InvalidSyntax => "invalid syntax",
+                HeaderError::Forbidden => "a forbidden header",
+                HeaderError::Immutable => "immutable fields",
+            };
+            let refused = Response::from(crate::Rejection::ResponseHeaders(reason));
+            let headers = Fields::from_list(&refused.headers)
+                .expect("a problem document's headers are valid HTTP");
+            (refused, headers)
+        }
+    };
     let outgoing = OutgoingResponse::new(headers);
     outgoing
         .set_status_code(response.status)

@@ -26,6 +26,10 @@ const KNOWN: [&str; 5] = [
     "EXTENSION_TYPES",
 ];
 
+/// The largest `max-body` accepted: one byte past it must still count on a
+/// 32-bit target, where the binder runs.
+pub const MAX_BODY_LIMIT: usize = u32::MAX as usize - 1;
+
 /// The default largest request body: 1 MiB.
 pub const DEFAULT_MAX_BODY: usize = 1 << 20;
 
@@ -66,11 +70,21 @@ pub enum Rate {
 }
 
 impl Rate {
-    /// Parses `*` or a positive integer.
+    /// Parses `*` or a positive integer of any size (digits only); a rate
+    /// above `u32::MAX` per minute is capped there, since no sender needs
+    /// more and the webhook spec sets no upper bound.
     pub fn parse(text: &str) -> Option<Self> {
         match text.trim() {
             "*" => Some(Self::Unlimited),
-            number => number.parse().ok().filter(|&n| n > 0).map(Self::PerMinute),
+            number if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) => {
+                let significant = number.trim_start_matches('0');
+                match significant.parse::<u32>() {
+                    _ if significant.is_empty() => None,
+                    Ok(rate) => Some(Self::PerMinute(rate)),
+                    Err(_) => Some(Self::PerMinute(u32::MAX)),
+                }
+            }
+            _ => None,
         }
     }
 
@@ -152,7 +166,9 @@ impl Config {
                     config.max_body = value
                         .trim()
                         .parse()
-                        .map_err(|_| error("expected a size in bytes"))?;
+                        .ok()
+                        .filter(|&size| size <= MAX_BODY_LIMIT)
+                        .ok_or_else(|| error("expected a size in bytes, at most 4294967294"))?;
                 }
                 "EXTENSION_TYPES" => {
                     for pair in list() {

@@ -163,9 +163,19 @@ impl AttributeKind {
                 _ => return Err(format!("`{text}` is not a boolean (true or false)")),
             },
             Self::Integer => {
-                AttributeValue::Integer(text.parse().map_err(|_| {
-                    format!("`{text}` is not an integer in the 32-bit signed range")
-                })?)
+                // The canonical form (CloudEvents type system, after RFC 7159
+                // section 6): an optional `-`, then `0` or digits without a
+                // leading zero; no `+`.
+                let digits = text.strip_prefix('-').unwrap_or(text);
+                let canonical = !digits.is_empty()
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+                    && (digits == "0" || !digits.starts_with('0'));
+                AttributeValue::Integer(
+                    text.parse()
+                        .ok()
+                        .filter(|_| canonical)
+                        .ok_or_else(|| format!("`{text}` is not an integer in the 32-bit signed range, written as digits with no `+` or leading zero"))?,
+                )
             }
             Self::Binary => AttributeValue::Binary(
                 BASE64

@@ -8,10 +8,10 @@ use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::value::RawValue as RawJson;
 
-use crate::attributes::{RawValue, assemble};
+use crate::attributes::{Data, RawValue, assemble};
 use crate::error::{DecodeError, Place};
 use crate::event::{AttributeValue, Event, ExtensionTypes};
-use crate::validate::Form;
+use crate::validate::{Form, first_duplicate};
 
 /// Whether a media type declares JSON content: `*/json` or `*/*+json`,
 /// parameters ignored (JSON format section 3.1).
@@ -35,7 +35,9 @@ pub fn decode_batch(body: &[u8], types: &ExtensionTypes) -> Result<Vec<Event>, D
         return Err(DecodeError::NotABatch);
     };
     let mut first_version: Option<String> = None;
-    let mut events = Vec::with_capacity(items.len());
+    // Grown as items pass validation: never sized by a count the sender
+    // controls.
+    let mut events = Vec::new();
     for (index, item) in items.into_iter().enumerate() {
         let in_batch = |error| DecodeError::InBatch {
             index,
@@ -73,12 +75,8 @@ fn decode_object(text: &str, types: &ExtensionTypes) -> Result<(Event, String), 
     let Json::Object(members) = parse(text)? else {
         return Err(DecodeError::NotAnObject);
     };
-    let duplicate =
-        (1..members.len()).find(|&i| members[..i].iter().any(|(name, _)| *name == members[i].0));
-    if let Some(index) = duplicate {
-        return Err(DecodeError::Duplicate(Place::Member(
-            members[index].0.clone(),
-        )));
+    if let Some(name) = first_duplicate(members.iter().map(|(name, _)| name.as_str())) {
+        return Err(DecodeError::Duplicate(Place::Member(name.to_owned())));
     }
     let mut attributes = Vec::with_capacity(members.len());
     let mut data = None;
@@ -103,6 +101,7 @@ fn decode_object(text: &str, types: &ExtensionTypes) -> Result<(Event, String), 
     };
     let legacy_base64 = version == "0.3" && text_of("datacontentencoding").is_some();
     let content_type = text_of("datacontenttype").unwrap_or("application/json");
+    let data_base64_used = data_base64.is_some();
     let data = match (data, data_base64) {
         (Some(_), Some(_)) => return Err(DecodeError::DataAndDataBase64),
         (None, Some(encoded)) => {
@@ -117,6 +116,11 @@ fn decode_object(text: &str, types: &ExtensionTypes) -> Result<(Event, String), 
         }
         (Some(value), None) => Some(string_member(value, "data")?.into_bytes()),
         (None, None) => None,
+    };
+    let data = match data {
+        Some(bytes) if data_base64_used => Data::Decoded(bytes),
+        Some(bytes) => Data::AsSent(bytes),
+        None => Data::None,
     };
     let event = assemble(attributes, data, Form::Json, types)?;
     Ok((event, version))

@@ -44,7 +44,8 @@ pub use binding::{
     ALLOW, BATCH, BodyError, Mode, Rejection, Response, STRUCTURED, find_header, respond,
 };
 pub use config::{
-    Config, ConfigError, DEFAULT_MAX_BODY, PREFIX as CONFIG_PREFIX, Rate, ResponseMode,
+    Config, ConfigError, DEFAULT_MAX_BODY, MAX_BODY_LIMIT, PREFIX as CONFIG_PREFIX, Rate,
+    ResponseMode,
 };
 pub use error::{DecodeError, Place};
 pub use event::{

@@ -80,18 +80,27 @@ pub fn validate(event: &Event, form: Form) -> Result<(), DecodeError> {
             None => {}
         }
     }
-    for (index, extension) in event.extensions.iter().enumerate() {
+    for extension in &event.extensions {
         let name = extension.name.as_str();
         check_extension_name(name).map_err(|reason| invalid(name, reason))?;
-        if event.extensions[..index]
-            .iter()
-            .any(|earlier| earlier.name == name)
-        {
-            return Err(DecodeError::Duplicate(form.place(name)));
-        }
         check_value(&extension.value).map_err(|reason| invalid(name, reason))?;
     }
-    Ok(())
+    match first_duplicate(
+        event
+            .extensions
+            .iter()
+            .map(|extension| extension.name.as_str()),
+    ) {
+        Some(name) => Err(DecodeError::Duplicate(form.place(name))),
+        None => Ok(()),
+    }
+}
+
+/// The first name that occurs twice, found in O(n log n) with a tree set
+/// (a hash set would bring a random-seed import into the binder).
+pub(crate) fn first_duplicate<'a>(mut names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut seen = std::collections::BTreeSet::new();
+    names.find(|name| !seen.insert(*name))
 }
 
 /// Checks an extension attribute name: `[a-z0-9]+`, and not a core name.
@@ -139,29 +148,90 @@ fn check_timestamp(text: &str) -> Result<(), String> {
     timestamp::parse(text).map(drop)
 }
 
-/// Checks an RFC 2046 media type: `type/subtype` with optional parameters.
+/// Checks a media type as RFC 2045 section 5.1 (and RFC 9110 section
+/// 8.3.1) write it: `type "/" subtype *( OWS ";" OWS parameter )`, each
+/// parameter `token "=" ( token / quoted-string )`. Parameter names may not
+/// repeat (compared case-insensitively); no control character can pass, so a
+/// valid value is always safe as a `Content-Type` header.
 pub fn check_media_type(text: &str) -> Result<(), String> {
-    let not_media_type = || format!("`{text}` is not a media type (like application/json)");
-    let mut parts = text.split(';');
-    let essence = parts.next().unwrap_or_default().trim();
-    let (kind, subtype) = essence.split_once('/').ok_or_else(not_media_type)?;
-    if !is_token(kind) || !is_token(subtype) {
-        return Err(not_media_type());
+    let not_media_type = |why: &str| format!("`{text}` is not a media type: {why}");
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    let token = |at: &mut usize| {
+        let start = *at;
+        while bytes.get(*at).is_some_and(|&b| is_token_byte(b)) {
+            *at += 1;
+        }
+        (*at > start).then(|| &text[start..*at])
+    };
+    let skip_space = |at: &mut usize| {
+        while matches!(bytes.get(*at), Some(b' ' | b'\t')) {
+            *at += 1;
+        }
+    };
+    token(&mut at).ok_or_else(|| not_media_type("it needs a type, like application/json"))?;
+    if bytes.get(at) != Some(&b'/') {
+        return Err(not_media_type(
+            "it needs `type/subtype`, like application/json",
+        ));
     }
-    for parameter in parts {
-        let (name, value) = parameter.split_once('=').ok_or_else(not_media_type)?;
-        if !is_token(name.trim()) || value.is_empty() {
-            return Err(not_media_type());
+    at += 1;
+    token(&mut at).ok_or_else(|| not_media_type("it needs a subtype after `/`"))?;
+    let mut names = Vec::new();
+    loop {
+        skip_space(&mut at);
+        match bytes.get(at) {
+            None if first_duplicate(names.iter().map(String::as_str)).is_some() => {
+                return Err(not_media_type("a parameter is repeated"));
+            }
+            None => return Ok(()),
+            Some(b';') => at += 1,
+            Some(_) => return Err(not_media_type("parameters must follow `;`")),
+        }
+        skip_space(&mut at);
+        let name = token(&mut at).ok_or_else(|| not_media_type("a parameter needs a name"))?;
+        names.push(name.to_ascii_lowercase());
+        if bytes.get(at) != Some(&b'=') {
+            return Err(not_media_type("a parameter needs `=` and a value"));
+        }
+        at += 1;
+        if bytes.get(at) == Some(&b'"') {
+            at += 1;
+            loop {
+                match bytes.get(at) {
+                    Some(b'"') => break,
+                    Some(b'\\')
+                        if bytes
+                            .get(at + 1)
+                            .is_some_and(|&b| is_quoted_byte(b) || b == b'"' || b == b'\\') =>
+                    {
+                        at += 2
+                    }
+                    Some(&b) if is_quoted_byte(b) => at += 1,
+                    _ => {
+                        return Err(not_media_type(
+                            "a quoted value is not closed, or holds a control character",
+                        ));
+                    }
+                }
+            }
+            at += 1;
+        } else {
+            token(&mut at).ok_or_else(|| not_media_type("a parameter needs a value"))?;
         }
     }
-    Ok(())
 }
 
-fn is_token(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+/// `tchar` of RFC 9110 section 5.6.2.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// `qdtext` of RFC 9110 section 5.6.4, but for `"` and `\`: tab, space,
+/// visible ASCII and non-ASCII bytes (UTF-8 text); no control characters.
+fn is_quoted_byte(b: u8) -> bool {
+    let visible = (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\';
+    b == b'\t' || visible || b >= 0x80
 }
 
 /// Checks an absolute URI (RFC 3986 section 4.3).
@@ -194,6 +264,38 @@ pub fn check_uri_reference(text: &str) -> Result<(), String> {
             ));
         }
         index += 1;
+    }
+    // RFC 3986 section 3: one fragment, after the only `#`; `[` and `]` only
+    // around an IP literal in the authority.
+    let count = |wanted: u8| bytes.iter().filter(|&&b| b == wanted).count();
+    if count(b'#') > 1 {
+        return Err(format!("`{text}` has more than one `#`"));
+    }
+    // The host starts after `//` (after the scheme, if any) and any `@`.
+    let after_scheme = scheme_end(text).map_or(0, |colon| colon + 1);
+    let host = bytes[after_scheme..].strip_prefix(b"//").map(|rest| {
+        let end = rest
+            .iter()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len());
+        let authority = &rest[..end];
+        let at = authority
+            .iter()
+            .rposition(|&b| b == b'@')
+            .map_or(0, |at| at + 1);
+        &authority[at..]
+    });
+    let ip_literal = host.is_some_and(|host| {
+        host.first() == Some(&b'[')
+            && host
+                .iter()
+                .position(|&b| b == b']')
+                .is_some_and(|close| close > 1)
+    });
+    if count(b'[') + count(b']') != if ip_literal { 2 } else { 0 } {
+        return Err(format!(
+            "`{text}` has `[` or `]` outside an IP literal host"
+        ));
     }
     let first_delimiter = text.find(['/', '?', '#']).unwrap_or(text.len());
     if text[..first_delimiter].contains(':') && scheme_end(text).is_none() {
@@ -230,7 +332,17 @@ mod tests {
         ] {
             assert_eq!(check_uri_reference(good), Ok(()), "{good}");
         }
-        for bad in ["has space", "a:b c", "1x:rest", "bad%zz", "<tag>"] {
+        assert_eq!(check_uri_reference("http://[::1]:80/a?b#c"), Ok(()));
+        for bad in [
+            "has space",
+            "a:b c",
+            "1x:rest",
+            "bad%zz",
+            "<tag>",
+            "a#b#c",
+            "/a[b]",
+            "http://h/[x]",
+        ] {
             assert!(check_uri_reference(bad).is_err(), "{bad}");
         }
         assert!(check_uri("/relative").is_err());
@@ -246,7 +358,23 @@ mod tests {
         ] {
             assert_eq!(check_media_type(good), Ok(()), "{good}");
         }
-        for bad in ["xyz", "text/", "/json", "text/plain; charset", "a b/c"] {
+        assert_eq!(
+            check_media_type("text/plain; a=\"x;y\"; b=\"q\\\"\""),
+            Ok(())
+        );
+        for bad in [
+            "xyz",
+            "text/",
+            "/json",
+            "text/plain; charset",
+            "a b/c",
+            "text/plain; a= ",
+            "text/plain; a=1; A=2",
+            "text/plain\r\nx-injected: 1",
+            "text/plain; a=\"x\ny\"",
+            "text/plain\0",
+            "text/plain; a=\"open",
+        ] {
             assert!(check_media_type(bad).is_err(), "{bad}");
         }
     }

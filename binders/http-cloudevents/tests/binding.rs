@@ -439,10 +439,29 @@ fn response_mode_and_content_type() {
     let no_data = json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "t"});
     let (response, _) = send(&binary, "POST", &request, no_data.to_string().as_bytes());
     assert_eq!(
-        header(&response, "content-type"),
-        "application/cloudevents+json",
-        "binary needs a media type"
+        (response.status, response.header_value("content-type")),
+        (200, None),
+        "binary mode without data needs no Content-Type (HTTP binding 3.1)"
     );
+    assert_eq!(header(&response, "ce-id"), "1");
+    assert!(response.body.is_empty());
+}
+
+/// An event that arrived in binary mode without data is answered in binary
+/// mode when the mode is `same`: the client reads the `ce-` headers.
+#[test]
+fn a_binary_event_without_data_is_answered_in_binary_mode() {
+    let request = headers(&[
+        ("ce-specversion", "1.0"),
+        ("ce-id", "nd"),
+        ("ce-source", "/s"),
+        ("ce-type", "t"),
+    ]);
+    let (response, _) = send(&Config::default(), "POST", &request, b"");
+    assert_eq!(response.status, 200);
+    assert_eq!(header(&response, "ce-id"), "nd");
+    assert_eq!(response.header_value("content-type"), None);
+    assert!(response.body.is_empty());
 }
 
 fn handshake(config: &Config, pairs: &[(&str, &str)]) -> Response {
@@ -462,7 +481,11 @@ fn webhook_handshake() {
         "events.example.com"
     );
     assert_eq!(header(&response, "allow"), "POST, OPTIONS");
-    assert!(response.header_value("webhook-allowed-rate").is_none());
+    assert_eq!(
+        header(&response, "webhook-allowed-rate"),
+        "*",
+        "webhook 4.2.2: returned on every allowed handshake, `*` when unlimited"
+    );
     let response = handshake(
         &config,
         &[
@@ -532,6 +555,44 @@ fn webhook_wildcard_and_rates() {
         ],
     );
     assert_eq!(header(&response, "webhook-allowed-rate"), "100");
+    // Any positive integer is a legal request: granted, or capped.
+    let open = Config {
+        allowed_origins: vec!["*".into()],
+        ..Config::default()
+    };
+    for (requested, granted) in [
+        ("4294967296", "4294967295"),
+        ("99999999999999999999", "4294967295"),
+        ("7", "7"),
+    ] {
+        let response = handshake(
+            &open,
+            &[
+                ("WebHook-Request-Origin", "a.example"),
+                ("WebHook-Request-Rate", requested),
+            ],
+        );
+        assert_eq!(response.status, 200, "{requested}");
+        assert_eq!(header(&response, "webhook-allowed-rate"), granted);
+    }
+    let response = handshake(
+        &config,
+        &[
+            ("WebHook-Request-Origin", "a.example"),
+            ("WebHook-Request-Rate", "4294967296"),
+        ],
+    );
+    assert_eq!(header(&response, "webhook-allowed-rate"), "100");
+    for refused in ["+5", "-1", "1e3", "00"] {
+        let response = handshake(
+            &open,
+            &[
+                ("WebHook-Request-Origin", "a.example"),
+                ("WebHook-Request-Rate", refused),
+            ],
+        );
+        assert_eq!(response.status, 400, "{refused}");
+    }
 }
 
 #[test]
@@ -566,6 +627,7 @@ fn configuration_from_the_environment() {
         ("BINDERY_CONFIG_ALLOWED_RATE", "fast"),
         ("BINDERY_CONFIG_RESPONSE_MODE", "xml"),
         ("BINDERY_CONFIG_MAX_BODY", "1MB"),
+        ("BINDERY_CONFIG_MAX_BODY", "4294967295"),
         ("BINDERY_CONFIG_EXTENSION_TYPES", "count=float"),
         ("BINDERY_CONFIG_ALLOWED_ORIGIN", "typo.example.com"),
     ] {
