@@ -6,12 +6,9 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
-use hyper::client::conn::http1;
-use tokio::net::TcpStream;
-use wasmtime_wasi_http::io::TokioIo;
 
 /// The body sizes of every shape, in KiB.
 pub const SIZES_KIB: [usize; 3] = [64, 256, 1024];
@@ -153,12 +150,7 @@ pub async fn run(address: SocketAddr) -> Result<Vec<WorstShape>> {
 /// One POST on a fresh connection; the status and the time to the whole
 /// answer.
 async fn send(address: SocketAddr, content_type: &str, body: Bytes) -> Result<(u16, Duration)> {
-    let stream = TcpStream::connect(address)
-        .await
-        .with_context(|| format!("cannot connect to {address}"))?;
-    stream.set_nodelay(true)?;
-    let (mut sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(connection);
+    let mut sender = crate::load::connect(address).await?;
     let request = hyper::Request::post("/events")
         .header("host", address.to_string())
         .header("content-type", content_type)

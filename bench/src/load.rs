@@ -96,12 +96,7 @@ async fn worker(
     sent: &AtomicU64,
     max_requests: u64,
 ) -> Result<(Vec<u64>, u64)> {
-    let stream = TcpStream::connect(address)
-        .await
-        .with_context(|| format!("cannot connect to {address}"))?;
-    stream.set_nodelay(true)?;
-    let (mut sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(connection);
+    let mut sender = connect(address).await?;
     let mut latencies = Vec::new();
     let mut errors = 0;
     while Instant::now() < deadline && sent.fetch_add(1, Ordering::Relaxed) < max_requests {
@@ -129,4 +124,16 @@ async fn worker(
         }
     }
     Ok((latencies, errors))
+}
+
+/// An HTTP/1.1 connection to `address`, with `TCP_NODELAY`, driven on its
+/// own task.
+pub async fn connect(address: SocketAddr) -> Result<http1::SendRequest<Full<Bytes>>> {
+    let stream = TcpStream::connect(address)
+        .await
+        .with_context(|| format!("cannot connect to {address}"))?;
+    stream.set_nodelay(true)?;
+    let (sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    Ok(sender)
 }
