@@ -59,7 +59,8 @@ const SHAPES: [Shape; 5] = [
     Shape {
         name: "one event, deeply nested arrays in data",
         content_type: "application/cloudevents+json",
-        status: 400,
+        // Valid JSON: `data` is kept as raw text, skipped without recursion.
+        status: 200,
         build: |bytes| {
             let depth = (bytes - HEAD.len()) / 2;
             format!(
