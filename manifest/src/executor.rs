@@ -212,14 +212,6 @@ fn env_value(value: &toml::Value) -> Result<String, &'static str> {
 }
 
 impl Executor {
-    /// The executor's `type`, if it has one.
-    pub fn kind(&self) -> Option<&str> {
-        match self {
-            Self::Binder(_) => Some("binder"),
-            Self::Other(table) => table.get("type")?.as_str(),
-        }
-    }
-
     /// The binder executor, if this is one.
     pub fn as_binder(&self) -> Option<&BinderExecutor> {
         match self {
