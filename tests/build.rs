@@ -7,6 +7,7 @@ use bindery_guest_build::{Guests, write_artifacts};
 const GUESTS: &[(&str, &str)] = &[
     ("bindery-http-cloudevents", "binders/http-cloudevents"),
     ("scripted-app", "tests/programs/scripted-app"),
+    ("faulty-http", "tests/programs/faulty-http"),
     ("echo", "examples/echo"),
     ("orders", "examples/orders"),
 ];

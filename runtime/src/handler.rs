@@ -1,6 +1,8 @@
 //! One request: a fresh instance in its own store, with the component's
 //! environment, a memory limit, an epoch deadline and an outbound HTTP
-//! policy. Faults stay in the request that caused them.
+//! policy. Faults stay in the request that caused them: a trap, the
+//! deadline, a full instance pool or a client that sends too slowly each
+//! cost that request alone.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -10,14 +12,14 @@ use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use wasmtime::component::ResourceTable;
-use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap};
+use wasmtime::{PoolConcurrencyLimitError, Store, StoreLimits, StoreLimitsBuilder, Trap};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
-use crate::HostConfig;
+use crate::Host;
 use crate::outbound::OutboundPolicy;
 
 /// A component ready to serve: linked once, instantiated per request.
@@ -72,16 +74,29 @@ pub(crate) fn plain(status: StatusCode, text: impl Into<String>) -> Response<Hyp
     response
 }
 
+/// The answer when every instance slot is taken: try again in a second.
+fn busy() -> Response<HyperOutgoingBody> {
+    let mut response = plain(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the host is at its instance limit; retry shortly",
+    );
+    response.headers_mut().insert(
+        hyper::header::RETRY_AFTER,
+        hyper::header::HeaderValue::from_static("1"),
+    );
+    response
+}
+
 /// Serves one request with a fresh instance of `served`.
 pub(crate) async fn handle(
+    host: &Host,
     served: Arc<Served>,
-    config: Arc<HostConfig>,
     request: Request<Incoming>,
 ) -> Response<HyperOutgoingBody> {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let response = run(&served, &config, request).await;
+    let response = run(host, &served, request).await;
     tracing::info!(
         component = %served.id,
         %method,
@@ -93,11 +108,20 @@ pub(crate) async fn handle(
     response
 }
 
+/// How a request's task ended without a response.
+enum Failure {
+    /// The guest trapped (or ran past its deadline).
+    Trap(Option<Trap>),
+    /// The pooling allocator had no slot for one of the instance's parts.
+    PoolFull,
+}
+
 async fn run(
+    host: &Host,
     served: &Served,
-    config: &HostConfig,
     request: Request<Incoming>,
 ) -> Response<HyperOutgoingBody> {
+    let config = &host.config;
     let declared = request
         .headers()
         .get(hyper::header::CONTENT_LENGTH)
@@ -109,20 +133,36 @@ async fn run(
         );
     }
     let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, config.max_body).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+    let collected = tokio::time::timeout(
+        config.read_timeout,
+        Limited::new(body, config.max_body).collect(),
+    );
+    let body = match collected.await {
+        Err(_elapsed) => {
+            return plain(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request body did not arrive within {:?}",
+                    config.read_timeout
+                ),
+            );
+        }
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => {
             return plain(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("the body is larger than {} bytes", config.max_body),
             );
         }
-        Err(error) => {
+        Ok(Err(error)) => {
             return plain(
                 StatusCode::BAD_REQUEST,
                 format!("cannot read the request body: {error}"),
             );
         }
+    };
+    let Ok(slot) = host.slots.clone().try_acquire_owned() else {
+        return busy();
     };
     let request = Request::from_parts(parts, Full::new(body));
     let state = State {
@@ -172,10 +212,16 @@ async fn run(
                 .await
         }
         .await;
-        if let Err(error) = &result {
+        drop(store);
+        drop(slot);
+        result.map_err(|error| {
+            if error.is::<PoolConcurrencyLimitError>() {
+                tracing::warn!(component = %id, "no pool slot for the instance: {error}");
+                return Failure::PoolFull;
+            }
             tracing::error!(component = %id, "the component failed: {error:?}");
-        }
-        result.map_err(|error| error.downcast_ref::<Trap>().copied())
+            Failure::Trap(error.downcast_ref::<Trap>().copied())
+        })
     });
     match receiver.await {
         Ok(Ok(response)) => response,
@@ -188,7 +234,8 @@ async fn run(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "the component set no response",
             ),
-            Ok(Err(Some(Trap::Interrupt))) => plain(
+            Ok(Err(Failure::PoolFull)) => busy(),
+            Ok(Err(Failure::Trap(Some(Trap::Interrupt)))) => plain(
                 StatusCode::GATEWAY_TIMEOUT,
                 format!(
                     "the component ran past its deadline of {:?}",

@@ -8,7 +8,9 @@
 //!    loads it from the on-disk cache) and links it once into a `ProxyPre`;
 //! 2. [`Host::serve`] accepts connections; every request gets a fresh
 //!    instance in its own store, with the component's environment, a memory
-//!    limit, an epoch deadline and the outbound HTTP policy;
+//!    limit, an epoch deadline and the outbound HTTP policy. Clients that
+//!    send too slowly, heads that are too large and requests beyond the
+//!    pool's size are answered by the host without an instance;
 //! 3. when the shutdown future resolves, the host stops accepting, lets
 //!    in-flight requests finish and returns.
 #![deny(missing_docs)]
@@ -25,6 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use manifest::{PlainComponent, PlainManifest, PlainRoute};
+use tokio::sync::Semaphore;
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
@@ -47,7 +50,14 @@ pub struct HostConfig {
     pub memory_limit: usize,
     /// The largest request body accepted, in bytes (413 beyond).
     pub max_body: usize,
-    /// How many instances may be alive at once (the pooling allocator's size).
+    /// The largest request head (request line and headers) accepted, in
+    /// bytes (431 beyond; at least 8 KiB).
+    pub max_header_bytes: usize,
+    /// How long a client may take to send a request head, and then its body
+    /// (the connection is closed, or the request answered with 408, beyond).
+    pub read_timeout: Duration,
+    /// How many instances may be alive at once (the pooling allocator's
+    /// size); a request beyond is answered with 503 and `Retry-After`.
     pub max_instances: u32,
     /// Where compiled components are cached; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
@@ -59,6 +69,8 @@ impl Default for HostConfig {
             deadline: Duration::from_secs(30),
             memory_limit: 128 << 20,
             max_body: 16 << 20,
+            max_header_bytes: 64 << 10,
+            read_timeout: Duration::from_secs(30),
             max_instances: 256,
             cache_dir: None,
         }
@@ -81,8 +93,11 @@ pub fn engine(config: &HostConfig) -> Result<Engine, HostError> {
 /// A loaded app: its routes and their linked components.
 pub struct Host {
     engine: Engine,
-    config: Arc<HostConfig>,
+    config: HostConfig,
     routes: Vec<(Route, Arc<Served>)>,
+    /// One permit per instance the pool holds: a request takes one before it
+    /// instantiates, so that a full pool answers 503 at once.
+    slots: Arc<Semaphore>,
 }
 
 impl Host {
@@ -128,7 +143,8 @@ impl Host {
         }
         Ok(Self {
             engine,
-            config: Arc::new(config),
+            slots: Arc::new(Semaphore::new(config.max_instances as usize)),
+            config,
             routes,
         })
     }

@@ -7,12 +7,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use hyper::StatusCode;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
+use hyper_util::rt::TokioTimer;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use wasmtime_wasi_http::io::TokioIo;
 
 use crate::handler::{handle, plain};
 use crate::{EPOCH_TICK, Host};
+
+/// The smallest read buffer hyper accepts.
+const MIN_HEADER_BYTES: usize = 8192;
 
 impl Host {
     /// Serves HTTP on `listener` until `shutdown` resolves, then stops
@@ -56,6 +60,8 @@ impl Host {
             if let Err(error) = stream.set_nodelay(true) {
                 tracing::warn!("cannot set TCP_NODELAY: {error}");
             }
+            let read_timeout = host.config.read_timeout;
+            let max_header_bytes = host.config.max_header_bytes.max(MIN_HEADER_BYTES);
             let host = host.clone();
             let mut stopping = stopping.clone();
             connections.spawn(async move {
@@ -63,9 +69,7 @@ impl Host {
                     let host = host.clone();
                     async move {
                         let response = match host.route(request.uri().path()) {
-                            Some(served) => {
-                                handle(served.clone(), host.config.clone(), request).await
-                            }
+                            Some(served) => handle(&host, served.clone(), request).await,
                             None => plain(
                                 StatusCode::NOT_FOUND,
                                 format!("no route matches {}", request.uri().path()),
@@ -74,8 +78,13 @@ impl Host {
                         Ok::<_, std::convert::Infallible>(response)
                     }
                 });
+                // A head over `max_buf_size` is answered with 431 by hyper; a
+                // head that does not arrive in time closes the connection.
                 let connection = http1::Builder::new()
                     .keep_alive(true)
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(read_timeout)
+                    .max_buf_size(max_header_bytes)
                     .serve_connection(TokioIo::new(stream), service);
                 tokio::pin!(connection);
                 tokio::select! {

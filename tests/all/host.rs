@@ -75,8 +75,14 @@ pub struct TestHost {
 }
 
 impl TestHost {
-    /// Starts serving `component`; call from within a tokio runtime.
+    /// Starts serving `component` with the default limits; call from within
+    /// a tokio runtime.
     pub fn new(component: &[u8], env: &[(&str, &str)]) -> Result<Self> {
+        Self::with_config(component, env, HostConfig::default())
+    }
+
+    /// Starts serving `component` with the limits in `config`.
+    pub fn with_config(component: &[u8], env: &[(&str, &str)], config: HostConfig) -> Result<Self> {
         let dir = tempfile::tempdir()?;
         std::fs::write(dir.path().join("app.wasm"), component)?;
         let environment: String = env.iter().map(|(k, v)| format!("{k} = {v:?}\n")).collect();
@@ -85,7 +91,7 @@ impl TestHost {
              component = \"app\"\n[component.app]\nsource = \"app.wasm\"\n[component.app.environment]\n{environment}"
         );
         std::fs::write(dir.path().join("spin.toml"), manifest)?;
-        let host = Host::load(&dir.path().join("spin.toml"), HostConfig::default())?;
+        let host = Host::load(&dir.path().join("spin.toml"), config)?;
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?.to_string();
@@ -96,6 +102,11 @@ impl TestHost {
             server,
             _dir: dir,
         })
+    }
+
+    /// The `host:port` it listens on.
+    pub fn address(&self) -> &str {
+        &self.address
     }
 
     /// Sends one request to the served component.

@@ -3,6 +3,7 @@
 
 mod binder;
 mod compose;
+mod faults;
 mod host;
 mod languages;
 mod serve;

@@ -41,6 +41,18 @@ pub struct HostArgs {
     /// The largest request body the host accepts, in bytes (413 beyond).
     #[arg(long, default_value_t = 16 << 20, value_name = "BYTES")]
     pub max_body: usize,
+    /// The largest request head (request line and headers) the host
+    /// accepts, in bytes (431 beyond; at least 8192).
+    #[arg(long, default_value_t = 64 << 10, value_name = "BYTES")]
+    pub max_header_bytes: usize,
+    /// How long a client may take to send a request head, and then its
+    /// body, in seconds (the connection is closed, or 408, beyond).
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub read_timeout: f64,
+    /// How many instances may run at once; a request beyond is answered
+    /// with 503 and `Retry-After`.
+    #[arg(long, default_value_t = 256, value_name = "COUNT")]
+    pub max_instances: u32,
     /// Where compiled components are cached [default: <cache>/compiled, with
     /// <cache> as for url binders].
     #[arg(long, value_name = "DIR")]
@@ -63,12 +75,14 @@ impl HostArgs {
             deadline: Duration::from_secs_f64(self.deadline.max(0.01)),
             memory_limit: self.memory_limit << 20,
             max_body: self.max_body,
+            max_header_bytes: self.max_header_bytes,
+            read_timeout: Duration::from_secs_f64(self.read_timeout.max(0.01)),
+            max_instances: self.max_instances.max(1),
             cache_dir: (!self.no_cache).then(|| {
                 self.cache_dir
                     .clone()
                     .unwrap_or_else(|| cache_dir().join("compiled"))
             }),
-            ..HostConfig::default()
         }
     }
 }
