@@ -50,17 +50,17 @@ pub struct Stats {
     pub p99_us: u64,
 }
 
-/// Applies `load` to `address` with `template`.
-pub async fn run(address: SocketAddr, template: &Template, load: Load) -> Result<Stats> {
+/// Applies `load` to `address`, sending `templates` in turn.
+pub async fn run(address: SocketAddr, templates: &[Template], load: Load) -> Result<Stats> {
     let sent = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let deadline = started + load.duration;
     let mut workers = Vec::new();
     for _ in 0..load.concurrency {
-        let template = template.clone();
+        let templates = templates.to_vec();
         let sent = sent.clone();
         workers.push(tokio::spawn(async move {
-            worker(address, &template, deadline, &sent, load.max_requests).await
+            worker(address, &templates, deadline, &sent, load.max_requests).await
         }));
     }
     let mut latencies = Vec::new();
@@ -87,11 +87,12 @@ pub async fn run(address: SocketAddr, template: &Template, load: Load) -> Result
     })
 }
 
-/// One connection: sends until the deadline or the shared count; returns
+/// One connection: sends until the deadline or the shared count, the
+/// request numbered `n` from `templates[n % len]`; returns
 /// the latencies of the answered requests, in microseconds, and the errors.
 async fn worker(
     address: SocketAddr,
-    template: &Template,
+    templates: &[Template],
     deadline: Instant,
     sent: &AtomicU64,
     max_requests: u64,
@@ -99,7 +100,12 @@ async fn worker(
     let mut sender = connect(address).await?;
     let mut latencies = Vec::new();
     let mut errors = 0;
-    while Instant::now() < deadline && sent.fetch_add(1, Ordering::Relaxed) < max_requests {
+    while Instant::now() < deadline {
+        let number = sent.fetch_add(1, Ordering::Relaxed);
+        if number >= max_requests {
+            break;
+        }
+        let template = &templates[number as usize % templates.len()];
         let mut request = hyper::Request::post(template.path).header("host", address.to_string());
         for (name, value) in &template.headers {
             request = request.header(*name, value);

@@ -9,6 +9,7 @@ mod executor;
 mod hostile;
 mod instantiate;
 mod load;
+mod soak;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,8 @@ const RATIO_CONCURRENCY: usize = 32;
 const REPEAT: usize = 15;
 /// Interleaved rounds of the load runs the throughput ratios are taken from.
 const RATIO_ROUNDS: usize = 5;
+/// The figures of the last long fuzzing run, which `fuzz/run` writes.
+const FUZZING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz/last-run.md");
 
 /// The harness's settings, from the environment.
 struct Settings {
@@ -124,6 +127,8 @@ struct Results {
     instantiation: Vec<instantiate::InstantiateResult>,
     codec: Vec<codec::CodecResult>,
     worst_shapes: Vec<hostile::WorstShape>,
+    soak: soak::Soak,
+    fuzzing: Option<String>,
     ratios: Vec<Ratio>,
 }
 
@@ -156,6 +161,12 @@ impl Implementation {
 }
 
 fn main() -> Result<()> {
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    if let [mode, manifest, cache] = args.as_slice()
+        && mode == soak::SERVE
+    {
+        return soak::serve(Path::new(manifest), Path::new(cache));
+    }
     let settings = Settings::from_env()?;
     let work = tempfile::tempdir()?;
     let runtime = tokio::runtime::Runtime::new()?;
@@ -192,7 +203,12 @@ fn main() -> Result<()> {
             for (mode, template) in modes {
                 for concurrency in CONCURRENCY {
                     eprintln!("{} {mode} c={concurrency}...", implementation.name());
-                    load::run(server.address, template, settings.warm_up(concurrency)).await?;
+                    load::run(
+                        server.address,
+                        std::slice::from_ref(template),
+                        settings.warm_up(concurrency),
+                    )
+                    .await?;
                     let stats = measure(
                         &server,
                         template,
@@ -272,6 +288,21 @@ fn main() -> Result<()> {
         hostile::run(server.address).await
     })?;
 
+    eprintln!(
+        "soak: {} requests at c={}...",
+        soak::REQUESTS,
+        soak::CONCURRENCY
+    );
+    let soak = runtime.block_on(soak::run(
+        &composed_manifest,
+        &work.path().join("compiled"),
+        &[
+            templates.binary.clone(),
+            templates.structured.clone(),
+            templates.batch.clone(),
+        ],
+    ))?;
+
     eprintln!("codec micro-benchmarks...");
     let codec = codec::run(
         &templates.codec_inputs(),
@@ -343,6 +374,18 @@ fn main() -> Result<()> {
             |value| value <= 1.5,
         ),
         ratio(
+            "soak: failed requests of 100,000",
+            soak.errors as f64,
+            "= 0",
+            |value| value == 0.0,
+        ),
+        ratio(
+            "soak: server RSS after ÷ after warm-up",
+            soak.rss_growth(),
+            "≤ 1.10",
+            |value| value <= 1.10,
+        ),
+        ratio(
             "first response with a warm cache (ms)",
             warm_first_response_ms,
             "≤ 50",
@@ -366,6 +409,8 @@ fn main() -> Result<()> {
         instantiation,
         codec,
         worst_shapes,
+        soak,
+        fuzzing: std::fs::read_to_string(FUZZING).ok(),
         ratios,
     };
     let markdown = report(&results);
@@ -384,7 +429,7 @@ fn main() -> Result<()> {
 /// One measured load run on `server`; fails, naming `what`, if any request
 /// failed.
 async fn measure(server: &Server, template: &Template, load: Load, what: &str) -> Result<Stats> {
-    let stats = load::run(server.address, template, load).await?;
+    let stats = load::run(server.address, std::slice::from_ref(template), load).await?;
     anyhow::ensure!(
         stats.errors == 0,
         "{what}: {} requests failed",
@@ -410,7 +455,7 @@ async fn ratio_rounds(
     for server in &servers {
         load::run(
             server.address,
-            template,
+            std::slice::from_ref(template),
             settings.warm_up(RATIO_CONCURRENCY),
         )
         .await?;
@@ -559,7 +604,7 @@ async fn first_response(manifest: &Path, cache: &Path, template: &Template) -> R
         duration: Duration::from_secs(60),
         max_requests: 1,
     };
-    let stats = load::run(address, template, one).await?;
+    let stats = load::run(address, std::slice::from_ref(template), one).await?;
     let elapsed = started.elapsed();
     server.abort();
     anyhow::ensure!(stats.requests == 1, "the first request failed");
@@ -745,6 +790,32 @@ fn report(results: &Results) -> String {
             shape.shape, shape.kib, shape.status, shape.median_ms, shape.us_per_kib
         ));
     }
+    let soak = &results.soak;
+    out.push_str(&format!(
+        "\n## Soak\n\n{} requests at c={} against the composed echo (binary, structured and a batch of 10 in turn), \
+         served by a child process whose resident memory is read alone; the warm-up is 10,000 requests.\n\n\
+         | requests answered | errors | req/s | p50 (µs) | p99 (µs) | RSS started | after warm-up | peak during | after |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|\n\
+         | {} | {} | {:.0} | {} | {} | {} KiB | {} KiB | {} KiB | {} KiB |\n",
+        soak::REQUESTS,
+        soak::CONCURRENCY,
+        soak.requests,
+        soak.errors,
+        soak.rps,
+        soak.p50_us,
+        soak.p99_us,
+        soak.rss_started_kib,
+        soak.rss_warm_kib,
+        soak.rss_peak_kib,
+        soak.rss_after_kib
+    ));
+    out.push_str("\n## Fuzzing\n\n");
+    out.push_str(
+        results
+            .fuzzing
+            .as_deref()
+            .unwrap_or("No long run recorded (`fuzz/run` writes `fuzz/last-run.md`).\n"),
+    );
     out.push_str("\n## Targets\n\n| ratio | value | target | met |\n|---|---:|---|---|\n");
     for ratio in &results.ratios {
         out.push_str(&format!(

@@ -126,7 +126,7 @@ fn cached(cache_dir: &Path, digest: &Sha256Digest) -> Option<Vec<u8>> {
 fn fetch(url: &str, digest: &Sha256Digest, cache_dir: &Path) -> Result<Vec<u8>, ComposeError> {
     let failed = |source| ComposeError::Fetch {
         url: url.to_owned(),
-        source,
+        source: Box::new(source),
     };
     let bytes = ureq::get(url)
         .call()

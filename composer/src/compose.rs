@@ -248,7 +248,7 @@ fn check_and_link(
     let bytes = link(graph, socket, plug).map_err(|source| ComposeError::Plug {
         app: app_name.to_owned(),
         binder: binder_name.to_owned(),
-        source,
+        source: Box::new(source),
     })?;
     let world = ComponentWorld::of(&bytes).map_err(|error| ComposeError::NotAComponent {
         file: format!("the composition of {binder_name} and {app_name}"),

@@ -125,9 +125,9 @@ pub enum ComposeError {
     Fetch {
         /// The URL.
         url: String,
-        /// Why.
+        /// Why (boxed: ureq's error is large, and this is the cold path).
         #[source]
-        source: ureq::Error,
+        source: Box<ureq::Error>,
     },
     /// wac-graph could not link the two components.
     #[error("composing app {app} into binder {binder} failed")]
@@ -138,7 +138,7 @@ pub enum ComposeError {
         binder: String,
         /// wac-graph's explanation.
         #[source]
-        source: LinkError,
+        source: Box<LinkError>,
     },
     /// The output could not be written.
     #[error("{}: cannot write the output", path.display())]

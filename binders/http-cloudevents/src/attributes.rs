@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::error::DecodeError;
 use crate::event::{AttributeKind, AttributeValue, Event, Extension, ExtensionTypes, SPEC_VERSION};
-use crate::validate::{Form, validate};
+use crate::validate::{Form, check_attributes};
 
 /// An attribute value as a format carries it, before it is typed.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,8 +18,8 @@ pub(crate) enum RawValue {
     Bool(bool),
     /// A JSON number without a fraction or exponent.
     Integer(i64),
-    /// A JSON number with a fraction or exponent, as written.
-    Fraction(String),
+    /// A JSON number with a fraction or exponent.
+    Fraction,
 }
 
 /// An event's data as a format delivered it.
@@ -120,7 +120,7 @@ pub(crate) fn assemble(
             })?;
         }
     }
-    validate(&event, form)?;
+    check_attributes(&event, form)?;
     Ok(event)
 }
 
@@ -162,9 +162,9 @@ fn extension(
                     ))
                 })
         }
-        RawValue::Fraction(number) if matches!(kind, None | Some(AttributeKind::Integer)) => {
-            Err(invalid(format!("`{number}` is not an integer")))
-        }
+        RawValue::Fraction if matches!(kind, None | Some(AttributeKind::Integer)) => Err(invalid(
+            "a number with a fraction or an exponent is not an integer".into(),
+        )),
         _ => Err(invalid(format!(
             "the JSON value does not fit the declared type {:?}",
             kind.unwrap_or(AttributeKind::String)

@@ -26,9 +26,6 @@ use bindings::wasi::http::types::{
 };
 use bindings::wasi::io::streams::StreamError;
 
-/// The most bytes `blocking-write-and-flush` takes in one call.
-const WRITE_CHUNK: usize = 4096;
-
 /// Answers one `wasi:http` request with the binding, calling `handle` for
 /// each event, with the configuration of the component's environment.
 pub fn serve(
@@ -115,10 +112,27 @@ fn send(response: Response, response_out: ResponseOutparam) {
     let body = outgoing.body().expect("a new response has a body");
     ResponseOutparam::set(response_out, Ok(outgoing));
     let stream = body.write().expect("a new body has a stream");
-    for chunk in response.body.chunks(WRITE_CHUNK) {
-        if stream.blocking_write_and_flush(chunk).is_err() {
+    // As much as the host accepts per call (`check-write`), waiting for room
+    // when there is none: a large answer costs a few calls, not one per
+    // 4 KiB. A stream that fails has lost its client; the rest is dropped.
+    let mut rest = response.body.as_slice();
+    while !rest.is_empty() {
+        let Ok(room) = stream.check_write() else {
+            return;
+        };
+        if room == 0 {
+            stream.subscribe().block();
+            continue;
+        }
+        let (now, later) =
+            rest.split_at(rest.len().min(usize::try_from(room).unwrap_or(usize::MAX)));
+        if stream.write(now).is_err() {
             return;
         }
+        rest = later;
+    }
+    if stream.blocking_flush().is_err() {
+        return;
     }
     drop(stream);
     let _ = OutgoingBody::finish(body, None);

@@ -82,11 +82,17 @@ fn decode_object(text: &str, types: &ExtensionTypes) -> Result<(Event, String), 
     let mut data = None;
     let mut data_base64 = None;
     for (name, value) in members {
-        match name.as_str() {
-            "data" => data = Some(value),
-            "data_base64" if value.get() != "null" => data_base64 = Some(value),
-            _ if value.get() == "null" => {}
-            _ => attributes.push((name.clone(), attribute(&name, value)?)),
+        match value {
+            Member::Raw(value) if name == "data" => data = Some(value),
+            Member::Raw(value) if value.get() != "null" => data_base64 = Some(value),
+            Member::Raw(_) | Member::Attribute(Json::Null) => {}
+            Member::Attribute(Json::Scalar(scalar)) => attributes.push((name, scalar)),
+            Member::Attribute(_) => {
+                return Err(DecodeError::Invalid {
+                    place: Place::Member(name),
+                    reason: "an attribute must be a JSON string, number or boolean".into(),
+                });
+            }
         }
     }
     let version = match attributes.iter().find(|(name, _)| name == "specversion") {
@@ -136,33 +142,31 @@ fn string_member(value: &RawJson, name: &str) -> Result<String, DecodeError> {
     }
 }
 
-fn attribute(name: &str, value: &RawJson) -> Result<RawValue, DecodeError> {
-    match parse(value.get()) {
-        Ok(Json::Scalar(RawValue::Fraction(_))) => Ok(RawValue::Fraction(value.get().to_owned())),
-        Ok(Json::Scalar(scalar)) => Ok(scalar),
-        _ => Err(DecodeError::Invalid {
-            place: Place::Member(name.into()),
-            reason: "an attribute must be a JSON string, number or boolean".into(),
-        }),
-    }
-}
-
-/// One JSON value, one level deep: objects and arrays keep their members as
-/// raw JSON text, parsed when (and as) they are needed.
+/// One JSON value, one level deep: an object's `data` and `data_base64`
+/// stay raw JSON text and its other members are read as attribute values in
+/// the same pass; an array keeps its items as raw text, each parsed when
+/// its turn comes.
 ///
 /// One visitor for every shape keeps a single copy of the parser in the
 /// component, and lets no type mismatch reach serde's error formatting
 /// (which would pull float formatting into the binary).
 enum Json<'a> {
     /// An object's members, in order, duplicates included.
-    Object(Vec<(String, &'a RawJson)>),
+    Object(Vec<(String, Member<'a>)>),
     /// An array's items.
     Array(Vec<&'a RawJson>),
-    /// A string, number or boolean. A number with a fraction or exponent is
-    /// a `Fraction` whose text is filled in by [`attribute`].
+    /// A string, number or boolean.
     Scalar(RawValue),
     /// `null`.
     Null,
+}
+
+/// The value of an object member.
+enum Member<'a> {
+    /// `data` or `data_base64`, as written.
+    Raw(&'a RawJson),
+    /// Any other member.
+    Attribute(Json<'a>),
 }
 
 impl<'de> Deserialize<'de> for Json<'de> {
@@ -181,9 +185,13 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8));
-        while let Some(member) = map.next_entry::<String, &'de RawJson>()? {
-            members.push(member);
+        let mut members = Vec::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let value = match name.as_str() {
+                "data" | "data_base64" => Member::Raw(map.next_value()?),
+                _ => Member::Attribute(map.next_value()?),
+            };
+            members.push((name, value));
         }
         Ok(Json::Object(members))
     }
@@ -219,7 +227,7 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Json::Scalar(RawValue::Fraction(String::new())))
+        Ok(Json::Scalar(RawValue::Fraction))
     }
 
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
