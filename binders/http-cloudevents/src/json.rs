@@ -43,7 +43,10 @@ pub fn decode_batch(body: &[u8], types: &ExtensionTypes) -> Result<Vec<Event>, D
             index,
             error: Box::new(error),
         };
-        let (event, version) = decode_object(item.get(), types).map_err(in_batch)?;
+        let Json::Object(members) = item else {
+            return Err(in_batch(DecodeError::NotAnObject));
+        };
+        let (event, version) = decode_members(members, types).map_err(in_batch)?;
         match &first_version {
             Some(first) if *first != version => {
                 return Err(DecodeError::MixedSpecVersions {
@@ -75,6 +78,15 @@ fn decode_object(text: &str, types: &ExtensionTypes) -> Result<(Event, String), 
     let Json::Object(members) = parse(text)? else {
         return Err(DecodeError::NotAnObject);
     };
+    decode_members(members, types)
+}
+
+/// Decodes the members of one event object; also returns its `specversion`
+/// as sent.
+fn decode_members(
+    members: Vec<(String, Member<'_>)>,
+    types: &ExtensionTypes,
+) -> Result<(Event, String), DecodeError> {
     if let Some(name) = first_duplicate(members.iter().map(|(name, _)| name.as_str())) {
         return Err(DecodeError::Duplicate(Place::Member(name.to_owned())));
     }
@@ -142,10 +154,11 @@ fn string_member(value: &RawJson, name: &str) -> Result<String, DecodeError> {
     }
 }
 
-/// One JSON value, one level deep: an object's `data` and `data_base64`
-/// stay raw JSON text and its other members are read as attribute values in
-/// the same pass; an array keeps its items as raw text, each parsed when
-/// its turn comes.
+/// One JSON value, read in one pass: an object's `data` and `data_base64`
+/// stay raw JSON text, its other members are read as attribute values, and
+/// an array's items (a batch's events) as values of their own. Nesting
+/// deeper than a batch of events is only ever an error, which serde_json's
+/// recursion limit bounds.
 ///
 /// One visitor for every shape keeps a single copy of the parser in the
 /// component, and lets no type mismatch reach serde's error formatting
@@ -153,8 +166,8 @@ fn string_member(value: &RawJson, name: &str) -> Result<String, DecodeError> {
 enum Json<'a> {
     /// An object's members, in order, duplicates included.
     Object(Vec<(String, Member<'a>)>),
-    /// An array's items.
-    Array(Vec<&'a RawJson>),
+    /// An array's items (a batch's events), read in the same pass.
+    Array(Vec<Json<'a>>),
     /// A string, number or boolean.
     Scalar(RawValue),
     /// `null`.
@@ -197,8 +210,8 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(8));
-        while let Some(item) = seq.next_element::<&'de RawJson>()? {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
             items.push(item);
         }
         Ok(Json::Array(items))
