@@ -176,4 +176,4 @@ pub async fn start(
     Ok((address, tokio::spawn(executor.serve(listener))))
 }
 
-bindery_http_cloudevents::wit_conversions!(wit);
+bindery_cloudevents_codec::wit_conversions!(wit);

@@ -1,11 +1,11 @@
 //! HTTP binary content mode (HTTP binding section 3.1): attributes in `ce-`
 //! headers, `datacontenttype` in `Content-Type`, data as the body.
 
-use crate::attributes::{Data, RawValue, assemble};
-use crate::error::{DecodeError, Place};
-use crate::event::{Event, ExtensionTypes};
 use crate::header;
-use crate::validate::{Form, first_duplicate};
+use codec::{Data, RawValue, assemble};
+use codec::{DecodeError, Place};
+use codec::{Event, ExtensionTypes};
+use codec::{Form, first_duplicate};
 
 /// An HTTP header: its name as sent and its raw value.
 pub type Header = (String, Vec<u8>);

@@ -6,10 +6,10 @@
 
 use crate::binary::{self, Header};
 use crate::config::{Config, ConfigError, Rate, ResponseMode};
-use crate::error::DecodeError;
-use crate::event::{Event, HandlerError};
-use crate::json;
-use crate::validate::{Form, validate};
+use codec::DecodeError;
+use codec::json;
+use codec::{Event, HandlerError};
+use codec::{Form, validate};
 
 /// The media type of structured mode.
 pub const STRUCTURED: &str = "application/cloudevents+json";

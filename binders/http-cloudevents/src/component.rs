@@ -166,5 +166,5 @@ mod binder {
         }
     }
 
-    crate::wit_conversions!(wit);
+    codec::wit_conversions!(wit);
 }

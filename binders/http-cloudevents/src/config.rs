@@ -12,7 +12,7 @@
 //! | `BINDERY_CONFIG_MAX_BODY` | `max-body` | the largest request body, in bytes | 1048576 |
 //! | `BINDERY_CONFIG_EXTENSION_TYPES` | `extension-types` | typed extensions, as `name=type` pairs | none: extensions in headers are strings |
 
-use crate::event::{AttributeKind, ExtensionTypes};
+use codec::{AttributeKind, ExtensionTypes};
 
 /// The prefix of every variable the binder reads.
 pub const PREFIX: &str = "BINDERY_CONFIG_";

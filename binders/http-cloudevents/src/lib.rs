@@ -1,5 +1,7 @@
 //! The CloudEvents 1.0.2 HTTP protocol binding, as a pure library, and the
-//! `http-cloudevents` binder component built on it.
+//! `http-cloudevents` binder component built on it. The event, its
+//! validation and the JSON format come from the shared codec
+//! (`bindery-cloudevents-codec`), re-exported here.
 //!
 //! The codec does no I/O and has no WebAssembly dependency: it takes a
 //! method, headers and a body reader, and gives events to a handler and a
@@ -25,17 +27,10 @@
 //! ```
 #![deny(missing_docs)]
 
-mod attributes;
 pub mod binary;
 mod binding;
 mod config;
-mod convert;
-mod error;
-mod event;
 pub mod header;
-pub mod json;
-pub mod timestamp;
-mod validate;
 
 #[cfg(target_arch = "wasm32")]
 pub mod component;
@@ -43,12 +38,11 @@ pub mod component;
 pub use binding::{
     ALLOW, BATCH, BodyError, Mode, Rejection, Response, STRUCTURED, find_header, respond,
 };
+pub use codec::{
+    AttributeKind, AttributeValue, DecodeError, Event, Extension, ExtensionTypes, Form,
+    HandlerError, Place, SPEC_VERSION, json, timestamp, validate,
+};
 pub use config::{
     Config, ConfigError, DEFAULT_MAX_BODY, MAX_BODY_LIMIT, PREFIX as CONFIG_PREFIX, Rate,
     ResponseMode,
 };
-pub use error::{DecodeError, Place};
-pub use event::{
-    AttributeKind, AttributeValue, Event, Extension, ExtensionTypes, HandlerError, SPEC_VERSION,
-};
-pub use validate::{Form, validate};

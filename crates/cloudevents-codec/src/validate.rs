@@ -107,7 +107,7 @@ pub(crate) fn check_attributes(event: &Event, form: Form) -> Result<(), DecodeEr
 /// sorting. A hash set would bring a random-seed import into the binder (and
 /// without a random seed, senders could choose colliding names); sorting one
 /// vector of slices is also several times faster than a tree set.
-pub(crate) fn first_duplicate<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub fn first_duplicate<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     // Keyed by the first eight bytes as an integer, so that most comparisons
     // (all, for names as short as attribute names usually are) are one
     // integer compare rather than a call to compare bytes.

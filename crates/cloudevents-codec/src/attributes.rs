@@ -11,7 +11,7 @@ use crate::validate::{Form, check_attributes};
 
 /// An attribute value as a format carries it, before it is typed.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum RawValue {
+pub enum RawValue {
     /// A string: every header value, and JSON strings.
     Text(String),
     /// A JSON boolean.
@@ -24,7 +24,7 @@ pub(crate) enum RawValue {
 
 /// An event's data as a format delivered it.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Data {
+pub enum Data {
     /// No data.
     None,
     /// The bytes as sent: a 0.3 `datacontentencoding: base64` still applies.
@@ -34,7 +34,7 @@ pub(crate) enum Data {
 }
 
 /// Builds an event from its attributes (names unique) and data.
-pub(crate) fn assemble(
+pub fn assemble(
     attributes: Vec<(String, RawValue)>,
     data: Data,
     form: Form,
