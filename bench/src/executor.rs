@@ -152,16 +152,11 @@ impl Executor {
             *instance = Some((store, app));
         }
         let (store, app) = instance.as_mut().expect("instantiated above");
-        match app
-            .bindery_cloudevents_handler()
-            .call_handle(&mut *store, &to_wit(event))
-            .map_err(failed)?
-        {
-            Ok(answer) => Ok(answer.map(from_wit)),
-            Err(wit::HandlerError::Invalid(why)) => Err(HandlerError::Invalid(why)),
-            Err(wit::HandlerError::Unavailable(why)) => Err(HandlerError::Unavailable(why)),
-            Err(wit::HandlerError::Internal(why)) => Err(HandlerError::Internal(why)),
-        }
+        answer_from_wit(
+            app.bindery_cloudevents_handler()
+                .call_handle(&mut *store, &to_wit(event))
+                .map_err(failed)?,
+        )
     }
 }
 

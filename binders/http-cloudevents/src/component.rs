@@ -158,12 +158,7 @@ mod binder {
     super::bindings::export!(Binder with_types_in crate::component::bindings);
 
     fn call_app(event: Event) -> Result<Option<Event>, HandlerError> {
-        match handler::handle(&to_wit(event)) {
-            Ok(answer) => Ok(answer.map(from_wit)),
-            Err(wit::HandlerError::Invalid(detail)) => Err(HandlerError::Invalid(detail)),
-            Err(wit::HandlerError::Unavailable(detail)) => Err(HandlerError::Unavailable(detail)),
-            Err(wit::HandlerError::Internal(detail)) => Err(HandlerError::Internal(detail)),
-        }
+        answer_from_wit(handler::handle(&to_wit(event)))
     }
 
     codec::wit_conversions!(wit);

@@ -12,7 +12,7 @@
 //! | `BINDERY_CONFIG_MAX_BODY` | `max-body` | the largest request body, in bytes | 1048576 |
 //! | `BINDERY_CONFIG_EXTENSION_TYPES` | `extension-types` | typed extensions, as `name=type` pairs | none: extensions in headers are strings |
 
-use codec::{AttributeKind, ExtensionTypes};
+use codec::ExtensionTypes;
 
 /// The prefix of every variable the binder reads.
 pub const PREFIX: &str = "BINDERY_CONFIG_";
@@ -171,16 +171,9 @@ impl Config {
                         .ok_or_else(|| error("expected a size in bytes, at most 4294967294"))?;
                 }
                 "EXTENSION_TYPES" => {
-                    for pair in list() {
-                        let (name, kind) = pair
-                            .split_once('=')
-                            .and_then(|(name, kind)| Some((name.trim(), AttributeKind::from_name(kind.trim())?)))
-                            .ok_or_else(|| {
-                                error("expected `name=type` pairs, with types boolean, integer, string, binary, uri, uri-ref or timestamp")
-                            })?;
-                        config.extension_types =
-                            std::mem::take(&mut config.extension_types).with(name, kind);
-                    }
+                    config.extension_types = ExtensionTypes::parse(&value).ok_or_else(|| {
+                        error("expected `name=type` pairs, with types boolean, integer, string, binary, uri, uri-ref or timestamp")
+                    })?;
                 }
                 _ => {
                     return Err(ConfigError {

@@ -4,8 +4,10 @@
 //! a guest, `wasmtime::component::bindgen!` in a host) but agree on names,
 //! so one macro serves them all.
 
-/// Defines `fn to_wit(event: Event) -> $wit::Event` and
-/// `fn from_wit(event: $wit::Event) -> Event` in the calling module, where
+/// Defines `fn to_wit(event: Event) -> $wit::Event`,
+/// `fn from_wit(event: $wit::Event) -> Event` and `fn answer_from_wit`, which
+/// turns a `handle` call's WIT result into the codec's, in the calling
+/// module, where
 /// `$wit` names the generated `bindery:cloudevents/types` module in scope
 /// (for example through `use ... as wit`).
 #[macro_export]
@@ -72,6 +74,19 @@ macro_rules! wit_conversions {
                     })
                     .collect(),
                 data: event.data,
+            }
+        }
+
+        fn answer_from_wit(
+            answer: Result<Option<$wit::Event>, $wit::HandlerError>,
+        ) -> Result<Option<$crate::Event>, $crate::HandlerError> {
+            match answer {
+                Ok(answer) => Ok(answer.map(from_wit)),
+                Err($wit::HandlerError::Invalid(why)) => Err($crate::HandlerError::Invalid(why)),
+                Err($wit::HandlerError::Unavailable(why)) => {
+                    Err($crate::HandlerError::Unavailable(why))
+                }
+                Err($wit::HandlerError::Internal(why)) => Err($crate::HandlerError::Internal(why)),
             }
         }
     };

@@ -204,6 +204,19 @@ impl ExtensionTypes {
         self
     }
 
+    /// Parses the binders' configuration form: `name=type` pairs separated
+    /// by commas, for example `priority=integer,traceurl=uri`. `None` if a
+    /// pair is malformed or names an unknown type.
+    pub fn parse(text: &str) -> Option<Self> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|pair| !pair.is_empty())
+            .try_fold(Self::default(), |types, pair| {
+                let (name, kind) = pair.split_once('=')?;
+                Some(types.with(name.trim(), AttributeKind::from_name(kind.trim())?))
+            })
+    }
+
     /// The declared type of `name`, if any.
     pub fn get(&self, name: &str) -> Option<AttributeKind> {
         self.0
