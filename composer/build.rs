@@ -6,11 +6,18 @@ use std::fmt::Write as _;
 use bindery_guest_build::Guests;
 
 /// `(binder name, package, source directory)` of every built-in binder.
-const BUILTIN: &[(&str, &str, &str)] = &[(
-    "http-cloudevents",
-    "bindery-http-cloudevents",
-    "binders/http-cloudevents",
-)];
+const BUILTIN: &[(&str, &str, &str)] = &[
+    (
+        "http-cloudevents",
+        "bindery-http-cloudevents",
+        "binders/http-cloudevents",
+    ),
+    (
+        "nats-cloudevents",
+        "bindery-nats-cloudevents",
+        "binders/nats-cloudevents",
+    ),
+];
 
 fn main() {
     let guests = Guests::new();

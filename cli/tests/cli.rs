@@ -185,3 +185,25 @@ fn help_explains_every_command_and_option() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("possible values: binder, app"));
 }
+
+#[test]
+fn a_composed_nats_trigger_composes_and_serve_says_where_it_runs() {
+    let work = case("success-nats");
+    let composed = bindery(&["compose"], work.path());
+    assert!(
+        composed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&composed.stderr)
+    );
+    let served = bindery(
+        &["serve", ".bindery/spin.toml", "--listen", "127.0.0.1:0"],
+        work.path(),
+    );
+    assert!(!served.status.success());
+    let stderr = String::from_utf8_lossy(&served.stderr);
+    assert!(
+        stderr.contains("subject `orders.created` is a NATS trigger")
+            && stderr.contains("wasmCloud"),
+        "{stderr}"
+    );
+}

@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use bindery_manifest::{AppManifest, ComponentId, ManifestError, Sha256Digest};
+use bindery_manifest::{AppManifest, ComponentId, ManifestError, Sha256Digest, Transport};
 use wac_graph::types::{Package, are_semver_compatible};
 use wac_graph::{CompositionGraph, EncodeOptions};
 
 use crate::binder::{self, Binder, BinderOrigin};
 use crate::error::{ComposeError, LinkError};
 use crate::provenance::{Artifact, Provenance};
-use crate::world::{ComponentWorld, is_http_handler, split_version};
+use crate::world::{ComponentWorld, handler_name, handler_transport, split_version};
 
 /// Settings of a composition.
 #[derive(Debug, Clone)]
@@ -74,10 +74,11 @@ pub fn compose(
         })?;
         let plain = output.component.get_mut(id).expect("same ids");
         let out = match executors.get(id) {
-            Some(executor) => {
-                let binder = binder::resolve(&executor.binder, manifest_path, &options.cache_dir)?;
-                let mut composed = plug(&binder, &app, &source)?;
-                plain.environment.extend(executor.environment());
+            Some(used) => {
+                let binder =
+                    binder::resolve(&used.executor.binder, manifest_path, &options.cache_dir)?;
+                let mut composed = plug(&binder, &app, &source, used.transport)?;
+                plain.environment.extend(used.executor.environment());
                 let provenance = Provenance {
                     binder: Artifact {
                         name: binder.name.clone(),
@@ -117,14 +118,21 @@ pub fn compose(
         plain.build = None;
         components.insert(id.clone(), out);
     }
-    for trigger in &mut output.trigger.http {
-        if trigger
-            .executor
-            .as_ref()
-            .and_then(|e| e.as_binder())
-            .is_some()
-        {
-            trigger.executor = None;
+    let executors = output
+        .trigger
+        .http
+        .iter_mut()
+        .map(|trigger| &mut trigger.executor)
+        .chain(
+            output
+                .trigger
+                .nats
+                .iter_mut()
+                .map(|trigger| &mut trigger.executor),
+        );
+    for executor in executors {
+        if executor.as_ref().and_then(|e| e.as_binder()).is_some() {
+            *executor = None;
         }
     }
     Ok(ComposedApp {
@@ -142,7 +150,12 @@ pub fn compose(
 /// compose's time, is left out. Instead the inputs' code is validated on a
 /// second thread while they are linked, and reading the output's world checks
 /// its structure. Built-in binders are validated by their own tests.
-pub fn plug(binder: &Binder, app: &[u8], app_path: &Path) -> Result<OutputComponent, ComposeError> {
+pub fn plug(
+    binder: &Binder,
+    app: &[u8],
+    app_path: &Path,
+    transport: Transport,
+) -> Result<OutputComponent, ComposeError> {
     let app_name = app_path.display().to_string();
     let binder_name = binder.to_string();
     std::thread::scope(|scope| {
@@ -162,7 +175,7 @@ pub fn plug(binder: &Binder, app: &[u8], app_path: &Path) -> Result<OutputCompon
                 error,
             })
         });
-        let linked = check_and_link(binder, &binder_name, app, &app_name);
+        let linked = check_and_link(binder, &binder_name, app, &app_name, transport);
         let validated = validated.join().expect("validation does not panic");
         let linked = linked?;
         validated?;
@@ -176,6 +189,7 @@ fn check_and_link(
     binder_name: &str,
     app: &[u8],
     app_name: &str,
+    transport: Transport,
 ) -> Result<OutputComponent, ComposeError> {
     let mut graph = CompositionGraph::new();
     let socket = ComponentWorld::parse("bindery:binder", &binder.bytes, graph.types_mut())
@@ -193,18 +207,20 @@ fn check_and_link(
     })?;
     let binder_world = ComponentWorld::of_package(&socket, graph.types());
     let app_world = ComponentWorld::of_package(&plug, graph.types());
-    if !binder_world.exports_http_handler() {
-        return Err(ComposeError::BinderWithoutHttp {
+    if !binder_world.exports_handler(transport) {
+        return Err(ComposeError::BinderWrongTransport {
             binder: binder_name.to_owned(),
+            trigger: transport.name(),
+            wanted: handler_name(transport),
             exports: list(&binder_world.exports),
         });
     }
     if let Some(export) = app_world
         .exports
         .iter()
-        .find(|export| is_http_handler(export))
+        .find(|export| handler_transport(export).is_some())
     {
-        return Err(ComposeError::AppExportsHttp {
+        return Err(ComposeError::AppExportsHandler {
             app: app_name.to_owned(),
             export: export.clone(),
         });

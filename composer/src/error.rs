@@ -79,24 +79,28 @@ pub enum ComposeError {
         /// The version the app exports.
         found: String,
     },
-    /// The app exports an HTTP handler itself.
+    /// The app exports a transport handler itself.
     #[error(
-        "app {app} exports `{export}` itself, so it is an HTTP component and needs no binder: \
+        "app {app} exports `{export}` itself, so it handles its transport and needs no binder: \
          remove the trigger's binder executor, or export only the application interface"
     )]
-    AppExportsHttp {
+    AppExportsHandler {
         /// The app component file.
         app: String,
-        /// Its HTTP handler export.
+        /// Its transport handler export.
         export: String,
     },
-    /// The binder exports no HTTP handler.
+    /// The binder does not export the handler of its trigger's transport.
     #[error(
-        "binder {binder} does not export wasi:http/incoming-handler@0.2.x (it exports: {exports})"
+        "binder {binder} does not export {wanted}, which [[trigger.{trigger}]] needs (it exports: {exports})"
     )]
-    BinderWithoutHttp {
+    BinderWrongTransport {
         /// The binder.
         binder: String,
+        /// The trigger type, `http` or `nats`.
+        trigger: &'static str,
+        /// The handler that trigger needs.
+        wanted: &'static str,
         /// What it exports.
         exports: String,
     },

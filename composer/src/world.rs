@@ -1,13 +1,40 @@
 //! What a component imports and exports, read from its own type information,
 //! and what that makes it (binder, app, composed app, HTTP component).
 
+use bindery_manifest::Transport;
 use serde::Serialize;
 
 use crate::error::BoxError;
 use wac_graph::types::{ItemKind, Package, Type, Types};
 
-/// The interface every HTTP binder, and every composed app, exports.
+/// The interface every HTTP binder, and every composed HTTP app, exports.
 pub const HTTP_HANDLER: &str = "wasi:http/incoming-handler";
+
+/// The interface every NATS binder, and every composed NATS app, exports.
+pub const MESSAGING_HANDLER: &str = "wasmcloud:messaging/handler";
+
+/// The messaging interface a NATS host provides (publish, request).
+const MESSAGING_CONSUMER: &str = "wasmcloud:messaging/consumer";
+
+/// The handler a transport's binder exports, as errors name it.
+pub fn handler_name(transport: Transport) -> &'static str {
+    match transport {
+        Transport::Http => "wasi:http/incoming-handler@0.2.x",
+        Transport::Nats => "wasmcloud:messaging/handler@0.2.x",
+    }
+}
+
+/// The transport whose handler `name` is (`wasi:http/incoming-handler` or
+/// `wasmcloud:messaging/handler`, at some 0.2 version), if any.
+pub fn handler_transport(name: &str) -> Option<Transport> {
+    let (unversioned, version) = split_version(name);
+    let zero_two = version.is_some_and(|version| version.major == 0 && version.minor == 2);
+    match unversioned {
+        HTTP_HANDLER if zero_two => Some(Transport::Http),
+        MESSAGING_HANDLER if zero_two => Some(Transport::Nats),
+        _ => None,
+    }
+}
 
 /// The imports and exports of a component, as fully qualified names with
 /// versions (`wasi:http/incoming-handler@0.2.12`).
@@ -26,12 +53,14 @@ pub struct ComponentWorld {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ComponentKind {
-    /// Exports `wasi:http/incoming-handler` and imports an application
-    /// protocol: it needs an app plugged in.
+    /// Exports a transport handler (`wasi:http/incoming-handler`,
+    /// `wasmcloud:messaging/handler`) and imports an application protocol:
+    /// it needs an app plugged in.
     Binder,
-    /// Exports an application protocol and no HTTP handler: it needs a binder.
+    /// Exports an application protocol and no transport handler: it needs a
+    /// binder.
     App,
-    /// Exports `wasi:http/incoming-handler` and was composed by bindery.
+    /// Exports a transport handler and was composed by bindery.
     ComposedApp,
     /// Exports `wasi:http/incoming-handler` and needs nothing but the host.
     HttpComponent,
@@ -124,28 +153,37 @@ impl ComponentWorld {
 
     /// Whether the component exports an HTTP handler, at any 0.2 version.
     pub fn exports_http_handler(&self) -> bool {
-        self.exports.iter().any(|export| is_http_handler(export))
+        self.exports_handler(Transport::Http)
+    }
+
+    /// Whether the component exports `transport`'s handler, at any 0.2
+    /// version.
+    pub fn exports_handler(&self, transport: Transport) -> bool {
+        self.exports
+            .iter()
+            .any(|export| handler_transport(export) == Some(transport))
     }
 
     /// The imports that belong to an application protocol rather than to the
-    /// host: every import outside the `wasi` namespace.
+    /// host: every import but WASI and a transport's host interface
+    /// (`wasmcloud:messaging/consumer`).
     pub fn protocol_imports(&self) -> impl Iterator<Item = &str> {
         self.imports
             .iter()
             .map(String::as_str)
-            .filter(|import| !is_wasi(import))
+            .filter(|import| !is_host_interface(import))
     }
 
-    /// The imports left for the host (the `wasi` namespace).
+    /// The imports left for the host: WASI, and a transport's host interface.
     pub fn host_imports(&self) -> impl Iterator<Item = &str> {
         self.imports
             .iter()
             .map(String::as_str)
-            .filter(|import| is_wasi(import))
+            .filter(|import| is_host_interface(import))
     }
 
-    /// The imports that a `wasi:http` host (bindery serve, wasmtime serve,
-    /// Spin) does not provide.
+    /// The imports that a host (bindery serve, wasmtime serve, Spin; for
+    /// NATS, a messaging host such as wasmCloud) does not provide.
     pub fn unsupported_imports(&self) -> impl Iterator<Item = &str> {
         self.imports
             .iter()
@@ -172,7 +210,11 @@ impl ComponentWorld {
     pub fn kind(&self, composed: bool) -> ComponentKind {
         let protocol_imports = self.protocol_imports().next().is_some();
         let protocol_exports = self.exports.iter().any(|export| !is_wasi(export));
-        match (self.exports_http_handler(), protocol_imports) {
+        let handler = self
+            .exports
+            .iter()
+            .any(|export| handler_transport(export).is_some());
+        match (handler, protocol_imports) {
             (true, _) if composed => ComponentKind::ComposedApp,
             (true, true) => ComponentKind::Binder,
             (true, false) => ComponentKind::HttpComponent,
@@ -182,16 +224,25 @@ impl ComponentWorld {
     }
 }
 
-/// Whether `name` is `wasi:http/incoming-handler` at some 0.2 version.
-pub fn is_http_handler(name: &str) -> bool {
-    split_version(name).0 == HTTP_HANDLER
-}
-
 fn is_wasi(name: &str) -> bool {
     name.starts_with("wasi:")
 }
 
-/// The WASI 0.2 packages a wasi:http host provides.
+/// Whether `name` is `wasmcloud:messaging/consumer` at some 0.2 version.
+fn is_messaging_consumer(name: &str) -> bool {
+    let (unversioned, version) = split_version(name);
+    unversioned == MESSAGING_CONSUMER
+        && version.is_some_and(|version| version.major == 0 && version.minor == 2)
+}
+
+/// Whether a host, not an app, provides `name`: WASI, or a transport's host
+/// interface.
+fn is_host_interface(name: &str) -> bool {
+    is_wasi(name) || is_messaging_consumer(name)
+}
+
+/// The WASI 0.2 packages a wasi:http host provides, and the messaging
+/// interface a NATS host provides.
 fn host_provides(name: &str) -> bool {
     const PROVIDED: [&str; 8] = [
         "wasi:io/",
@@ -204,10 +255,11 @@ fn host_provides(name: &str) -> bool {
         "wasi:http/outgoing-handler",
     ];
     let (unversioned, version) = split_version(name);
-    PROVIDED
+    let wasi = PROVIDED
         .iter()
         .any(|prefix| unversioned.starts_with(prefix))
-        && version.is_some_and(|version| version.major == 0 && version.minor == 2)
+        && version.is_some_and(|version| version.major == 0 && version.minor == 2);
+    wasi || is_messaging_consumer(name)
 }
 
 /// Splits `ns:pkg/iface@1.2.3` into the name and its version.

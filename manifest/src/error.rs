@@ -48,11 +48,11 @@ pub enum ParseError {
     Unplaced(String),
     /// A trigger names a component that is not defined.
     #[error(
-        "the trigger for route `{route}` names component `{component}`, which is not defined (defined: {defined})"
+        "the trigger for {trigger} names component `{component}`, which is not defined (defined: {defined})"
     )]
     UnknownComponent {
-        /// The trigger's route.
-        route: String,
+        /// The trigger, as its route or subject: for example ``route `/events` ``.
+        trigger: String,
         /// The component it names.
         component: ComponentId,
         /// The defined component ids, listed.
@@ -63,13 +63,23 @@ pub enum ParseError {
         "component `{0}` is served by triggers with different executors; give each binder trigger its own component"
     )]
     ConflictingExecutors(ComponentId),
+    /// One component sits behind triggers of different transports.
+    #[error(
+        "component `{0}` is served by both an HTTP and a NATS trigger; a composed component serves one transport, so give each trigger its own component (both may have the same source)"
+    )]
+    ConflictingTransports(ComponentId),
+    /// A NATS trigger's subject is not one a client can subscribe to.
+    #[error(
+        "the NATS trigger subject `{0}` is not a subject: dot-separated tokens without spaces, `>` only as the last token"
+    )]
+    InvalidSubject(String),
     /// A trigger in a manifest to serve has an executor the host does not run.
     #[error(
-        "the trigger for route `{route}` has an executor the host does not run (`type = \"{kind}\"`){hint}"
+        "the trigger for {trigger} has an executor the host does not run (`type = \"{kind}\"`){hint}"
     )]
     UnservedExecutor {
-        /// The trigger's route.
-        route: String,
+        /// The trigger, as its route or subject.
+        trigger: String,
         /// The executor's `type`.
         kind: String,
         /// What to do instead, when known (empty otherwise).

@@ -73,6 +73,38 @@ pub struct Triggers {
     /// `[[trigger.http]]` entries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub http: Vec<HttpTrigger>,
+    /// `[[trigger.nats]]` entries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nats: Vec<NatsTrigger>,
+}
+
+/// The transport a trigger brings requests over, which decides the handler
+/// its binder must export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// `[[trigger.http]]`: `wasi:http`.
+    Http,
+    /// `[[trigger.nats]]`: `wasmcloud:messaging`.
+    Nats,
+}
+
+impl Transport {
+    /// The trigger type, as the manifest writes it: `http` or `nats`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Http => "http",
+            Self::Nats => "nats",
+        }
+    }
+}
+
+/// A component's binder executor and the transport of its triggers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BinderUse<'a> {
+    /// The executor.
+    pub executor: &'a BinderExecutor,
+    /// The transport its triggers bring requests over.
+    pub transport: Transport,
 }
 
 /// `[[trigger.http]]`: a route and the component that serves it.
@@ -91,6 +123,45 @@ pub struct HttpTrigger {
     /// a binder; any other executor is passed through to the host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executor: Option<Executor>,
+}
+
+/// `[[trigger.nats]]`: a subject and the component that handles its
+/// messages. The broker is `[application.trigger.nats] address`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NatsTrigger {
+    /// An optional trigger id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The subject to subscribe to, for example `"orders.created"`
+    /// (wildcards `*` and a final `>` allowed).
+    pub subject: String,
+    /// The queue group, so that several hosts share the messages, for
+    /// example `"orders"`.
+    #[serde(
+        default,
+        rename = "queue-group",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub queue_group: Option<String>,
+    /// The id of the component that handles the messages.
+    pub component: ComponentId,
+    /// How messages reach the component: `{ type = "binder", ... }` selects
+    /// a binder; any other executor is passed through to the host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executor: Option<Executor>,
+}
+
+/// Whether `subject` is one a client can subscribe to: non-empty
+/// dot-separated tokens of visible characters, `>` only as the last token.
+pub fn is_subscription_subject(subject: &str) -> bool {
+    let tokens: Vec<&str> = subject.split('.').collect();
+    tokens.iter().enumerate().all(|(index, token)| {
+        !token.is_empty()
+            && token.bytes().all(|byte| byte.is_ascii_graphic())
+            && (!token.contains('>') || (*token == ">" && index == tokens.len() - 1))
+            && (!token.contains('*') || *token == "*")
+    })
 }
 
 /// `[component.<id>]`.
@@ -160,34 +231,69 @@ impl AppManifest {
         Ok(manifest)
     }
 
-    /// The binder executor of each component that has one.
+    /// The binder executor of each component that has one, with the
+    /// transport of its triggers.
     ///
-    /// Fails when a trigger names an undefined component, or when one
-    /// component sits behind triggers with different executors (one
-    /// component is composed with one binder).
-    pub fn binder_executors(&self) -> Result<BTreeMap<&ComponentId, &BinderExecutor>, ParseError> {
-        let mut executors: BTreeMap<&ComponentId, Option<&Executor>> = BTreeMap::new();
-        for trigger in &self.trigger.http {
-            if !self.component.contains_key(&trigger.component) {
+    /// Fails when a trigger names an undefined component or a NATS subject
+    /// that is not one, or when one component sits behind triggers with
+    /// different executors or transports (one component is composed with
+    /// one binder).
+    pub fn binder_executors(&self) -> Result<BTreeMap<&ComponentId, BinderUse<'_>>, ParseError> {
+        let http = self.trigger.http.iter().map(|trigger| {
+            let label = format!("route `{}`", trigger.route);
+            (
+                label,
+                &trigger.component,
+                trigger.executor.as_ref(),
+                Transport::Http,
+            )
+        });
+        let nats = self.trigger.nats.iter().map(|trigger| {
+            let label = format!("subject `{}`", trigger.subject);
+            (
+                label,
+                &trigger.component,
+                trigger.executor.as_ref(),
+                Transport::Nats,
+            )
+        });
+        for trigger in &self.trigger.nats {
+            if !is_subscription_subject(&trigger.subject) {
+                return Err(ParseError::InvalidSubject(trigger.subject.clone()));
+            }
+        }
+        let mut served: BTreeMap<&ComponentId, (Option<&Executor>, Transport)> = BTreeMap::new();
+        for (label, component, executor, transport) in http.chain(nats) {
+            if !self.component.contains_key(component) {
                 return Err(ParseError::UnknownComponent {
-                    route: trigger.route.clone(),
-                    component: trigger.component.clone(),
+                    trigger: label,
+                    component: component.clone(),
                     defined: error::list(self.component.keys().map(ComponentId::as_str)),
                 });
             }
-            let executor = trigger.executor.as_ref();
-            match executors.get(&trigger.component) {
-                Some(earlier) if *earlier != executor => {
-                    return Err(ParseError::ConflictingExecutors(trigger.component.clone()));
+            match served.get(component) {
+                Some((_, earlier)) if *earlier != transport => {
+                    return Err(ParseError::ConflictingTransports(component.clone()));
+                }
+                Some((earlier, _)) if *earlier != executor => {
+                    return Err(ParseError::ConflictingExecutors(component.clone()));
                 }
                 _ => {
-                    executors.insert(&trigger.component, executor);
+                    served.insert(component, (executor, transport));
                 }
             }
         }
-        Ok(executors
+        Ok(served
             .into_iter()
-            .filter_map(|(id, executor)| Some((id, executor?.as_binder()?)))
+            .filter_map(|(id, (executor, transport))| {
+                Some((
+                    id,
+                    BinderUse {
+                        executor: executor?.as_binder()?,
+                        transport,
+                    },
+                ))
+            })
             .collect())
     }
 
@@ -247,7 +353,7 @@ mod tests {
         assert!(error.contains("binder config `a`"), "{error}");
         let manifest = parse(&trigger("{ type = \"binder\", binder = \"x\", config = { allowed-origins = [\"a\", \"b\"], max-body = 5 } }")).unwrap();
         let executors = manifest.binder_executors().unwrap();
-        let environment = executors.values().next().unwrap().environment();
+        let environment = executors.values().next().unwrap().executor.environment();
         assert_eq!(environment["BINDERY_CONFIG_ALLOWED_ORIGINS"], "a,b");
         assert_eq!(environment["BINDERY_CONFIG_MAX_BODY"], "5");
         let other = parse(&trigger("{ type = \"spin\" }")).unwrap();
@@ -270,5 +376,49 @@ mod tests {
             error,
             "the trigger for route `/` names component `b`, which is not defined (defined: `a`)"
         );
+    }
+
+    #[test]
+    fn nats_triggers_name_their_transport_and_are_checked() {
+        let manifest = parse(
+            "[application.trigger.nats]\naddress = \"nats://127.0.0.1:4222\"\n\
+             [[trigger.http]]\nroute = \"/orders\"\ncomponent = \"orders-http\"\nexecutor = { type = \"binder\", binder = \"http-cloudevents\" }\n\
+             [[trigger.nats]]\nsubject = \"orders.created\"\nqueue-group = \"orders\"\ncomponent = \"orders-nats\"\n\
+             executor = { type = \"binder\", binder = \"nats-cloudevents\", config = { reply-subject = \"orders.accepted\" } }\n\
+             [component.orders-http]\nsource = \"orders.wasm\"\n[component.orders-nats]\nsource = \"orders.wasm\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            manifest.trigger.nats[0].queue_group.as_deref(),
+            Some("orders")
+        );
+        let executors = manifest.binder_executors().unwrap();
+        let transports: Vec<_> = executors.values().map(|used| used.transport).collect();
+        assert_eq!(transports, [Transport::Http, Transport::Nats]);
+        assert_eq!(AppManifest::parse(&manifest.to_toml()).unwrap(), manifest);
+
+        let both = parse(
+            "[[trigger.http]]\nroute = \"/\"\ncomponent = \"a\"\n[[trigger.nats]]\nsubject = \"a\"\ncomponent = \"a\"\n\
+             [component.a]\nsource = \"a.wasm\"\n",
+        )
+        .unwrap_err();
+        assert!(both.contains("both an HTTP and a NATS trigger"), "{both}");
+        let unknown =
+            parse("[[trigger.nats]]\nsubject = \"a.b\"\ncomponent = \"b\"\n[component.a]\nsource = \"a.wasm\"\n")
+                .unwrap_err();
+        assert!(
+            unknown.starts_with("the trigger for subject `a.b` names component `b`"),
+            "{unknown}"
+        );
+        for subject in ["", "a..b", "a b", "a.>.b", "a.b*"] {
+            let error = parse(&format!(
+                "[[trigger.nats]]\nsubject = {subject:?}\ncomponent = \"a\"\n[component.a]\nsource = \"a.wasm\"\n"
+            ))
+            .unwrap_err();
+            assert!(error.contains("is not a subject"), "{subject}: {error}");
+        }
+        for subject in ["orders.created", "orders.*", "orders.>", ">"] {
+            assert!(is_subscription_subject(subject), "{subject}");
+        }
     }
 }

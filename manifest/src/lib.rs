@@ -41,6 +41,9 @@ pub use executor::{
     BinderConfig, BinderExecutor, BinderSource, CONFIG_PREFIX, ConfigError, Executor,
 };
 pub use id::{ComponentId, IdError};
-pub use input::{AppManifest, Application, Component, ComponentBuild, HttpTrigger, Triggers};
-pub use plain::{PlainComponent, PlainManifest, PlainRoute};
+pub use input::{
+    AppManifest, Application, BinderUse, Component, ComponentBuild, HttpTrigger, NatsTrigger,
+    Transport, Triggers, is_subscription_subject,
+};
+pub use plain::{PlainComponent, PlainManifest, PlainRoute, PlainSubscription};
 pub use version::ManifestVersion;

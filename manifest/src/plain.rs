@@ -10,12 +10,29 @@ use serde::Deserialize;
 
 use crate::error::{self, ManifestError, ParseError};
 use crate::id::ComponentId;
+use crate::input::is_subscription_subject;
 use crate::version::ManifestVersion;
 
-/// The routes of a plain manifest, each with the component behind it.
+/// The routes and subscriptions of a plain manifest, each with the
+/// component behind it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlainManifest {
     routes: Vec<PlainRoute>,
+    subscriptions: Vec<PlainSubscription>,
+    nats_address: Option<String>,
+}
+
+/// One `[[trigger.nats]]` of a plain manifest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlainSubscription {
+    /// The subject subscribed to.
+    pub subject: String,
+    /// The queue group, if any.
+    pub queue_group: Option<String>,
+    /// The id of the component behind it.
+    pub id: String,
+    /// The component.
+    pub component: PlainComponent,
 }
 
 /// One `[[trigger.http]]` of a plain manifest.
@@ -48,20 +65,51 @@ struct Document {
     #[serde(rename = "spin_manifest_version")]
     _version: ManifestVersion,
     #[serde(default)]
+    application: Application,
+    #[serde(default)]
     trigger: Triggers,
     #[serde(default)]
     component: BTreeMap<ComponentId, PlainComponent>,
 }
 
 #[derive(Default, Deserialize)]
+struct Application {
+    #[serde(default)]
+    trigger: ApplicationTriggers,
+}
+
+#[derive(Default, Deserialize)]
+struct ApplicationTriggers {
+    #[serde(default)]
+    nats: Option<NatsSettings>,
+}
+
+#[derive(Deserialize)]
+struct NatsSettings {
+    address: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
 struct Triggers {
     #[serde(default)]
     http: Vec<Trigger>,
+    #[serde(default)]
+    nats: Vec<NatsTrigger>,
 }
 
 #[derive(Deserialize)]
 struct Trigger {
     route: String,
+    component: ComponentId,
+    #[serde(default)]
+    executor: Option<toml::Table>,
+}
+
+#[derive(Deserialize)]
+struct NatsTrigger {
+    subject: String,
+    #[serde(default, rename = "queue-group")]
+    queue_group: Option<String>,
     component: ComponentId,
     #[serde(default)]
     executor: Option<toml::Table>,
@@ -82,42 +130,70 @@ impl PlainManifest {
     pub fn parse(text: &str, base: &Path) -> Result<Self, ParseError> {
         let document: Document =
             toml::from_str(text).map_err(|error| ParseError::from_toml(text, &error))?;
+        let component = |trigger: String, executor: Option<&toml::Table>, id: &ComponentId| {
+            if let Some(kind) = executor.map(executor_kind)
+                && !SERVED_EXECUTORS.contains(&kind.as_str())
+            {
+                let hint = if kind == "binder" {
+                    ": compose it first with `bindery compose` (or `bindery up`) and serve the manifest that writes"
+                } else {
+                    ""
+                };
+                return Err(ParseError::UnservedExecutor {
+                    trigger,
+                    kind,
+                    hint,
+                });
+            }
+            let mut component = document.component.get(id).cloned().ok_or_else(|| {
+                ParseError::UnknownComponent {
+                    trigger,
+                    component: id.clone(),
+                    defined: error::list(document.component.keys().map(ComponentId::as_str)),
+                }
+            })?;
+            component.source = base.join(&component.source);
+            Ok(component)
+        };
         let routes = document
             .trigger
             .http
-            .into_iter()
+            .iter()
             .map(|trigger| {
-                if let Some(kind) = trigger.executor.as_ref().map(executor_kind)
-                    && !SERVED_EXECUTORS.contains(&kind.as_str())
-                {
-                    let hint = if kind == "binder" {
-                        ": compose it first with `bindery compose` (or `bindery up`) and serve the manifest that writes"
-                    } else {
-                        ""
-                    };
-                    return Err(ParseError::UnservedExecutor {
-                        route: trigger.route,
-                        kind,
-                        hint,
-                    });
-                }
-                let mut component =
-                    document.component.get(&trigger.component).cloned().ok_or_else(|| {
-                        ParseError::UnknownComponent {
-                            route: trigger.route.clone(),
-                            component: trigger.component.clone(),
-                            defined: error::list(document.component.keys().map(ComponentId::as_str)),
-                        }
-                    })?;
-                component.source = base.join(&component.source);
+                let label = format!("route `{}`", trigger.route);
                 Ok(PlainRoute {
-                    route: trigger.route,
-                    id: trigger.component.into(),
-                    component,
+                    route: trigger.route.clone(),
+                    id: trigger.component.to_string(),
+                    component: component(label, trigger.executor.as_ref(), &trigger.component)?,
                 })
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { routes })
+        let subscriptions = document
+            .trigger
+            .nats
+            .iter()
+            .map(|trigger| {
+                if !is_subscription_subject(&trigger.subject) {
+                    return Err(ParseError::InvalidSubject(trigger.subject.clone()));
+                }
+                let label = format!("subject `{}`", trigger.subject);
+                Ok(PlainSubscription {
+                    subject: trigger.subject.clone(),
+                    queue_group: trigger.queue_group.clone(),
+                    id: trigger.component.to_string(),
+                    component: component(label, trigger.executor.as_ref(), &trigger.component)?,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            routes,
+            subscriptions,
+            nats_address: document
+                .application
+                .trigger
+                .nats
+                .and_then(|settings| settings.address),
+        })
     }
 
     /// The routes, in manifest order.
@@ -128,6 +204,16 @@ impl PlainManifest {
     /// The routes, owned.
     pub fn into_routes(self) -> Vec<PlainRoute> {
         self.routes
+    }
+
+    /// The NATS subscriptions, in manifest order.
+    pub fn subscriptions(&self) -> &[PlainSubscription] {
+        &self.subscriptions
+    }
+
+    /// The broker address of `[application.trigger.nats]`, if given.
+    pub fn nats_address(&self) -> Option<&str> {
+        self.nats_address.as_deref()
     }
 }
 
@@ -185,6 +271,34 @@ mod tests {
         assert_eq!(
             error,
             "the trigger for route `/e` has an executor the host does not run (`type = \"wagi\"`)"
+        );
+    }
+
+    #[test]
+    fn reads_nats_subscriptions_and_the_broker_address() {
+        let manifest = PlainManifest::parse(
+            "spin_manifest_version = 2\n[application]\nname = \"a\"\n[application.trigger.nats]\naddress = \"nats://127.0.0.1:4222\"\n\
+             [[trigger.nats]]\nsubject = \"orders.*\"\nqueue-group = \"orders\"\ncomponent = \"a\"\n[component.a]\nsource = \"a.wasm\"\n",
+            Path::new("app"),
+        )
+        .unwrap();
+        assert_eq!(manifest.nats_address(), Some("nats://127.0.0.1:4222"));
+        let [subscription] = manifest.subscriptions() else {
+            panic!("{manifest:?}")
+        };
+        assert_eq!(subscription.subject, "orders.*");
+        assert_eq!(subscription.queue_group.as_deref(), Some("orders"));
+        assert_eq!(subscription.component.source, Path::new("app/a.wasm"));
+        let composed_first = PlainManifest::parse(
+            "spin_manifest_version = 2\n[application]\nname = \"a\"\n[[trigger.nats]]\nsubject = \"o\"\ncomponent = \"a\"\n\
+             executor = { type = \"binder\", binder = \"nats-cloudevents\" }\n[component.a]\nsource = \"a.wasm\"\n",
+            Path::new("."),
+        )
+        .unwrap_err();
+        assert!(
+            composed_first
+                .to_string()
+                .starts_with("the trigger for subject `o` has an executor")
         );
     }
 }

@@ -35,6 +35,15 @@ pub enum HostError {
         #[source]
         source: ComponentError,
     },
+    /// The manifest has a NATS trigger, which this host does not run yet.
+    #[error(
+        "the trigger for subject `{subject}` is a NATS trigger, which `bindery serve` does not run yet; \
+         its composed component runs on a wasmCloud host (exports wasmcloud:messaging/handler@0.2.0)"
+    )]
+    NatsTrigger {
+        /// The first NATS trigger's subject.
+        subject: String,
+    },
     /// The engine could not be configured.
     #[error("cannot configure wasmtime")]
     Engine(#[source] BoxError),

@@ -106,7 +106,13 @@ impl Host {
     pub fn load(target: &Path, config: HostConfig) -> Result<Self, HostError> {
         let engine = engine::engine(&config)?;
         let specs = if target.extension().is_some_and(|ext| ext == "toml") {
-            PlainManifest::load(target)?.into_routes()
+            let manifest = PlainManifest::load(target)?;
+            if let Some(first) = manifest.subscriptions().first() {
+                return Err(HostError::NatsTrigger {
+                    subject: first.subject.clone(),
+                });
+            }
+            manifest.into_routes()
         } else {
             let id = target.file_stem().map_or("component".into(), |stem| {
                 stem.to_string_lossy().into_owned()

@@ -203,3 +203,52 @@ fn a_url_binder_with_the_wrong_digest_is_refused() {
             .is_ok_and(|mut d| d.next().is_some())
     );
 }
+
+#[test]
+fn one_app_composes_behind_the_http_and_the_nats_binder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(bindery_tests::ORDERS, dir.path().join("orders.wasm")).unwrap();
+    let manifest = dir.path().join("spin.toml");
+    std::fs::write(
+        &manifest,
+        "spin_manifest_version = 2\n[application]\nname = \"orders\"\n\
+         [application.trigger.nats]\naddress = \"nats://127.0.0.1:4222\"\n\
+         [[trigger.http]]\nroute = \"/orders\"\ncomponent = \"orders-http\"\n\
+         executor = { type = \"binder\", binder = \"http-cloudevents\" }\n\
+         [[trigger.nats]]\nsubject = \"orders.created\"\nqueue-group = \"orders\"\ncomponent = \"orders-nats\"\n\
+         executor = { type = \"binder\", binder = \"nats-cloudevents\", config = { reply-subject = \"orders.accepted\" } }\n\
+         [component.orders-http]\nsource = \"orders.wasm\"\n[component.orders-nats]\nsource = \"orders.wasm\"\n",
+    )
+    .unwrap();
+    let composed = compose(&manifest, &options(dir.path())).unwrap();
+    let http = &composed.components["orders-http"];
+    let nats = &composed.components["orders-nats"];
+    let provenance =
+        |component: &bindery_composer::OutputComponent| Provenance::read(&component.bytes).unwrap();
+    assert_eq!(provenance(http).binder.name, "http-cloudevents");
+    assert_eq!(provenance(nats).binder.name, "nats-cloudevents");
+    assert_eq!(
+        provenance(http).app.sha256,
+        provenance(nats).app.sha256,
+        "the same app bytes behind both binders"
+    );
+    assert_eq!(nats.world.kind(true), ComponentKind::ComposedApp);
+    assert_eq!(nats.world.exports, ["wasmcloud:messaging/handler@0.2.0"]);
+    let imports = top_level_imports(&nats.bytes);
+    assert!(
+        imports
+            .iter()
+            .all(|import| import.starts_with("wasi:") || import.starts_with("wasmcloud:messaging/")),
+        "only WASI and wasmcloud:messaging are left to the host, not {imports:?}"
+    );
+    assert!(
+        imports
+            .iter()
+            .any(|import| import == "wasmcloud:messaging/consumer@0.2.0")
+    );
+    let written = composed.manifest.to_toml();
+    assert!(
+        written.contains("[[trigger.nats]]") && !written.contains("type = \"binder\""),
+        "{written}"
+    );
+}

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use bindery_composer::binder::{Binder, BinderOrigin};
+use bindery_manifest::Transport;
 use bindery_runtime::{Host, HostConfig};
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
@@ -19,7 +20,7 @@ pub fn compose(binder: &Path, app: &Path) -> Result<Vec<u8>> {
         origin: BinderOrigin::File(binder.to_owned()),
         bytes: std::fs::read(binder)?,
     };
-    Ok(bindery_composer::plug(&binder, &std::fs::read(app)?, app)?.bytes)
+    Ok(bindery_composer::plug(&binder, &std::fs::read(app)?, app, Transport::Http)?.bytes)
 }
 
 /// A received response.
