@@ -12,7 +12,8 @@
 //! | `BINDERY_CONFIG_MAX_BODY` | `max-body` | the largest request body, in bytes | 1048576 |
 //! | `BINDERY_CONFIG_EXTENSION_TYPES` | `extension-types` | typed extensions, as `name=type` pairs | none: extensions in headers are strings |
 
-use codec::ExtensionTypes;
+pub use codec::ConfigError;
+use codec::{ExtensionTypes, settings};
 
 /// The prefix of every variable the binder reads.
 pub const PREFIX: &str = "BINDERY_CONFIG_";
@@ -117,70 +118,42 @@ pub enum ResponseMode {
     Structured,
 }
 
-/// A configuration variable with a value the binder cannot use.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("configuration variable `{variable}`: {reason}")]
-pub struct ConfigError {
-    /// The variable at fault.
-    pub variable: String,
-    /// What is wrong with its value.
-    pub reason: String,
-}
-
 impl Config {
     /// Reads the configuration from environment variables. Variables without
     /// the [`PREFIX`] are ignored; an unknown setting with it is an error.
     pub fn from_env(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
         let mut config = Self::default();
-        for (variable, value) in vars {
-            let Some(key) = variable.strip_prefix(PREFIX) else {
-                continue;
-            };
-            let error = |reason: &str| ConfigError {
-                variable: variable.clone(),
-                reason: format!("{reason}, not `{value}`"),
-            };
+        for setting in settings(vars) {
             let list = || {
-                value
+                setting
+                    .value
                     .split(',')
                     .map(str::trim)
                     .filter(|item| !item.is_empty())
             };
-            match key {
+            match setting.key.as_str() {
                 "ALLOWED_ORIGINS" => config.allowed_origins = list().map(str::to_owned).collect(),
                 "ALLOWED_RATE" => {
-                    config.allowed_rate = Some(
-                        Rate::parse(&value)
-                            .ok_or_else(|| error("expected `*` or a positive integer"))?,
-                    );
+                    config.allowed_rate =
+                        Some(Rate::parse(&setting.value).ok_or_else(|| {
+                            setting.invalid("expected `*` or a positive integer")
+                        })?);
                 }
                 "RESPONSE_MODE" => {
-                    config.response_mode = match value.trim() {
+                    config.response_mode = match setting.value.trim() {
                         "same" => ResponseMode::Same,
                         "binary" => ResponseMode::Binary,
                         "structured" => ResponseMode::Structured,
-                        _ => return Err(error("expected `same`, `binary` or `structured`")),
+                        _ => {
+                            return Err(
+                                setting.invalid("expected `same`, `binary` or `structured`")
+                            );
+                        }
                     };
                 }
-                "MAX_BODY" => {
-                    config.max_body = value
-                        .trim()
-                        .parse()
-                        .ok()
-                        .filter(|&size| size <= MAX_BODY_LIMIT)
-                        .ok_or_else(|| error("expected a size in bytes, at most 4294967294"))?;
-                }
-                "EXTENSION_TYPES" => {
-                    config.extension_types = ExtensionTypes::parse(&value).ok_or_else(|| {
-                        error("expected `name=type` pairs, with types boolean, integer, string, binary, uri, uri-ref or timestamp")
-                    })?;
-                }
-                _ => {
-                    return Err(ConfigError {
-                        variable: variable.clone(),
-                        reason: format!("unknown setting; the known ones are {}", KNOWN.join(", ")),
-                    });
-                }
+                "MAX_BODY" => config.max_body = setting.size(MAX_BODY_LIMIT)?,
+                "EXTENSION_TYPES" => config.extension_types = setting.extension_types()?,
+                _ => return Err(setting.unknown(&KNOWN)),
             }
         }
         Ok(config)

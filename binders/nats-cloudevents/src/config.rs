@@ -1,10 +1,10 @@
 //! The binder's configuration: `BINDERY_CONFIG_*` environment variables,
 //! which `bindery compose` writes from the executor's `config` table.
 
-use codec::ExtensionTypes;
+pub use codec::ConfigError;
+use codec::{ExtensionTypes, settings};
 
-/// The prefix of every configuration variable.
-pub const PREFIX: &str = "BINDERY_CONFIG_";
+pub use codec::CONFIG_PREFIX as PREFIX;
 
 /// The default largest message body, in bytes: NATS's own default maximum
 /// payload.
@@ -34,58 +34,25 @@ impl Default for Config {
     }
 }
 
-/// A configuration variable with a value the binder cannot use.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{variable}: {reason}")]
-pub struct ConfigError {
-    /// The variable at fault.
-    pub variable: String,
-    /// What is wrong with its value.
-    pub reason: String,
-}
-
 impl Config {
     /// Reads the configuration from environment variables. Variables without
     /// the [`PREFIX`] are ignored; an unknown setting with it is an error.
     pub fn from_env(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
         let mut config = Self::default();
-        for (variable, value) in vars {
-            let Some(key) = variable.strip_prefix(PREFIX) else {
-                continue;
-            };
-            let error = |reason: &str| ConfigError {
-                variable: variable.clone(),
-                reason: format!("{reason}, not `{value}`"),
-            };
-            match key {
+        for setting in settings(vars) {
+            match setting.key.as_str() {
                 "REPLY_SUBJECT" => {
-                    let subject = value.trim();
+                    let subject = setting.value.trim();
                     if !is_subject(subject) {
-                        return Err(error(
+                        return Err(setting.invalid(
                             "expected a NATS subject: dot-separated tokens, no spaces or wildcards",
                         ));
                     }
                     config.reply_subject = Some(subject.to_owned());
                 }
-                "MAX_BODY" => {
-                    config.max_body = value
-                        .trim()
-                        .parse()
-                        .ok()
-                        .filter(|&size| size <= u32::MAX as usize)
-                        .ok_or_else(|| error("expected a size in bytes, at most 4294967295"))?;
-                }
-                "EXTENSION_TYPES" => {
-                    config.extension_types = ExtensionTypes::parse(&value).ok_or_else(|| {
-                        error("expected `name=type` pairs, with types boolean, integer, string, binary, uri, uri-ref or timestamp")
-                    })?;
-                }
-                _ => {
-                    return Err(ConfigError {
-                        variable: variable.clone(),
-                        reason: format!("unknown setting; the known ones are {}", KNOWN.join(", ")),
-                    });
-                }
+                "MAX_BODY" => config.max_body = setting.size(u32::MAX as usize)?,
+                "EXTENSION_TYPES" => config.extension_types = setting.extension_types()?,
+                _ => return Err(setting.unknown(&KNOWN)),
             }
         }
         Ok(config)

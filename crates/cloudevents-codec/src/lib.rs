@@ -18,6 +18,7 @@ mod convert;
 mod error;
 mod event;
 pub mod json;
+mod settings;
 pub mod timestamp;
 mod validate;
 
@@ -28,4 +29,5 @@ pub use error::{DecodeError, Place};
 pub use event::{
     AttributeKind, AttributeValue, Event, Extension, ExtensionTypes, HandlerError, SPEC_VERSION,
 };
+pub use settings::{ConfigError, PREFIX as CONFIG_PREFIX, Setting, settings};
 pub use validate::{Form, first_duplicate, validate};

@@ -1,0 +1,78 @@
+//! What every binder's configuration shares: `BINDERY_CONFIG_*` environment
+//! variables, which `bindery compose` writes from a trigger executor's
+//! `config` table, and the error that names the variable at fault.
+
+use crate::event::ExtensionTypes;
+
+/// The prefix of every configuration variable.
+pub const PREFIX: &str = "BINDERY_CONFIG_";
+
+/// A configuration variable with a value the binder cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration variable `{variable}`: {reason}")]
+pub struct ConfigError {
+    /// The variable at fault.
+    pub variable: String,
+    /// What is wrong with its value.
+    pub reason: String,
+}
+
+/// One configuration variable: its full name, its key (the name without
+/// [`PREFIX`]) and its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    /// The variable's full name, for example `BINDERY_CONFIG_MAX_BODY`.
+    pub variable: String,
+    /// The name without the prefix, for example `MAX_BODY`.
+    pub key: String,
+    /// The value.
+    pub value: String,
+}
+
+impl Setting {
+    /// The error for a value that does not fit: `{expected}, not `{value}``.
+    pub fn invalid(&self, expected: &str) -> ConfigError {
+        ConfigError {
+            variable: self.variable.clone(),
+            reason: format!("{expected}, not `{}`", self.value),
+        }
+    }
+
+    /// The value as a size in bytes, at most `max`.
+    pub fn size(&self, max: usize) -> Result<usize, ConfigError> {
+        self.value
+            .trim()
+            .parse()
+            .ok()
+            .filter(|&size| size <= max)
+            .ok_or_else(|| self.invalid(&format!("expected a size in bytes, at most {max}")))
+    }
+
+    /// The value as extension types: `name=type` pairs (see
+    /// [`ExtensionTypes::parse`]).
+    pub fn extension_types(&self) -> Result<ExtensionTypes, ConfigError> {
+        ExtensionTypes::parse(&self.value).ok_or_else(|| {
+            self.invalid("expected `name=type` pairs, with types boolean, integer, string, binary, uri, uri-ref or timestamp")
+        })
+    }
+
+    /// The error for a key the binder does not know, listing the known ones.
+    pub fn unknown(&self, known: &[&str]) -> ConfigError {
+        ConfigError {
+            variable: self.variable.clone(),
+            reason: format!("unknown setting; the known ones are {}", known.join(", ")),
+        }
+    }
+}
+
+/// The configuration variables among `vars`: those with [`PREFIX`].
+pub fn settings(vars: impl IntoIterator<Item = (String, String)>) -> impl Iterator<Item = Setting> {
+    vars.into_iter().filter_map(|(variable, value)| {
+        let key = variable.strip_prefix(PREFIX)?.to_owned();
+        Some(Setting {
+            variable,
+            key,
+            value,
+        })
+    })
+}
