@@ -195,6 +195,14 @@ fn a_composed_nats_trigger_composes_and_serve_says_where_it_runs() {
         "{}",
         String::from_utf8_lossy(&composed.stderr)
     );
+    let inspected = bindery(&["inspect", ".bindery/app.wasm"], work.path());
+    let text = String::from_utf8_lossy(&inspected.stdout);
+    assert!(
+        text.contains(
+            "kind: composed app\ntransport: nats (exports wasmcloud:messaging/handler@0.2.0)"
+        ),
+        "{text}"
+    );
     let served = bindery(
         &["serve", ".bindery/spin.toml", "--listen", "127.0.0.1:0"],
         work.path(),

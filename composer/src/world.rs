@@ -156,6 +156,14 @@ impl ComponentWorld {
         self.exports_handler(Transport::Http)
     }
 
+    /// The transport whose handler the component exports, with that export,
+    /// if it exports one.
+    pub fn transport(&self) -> Option<(Transport, &str)> {
+        self.exports
+            .iter()
+            .find_map(|export| Some((handler_transport(export)?, export.as_str())))
+    }
+
     /// Whether the component exports `transport`'s handler, at any 0.2
     /// version.
     pub fn exports_handler(&self, transport: Transport) -> bool {

@@ -38,6 +38,7 @@ impl InspectCommand {
                 "file": file,
                 "size": bytes.len(),
                 "kind": kind,
+                "transport": world.transport().map(|(transport, _)| transport.name()),
                 "imports": world.imports,
                 "exports": world.exports,
                 "wasi_versions": wasi_versions.iter().cloned().collect::<BTreeMap<_, _>>(),
@@ -52,6 +53,9 @@ impl InspectCommand {
             "kind: {}",
             kind.as_str().unwrap_or_default().replace('-', " ")
         );
+        if let Some((transport, export)) = world.transport() {
+            println!("transport: {} (exports {export})", transport.name());
+        }
         if !wasi_versions.is_empty() {
             let versions: Vec<String> = wasi_versions
                 .iter()
