@@ -561,7 +561,7 @@ impl Server {
         let host = |target: &Path| -> Result<tokio::task::JoinHandle<Result<()>>> {
             let host = Host::load(target, config.clone())?;
             Ok(tokio::spawn(async move {
-                host.serve(listener, std::future::pending()).await?;
+                host.serve(Some(listener), std::future::pending()).await?;
                 Ok(())
             }))
         };
@@ -598,7 +598,7 @@ async fn first_response(manifest: &Path, cache: &Path, template: &Template) -> R
     )?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
-    let server = tokio::spawn(host.serve(listener, std::future::pending()));
+    let server = tokio::spawn(host.serve(Some(listener), std::future::pending()));
     let one = Load {
         concurrency: 1,
         duration: Duration::from_secs(60),

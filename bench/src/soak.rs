@@ -119,7 +119,7 @@ pub fn serve(manifest: &Path, cache: &Path) -> Result<()> {
     tokio::runtime::Runtime::new()?.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         println!("{}", listener.local_addr()?);
-        host.serve(listener, std::future::pending()).await?;
+        host.serve(Some(listener), std::future::pending()).await?;
         Ok(())
     })
 }

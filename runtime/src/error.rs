@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use manifest::ManifestError;
 
+use crate::nats::SubjectPatternError;
 use crate::outbound::OutboundHostError;
 
 /// A boxed error from wasmtime, with its chain of causes.
@@ -35,15 +36,6 @@ pub enum HostError {
         #[source]
         source: ComponentError,
     },
-    /// The manifest has a NATS trigger, which this host does not run yet.
-    #[error(
-        "the trigger for subject `{subject}` is a NATS trigger, which `bindery serve` does not run yet; \
-         its composed component runs on a wasmCloud host (exports wasmcloud:messaging/handler@0.2.0)"
-    )]
-    NatsTrigger {
-        /// The first NATS trigger's subject.
-        subject: String,
-    },
     /// The engine could not be configured.
     #[error("cannot configure wasmtime")]
     Engine(#[source] BoxError),
@@ -62,9 +54,45 @@ pub enum ComponentError {
     #[error("cannot link it")]
     Link(#[source] BoxError),
     /// It does not export the HTTP handler.
-    #[error("a served component must export wasi:http/incoming-handler@0.2.x")]
+    #[error("a component on an HTTP trigger must export wasi:http/incoming-handler@0.2.x")]
     NotHttp(#[source] BoxError),
+    /// It does not export the messaging handler.
+    #[error("a component on a NATS trigger must export wasmcloud:messaging/handler@0.2.0")]
+    NotMessaging(#[source] BoxError),
     /// Its `allowed_outbound_hosts` cannot be read.
     #[error(transparent)]
     Outbound(#[from] OutboundHostError),
+    /// A `nats://` entry of its `allowed_outbound_hosts` cannot be read.
+    #[error(transparent)]
+    Subjects(#[from] SubjectPatternError),
+}
+
+/// An error of starting to serve: the broker cannot be reached, or a
+/// subject cannot be subscribed to.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The NATS broker is not reachable.
+    #[error(
+        "cannot connect to the NATS broker at {address}: is nats-server running there? \
+         (`--nats-address` or BINDERY_NATS_ADDRESS points the host elsewhere)"
+    )]
+    Connect {
+        /// The address tried.
+        address: String,
+        /// Why it failed.
+        #[source]
+        source: async_nats::ConnectError,
+    },
+    /// A subscription was refused.
+    #[error("cannot subscribe to `{subject}`")]
+    Subscribe {
+        /// The subject.
+        subject: String,
+        /// Why it failed.
+        #[source]
+        source: async_nats::SubscribeError,
+    },
+    /// The subscriptions could not be confirmed with the broker.
+    #[error("the NATS broker did not confirm the subscriptions")]
+    Flush(#[source] async_nats::client::FlushError),
 }

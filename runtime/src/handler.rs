@@ -11,52 +11,19 @@ use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
-use wasmtime::component::ResourceTable;
-use wasmtime::{PoolConcurrencyLimitError, Store, StoreLimits, StoreLimitsBuilder, Trap};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime::{PoolConcurrencyLimitError, Store, Trap};
+use wasmtime_wasi_http::WasiHttpView as _;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
-use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
 use crate::Host;
-use crate::outbound::OutboundPolicy;
+use crate::linked::Linked;
+use crate::nats::Messaging;
+use crate::state::State;
 
-/// A component ready to serve: linked once, instantiated per request.
-pub(crate) struct Served {
-    pub(crate) id: String,
-    pub(crate) pre: ProxyPre<State>,
-    pub(crate) environment: Vec<(String, String)>,
-    pub(crate) outbound: OutboundPolicy,
-}
-
-/// The per-request store data.
-pub(crate) struct State {
-    wasi: WasiCtx,
-    http: WasiHttpCtx,
-    table: ResourceTable,
-    limits: StoreLimits,
-    outbound: OutboundPolicy,
-}
-
-impl WasiView for State {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
-
-impl WasiHttpView for State {
-    fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: &mut self.outbound as &mut dyn WasiHttpHooks,
-        }
-    }
-}
+/// A component on an HTTP trigger: linked once, instantiated per request.
+pub(crate) type Served = Linked<ProxyPre<State>>;
 
 /// A response the host makes itself, as plain text.
 pub(crate) fn plain(status: StatusCode, text: impl Into<String>) -> Response<HyperOutgoingBody> {
@@ -165,19 +132,18 @@ async fn run(
         return busy();
     };
     let request = Request::from_parts(parts, Full::new(body));
-    let state = State {
-        wasi: WasiCtx::builder()
-            .envs(&served.environment)
-            .inherit_stdout()
-            .inherit_stderr()
-            .build(),
-        http: WasiHttpCtx::new(),
-        table: ResourceTable::new(),
-        limits: StoreLimitsBuilder::new()
-            .memory_size(config.memory_limit)
-            .build(),
-        outbound: served.outbound.clone(),
-    };
+    let messaging = Messaging::new(
+        host.broker.clone(),
+        served.subjects.clone(),
+        None,
+        config.deadline,
+    );
+    let state = State::new(
+        &served.environment,
+        config.memory_limit,
+        served.outbound.clone(),
+        messaging,
+    );
     let mut store = Store::new(served.pre.engine(), state);
     store.limiter(|state| &mut state.limits);
     store.set_epoch_deadline(config.deadline_ticks());

@@ -1,42 +1,52 @@
-//! The thin host: serves `wasi:http` components on HTTP, routed by a plain
-//! Spin v2 manifest. It knows transports, not what runs behind them: a
-//! composed app is just another `wasi:http` component to it.
+//! The thin host: serves `wasi:http` components on HTTP and
+//! `wasmcloud:messaging` components on NATS, as a plain Spin v2 manifest's
+//! triggers say. It knows transports, not what runs behind them: a composed
+//! app is just another `wasi:http` or `wasmcloud:messaging` component to it.
 //!
 //! Lifecycle:
 //! 1. [`Host::load`] reads the manifest (or one component), builds the engine
 //!    (pooling allocator, epoch interruption), compiles each component (or
-//!    loads it from the on-disk cache) and links it once into a `ProxyPre`;
-//! 2. [`Host::serve`] accepts connections; every request gets a fresh
-//!    instance in its own store, with the component's environment, a memory
-//!    limit, an epoch deadline and the outbound HTTP policy. Clients that
-//!    send too slowly, heads that are too large and requests beyond the
-//!    pool's size are answered by the host without an instance;
-//! 3. when the shutdown future resolves, the host stops accepting, lets
-//!    in-flight requests finish and returns.
+//!    loads it from the on-disk cache) and links it once for its trigger;
+//! 2. [`Host::connect`] connects to the NATS broker and subscribes, when the
+//!    manifest has NATS triggers ([`Host::serve`] does it if not done yet);
+//! 3. [`Host::serve`] accepts connections and consumes messages; every
+//!    request and every message gets a fresh instance in its own store, with
+//!    the component's environment, a memory limit, an epoch deadline and the
+//!    outbound policies. Clients that send too slowly, heads that are too
+//!    large and requests beyond the pool's size are answered by the host
+//!    without an instance; messages beyond it wait for a slot;
+//! 4. when the shutdown future resolves, the host stops accepting and
+//!    unsubscribes, lets in-flight requests and messages finish and returns.
 #![deny(missing_docs)]
 
 mod engine;
 mod error;
 mod handler;
+mod linked;
+mod nats;
 mod outbound;
 mod routes;
 mod server;
+mod state;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use manifest::{PlainComponent, PlainManifest, PlainRoute};
+use manifest::{PlainComponent, PlainManifest, PlainRoute, PlainSubscription};
 use tokio::sync::Semaphore;
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 
-pub use error::{BoxError, ComponentError, HostError};
+pub use error::{BoxError, ComponentError, HostError, ServeError};
+pub use nats::{DEFAULT_ADDRESS as DEFAULT_NATS_ADDRESS, SubjectPatternError};
 pub use routes::Route;
 
-use handler::{Served, State};
-use outbound::OutboundPolicy;
+use handler::Served;
+use linked::{Linked, LinkedSet};
+use nats::{MessagingAppPre, Subscription};
+use state::State;
 
 /// How often the deadline clock ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -61,6 +71,9 @@ pub struct HostConfig {
     pub max_instances: u32,
     /// Where compiled components are cached; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
+    /// The NATS broker to connect to, over the manifest's
+    /// `[application.trigger.nats] address`.
+    pub nats_address: Option<String>,
 }
 
 impl Default for HostConfig {
@@ -73,6 +86,7 @@ impl Default for HostConfig {
             read_timeout: Duration::from_secs(30),
             max_instances: 256,
             cache_dir: None,
+            nats_address: None,
         }
     }
 }
@@ -90,13 +104,22 @@ pub fn engine(config: &HostConfig) -> Result<Engine, HostError> {
     engine::engine(config)
 }
 
-/// A loaded app: its routes and their linked components.
+/// A loaded app: its routes and subscriptions and their linked components.
 pub struct Host {
     engine: Engine,
     config: HostConfig,
     routes: Vec<(Route, Arc<Served>)>,
-    /// One permit per instance the pool holds: a request takes one before it
-    /// instantiates, so that a full pool answers 503 at once.
+    subscriptions: Vec<Subscription>,
+    /// The broker's address, when there are subscriptions.
+    nats_address: String,
+    /// The connection to the broker, once [`Host::connect`] made it.
+    broker: Option<async_nats::Client>,
+    /// The subscriptions made by [`Host::connect`], in the order of
+    /// `subscriptions`, until [`Host::serve`] consumes them.
+    subscribers: Vec<async_nats::Subscriber>,
+    /// One permit per instance the pool holds: a request or a message takes
+    /// one before it instantiates, so that a full pool answers 503 at once
+    /// (and a message waits).
     slots: Arc<Semaphore>,
 }
 
@@ -105,53 +128,123 @@ impl Host {
     /// (any other file), which then serves every path.
     pub fn load(target: &Path, config: HostConfig) -> Result<Self, HostError> {
         let engine = engine::engine(&config)?;
-        let specs = if target.extension().is_some_and(|ext| ext == "toml") {
-            let manifest = PlainManifest::load(target)?;
-            if let Some(first) = manifest.subscriptions().first() {
-                return Err(HostError::NatsTrigger {
-                    subject: first.subject.clone(),
+        let (specs, subscriptions, manifest_address) =
+            if target.extension().is_some_and(|ext| ext == "toml") {
+                let manifest = PlainManifest::load(target)?;
+                let address = manifest.nats_address().map(str::to_owned);
+                let subscriptions = manifest.subscriptions().to_vec();
+                (manifest.into_routes(), subscriptions, address)
+            } else {
+                let id = target.file_stem().map_or("component".into(), |stem| {
+                    stem.to_string_lossy().into_owned()
                 });
-            }
-            manifest.into_routes()
-        } else {
-            let id = target.file_stem().map_or("component".into(), |stem| {
-                stem.to_string_lossy().into_owned()
-            });
-            vec![PlainRoute {
-                route: "/...".into(),
-                id,
-                component: PlainComponent {
-                    source: target.to_owned(),
-                    environment: Default::default(),
-                    allowed_outbound_hosts: Vec::new(),
-                },
-            }]
-        };
+                let route = PlainRoute {
+                    route: "/...".into(),
+                    id,
+                    component: PlainComponent {
+                        source: target.to_owned(),
+                        environment: Default::default(),
+                        allowed_outbound_hosts: Vec::new(),
+                    },
+                };
+                (vec![route], Vec::new(), None)
+            };
         let mut linker = Linker::<State>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(|err| HostError::Engine(err.into()))?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
             .map_err(|err| HostError::Engine(err.into()))?;
-        let mut loaded: Vec<(String, Arc<Served>)> = Vec::new();
-        let mut routes = Vec::new();
-        for spec in specs {
-            let route = Route::parse(&spec.route)?;
-            let served = match loaded.iter().find(|(id, _)| *id == spec.id) {
-                Some((_, served)) => served.clone(),
-                None => {
-                    let served =
-                        Arc::new(link(&engine, &linker, &spec, config.cache_dir.as_deref())?);
-                    loaded.push((spec.id.clone(), served.clone()));
-                    served
-                }
-            };
-            routes.push((route, served));
-        }
+        nats::add_to_linker(&mut linker).map_err(|err| HostError::Engine(err.into()))?;
+        let cache_dir = config.cache_dir.as_deref();
+        let mut served = LinkedSet::new();
+        let routes = specs
+            .into_iter()
+            .map(|spec| {
+                let route = Route::parse(&spec.route)?;
+                let served = served.get_or_link(&spec.id, || {
+                    Linked::link(
+                        &engine,
+                        &linker,
+                        &spec.id,
+                        &spec.component,
+                        cache_dir,
+                        |pre| ProxyPre::new(pre).map_err(|err| ComponentError::NotHttp(err.into())),
+                    )
+                })?;
+                Ok((route, served))
+            })
+            .collect::<Result<Vec<_>, HostError>>()?;
+        let mut listeners = LinkedSet::new();
+        let subscriptions = subscriptions
+            .into_iter()
+            .map(|spec: PlainSubscription| {
+                let listener = listeners.get_or_link(&spec.id, || {
+                    Linked::link(
+                        &engine,
+                        &linker,
+                        &spec.id,
+                        &spec.component,
+                        cache_dir,
+                        |pre| {
+                            MessagingAppPre::new(pre)
+                                .map_err(|err| ComponentError::NotMessaging(err.into()))
+                        },
+                    )
+                })?;
+                Ok(Subscription {
+                    subject: spec.subject,
+                    queue_group: spec.queue_group,
+                    listener,
+                })
+            })
+            .collect::<Result<Vec<_>, HostError>>()?;
+        let nats_address = config
+            .nats_address
+            .clone()
+            .or(manifest_address)
+            .unwrap_or_else(|| nats::DEFAULT_ADDRESS.to_owned());
         Ok(Self {
             engine,
             slots: Arc::new(Semaphore::new(config.max_instances as usize)),
             config,
             routes,
+            subscriptions,
+            nats_address,
+            broker: None,
+            subscribers: Vec::new(),
+        })
+    }
+
+    /// Connects to the NATS broker and subscribes to every NATS trigger's
+    /// subject, when the manifest has NATS triggers; once this returns,
+    /// messages published to those subjects wait for [`Host::serve`].
+    pub async fn connect(&mut self) -> Result<(), ServeError> {
+        if self.subscriptions.is_empty() || self.broker.is_some() {
+            return Ok(());
+        }
+        let client = nats::connect(&self.nats_address).await?;
+        for subscription in &self.subscriptions {
+            self.subscribers
+                .push(nats::subscribe(&client, subscription).await?);
+        }
+        client.flush().await.map_err(ServeError::Flush)?;
+        self.broker = Some(client);
+        Ok(())
+    }
+
+    /// The NATS broker's address, when the manifest has NATS triggers.
+    pub fn nats_address(&self) -> Option<&str> {
+        (!self.subscriptions.is_empty()).then_some(self.nats_address.as_str())
+    }
+
+    /// The NATS subscriptions: subject, queue group and component id.
+    pub fn subscriptions(&self) -> impl Iterator<Item = (&str, Option<&str>, &str)> {
+        self.subscriptions.iter().map(|subscription| {
+            (
+                subscription.subject.as_str(),
+                subscription.queue_group.as_deref(),
+                subscription.listener.id.as_str(),
+            )
         })
     }
 
@@ -169,33 +262,4 @@ impl Host {
             .max_by_key(|(specificity, _)| *specificity)
             .map(|(_, served)| served)
     }
-}
-
-fn link(
-    engine: &Engine,
-    linker: &Linker<State>,
-    spec: &PlainRoute,
-    cache_dir: Option<&Path>,
-) -> Result<Served, HostError> {
-    let failed = |source: ComponentError| HostError::Component {
-        id: spec.id.clone(),
-        path: spec.component.source.clone(),
-        source,
-    };
-    let wasm =
-        std::fs::read(&spec.component.source).map_err(|err| failed(ComponentError::Read(err)))?;
-    let component = engine::compile(engine, &wasm, cache_dir)
-        .map_err(|err| failed(ComponentError::Compile(err.into())))?;
-    let instance_pre = linker
-        .instantiate_pre(&component)
-        .map_err(|err| failed(ComponentError::Link(err.into())))?;
-    let pre =
-        ProxyPre::new(instance_pre).map_err(|err| failed(ComponentError::NotHttp(err.into())))?;
-    Ok(Served {
-        id: spec.id.clone(),
-        pre,
-        environment: spec.component.environment.clone().into_iter().collect(),
-        outbound: OutboundPolicy::new(&spec.component.allowed_outbound_hosts)
-            .map_err(|err| failed(err.into()))?,
-    })
 }

@@ -71,7 +71,7 @@ pub async fn exchange(address: &str, request: hyper::Request<Bytes>) -> Reply {
 /// with the environment a manifest would give it.
 pub struct TestHost {
     address: String,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    server: tokio::task::JoinHandle<Result<(), bindery_runtime::ServeError>>,
     _dir: tempfile::TempDir,
 }
 
@@ -97,7 +97,7 @@ impl TestHost {
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?.to_string();
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        let server = tokio::spawn(host.serve(listener, std::future::pending()));
+        let server = tokio::spawn(host.serve(Some(listener), std::future::pending()));
         Ok(Self {
             address,
             server,

@@ -2,10 +2,12 @@
 //! linked once.
 
 mod binder;
+mod broker;
 mod compose;
 mod faults;
 mod host;
 mod languages;
+mod nats;
 mod serve;
 mod templates;
 mod toolchain;

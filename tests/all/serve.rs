@@ -11,11 +11,12 @@ use serde_json::json;
 
 use bindery_manifest::AppManifest;
 
+use crate::broker::Broker;
 use crate::host::{Reply, exchange};
 
 /// The `bindery` binary of this build (`cargo test` builds it with the
 /// composer package).
-fn bindery() -> PathBuf {
+pub fn bindery() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().and_then(Path::parent).unwrap();
     let binary = dir.join("bindery");
@@ -30,7 +31,7 @@ fn bindery() -> PathBuf {
 /// A project folder with a copy of `examples/<name>/spin.toml` whose
 /// component sources point at the guests this build compiled (`built`, by
 /// component id), and without build commands.
-fn example(name: &str, built: &[(&str, &str)]) -> tempfile::TempDir {
+pub fn example(name: &str, built: &[(&str, &str)]) -> tempfile::TempDir {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let mut manifest = AppManifest::load(&examples.join(name).join("spin.toml")).unwrap();
     for (id, component) in &mut manifest.component {
@@ -75,7 +76,8 @@ pub struct Server {
 
 impl Server {
     /// Runs `bindery <args>` in `dir` with a 2 s deadline, caching compiled
-    /// components in `dir/compiled`, and waits for it to listen.
+    /// components in `dir/compiled`, and waits for it to be ready: listening
+    /// (its address is the HTTP one), or subscribed when it has no route.
     pub fn start(dir: &Path, args: &[&str]) -> Self {
         Self::start_with_cache(dir, args, Path::new("compiled"))
     }
@@ -106,7 +108,10 @@ impl Server {
         // Keep reading to the end, so the server never writes to a closed pipe.
         std::thread::spawn(move || {
             for line in stdout.lines().map_while(Result::ok) {
-                if let Some(address) = line.strip_prefix("listening on http://") {
+                let ready = line
+                    .strip_prefix("listening on http://")
+                    .or(line.strip_prefix("subscribed on "));
+                if let Some(address) = ready {
                     let _ = found.send(address.to_owned());
                 }
             }
@@ -123,7 +128,7 @@ impl Server {
     }
 
     /// What the server has written to stderr so far (its request log).
-    fn log(&self) -> String {
+    pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
 
@@ -139,7 +144,7 @@ impl Server {
     }
 
     /// Sends one request to `path`, as [`Self::send`] does.
-    async fn send_to(
+    pub async fn send_to(
         &self,
         path: &str,
         method: &str,
@@ -326,8 +331,15 @@ async fn up_composes_and_serves() {
 
 #[tokio::test]
 async fn orders_accepts_refuses_and_ignores() {
-    let dir = example("orders", &[("orders", bindery_tests::ORDERS)]);
-    let server = Server::start(dir.path(), &["up"]);
+    let broker = Broker::start();
+    let dir = example(
+        "orders",
+        &[
+            ("orders", bindery_tests::ORDERS),
+            ("orders-nats", bindery_tests::ORDERS),
+        ],
+    );
+    let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
     let created = |id: &'static str| {
         vec![
             ("ce-specversion", "1.0"),

@@ -202,3 +202,28 @@ fn run_install(command: &mut Command, by_hand: &str) -> Result<(), String> {
         String::from_utf8_lossy(&output.stderr)
     ))
 }
+
+/// `nats-server`, from Debian's packages (apt) unless it is on `PATH`.
+pub fn nats_server() -> PathBuf {
+    let on_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join("nats-server"))
+            .find(|binary| binary.is_file())
+    });
+    if let Some(binary) = on_path {
+        return binary;
+    }
+    let binary = Path::new("/usr/sbin/nats-server");
+    install(binary, || {
+        run_install(
+            Command::new("apt-get").args([
+                "install",
+                "-y",
+                "--no-install-recommends",
+                "nats-server",
+            ]),
+            "apt-get install -y nats-server",
+        )
+    });
+    binary.to_owned()
+}

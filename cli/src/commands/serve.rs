@@ -13,8 +13,9 @@ use clap::Args;
 use crate::cache::cache_dir;
 use crate::progress::Step;
 
-/// Serve a plain manifest (as `compose` writes it) or one component over
-/// HTTP, with a fresh instance per request.
+/// Serve a plain manifest (as `compose` writes it) or one component: HTTP
+/// triggers on `--listen`, NATS triggers from the broker, with a fresh
+/// instance per request and per message.
 #[derive(Args)]
 pub struct ServeCommand {
     /// A plain Spin v2 manifest, or a component `.wasm` file, which then
@@ -28,9 +29,13 @@ pub struct ServeCommand {
 /// The thin host's settings: shared by `serve` and `up`.
 #[derive(Args)]
 pub struct HostArgs {
-    /// The address to listen on; port 0 picks a free port.
+    /// The address to listen on for HTTP triggers; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
+    /// The NATS broker for NATS triggers [default: the manifest's
+    /// `[application.trigger.nats] address`, else nats://127.0.0.1:4222].
+    #[arg(long, env = "BINDERY_NATS_ADDRESS", value_name = "URL")]
+    pub nats_address: Option<String>,
     /// How long one request may run before it is stopped and answered with
     /// 504, in seconds.
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
@@ -83,6 +88,7 @@ impl HostArgs {
                     .clone()
                     .unwrap_or_else(|| cache_dir().join("compiled"))
             }),
+            nats_address: self.nats_address.clone(),
         }
     }
 }
@@ -105,20 +111,50 @@ pub fn serve(target: &Path, args: &HostArgs, composed: Option<&ComposedApp>) -> 
     progress.finish(&format!("loaded {}", target.display()));
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", args.listen))?;
-        let address = listener.local_addr()?;
-        // The routes first and the `listening on` line last, so that a
-        // script can wait for that line; a closed stdout must not stop the
-        // server, so write errors are ignored.
-        let mut out = std::io::stdout().lock();
+        let mut host = host;
+        if let Some(address) = host.nats_address().map(str::to_owned) {
+            let progress = Step::start(format!("connecting to the NATS broker at {address}"));
+            if let Err(error) = host.connect().await {
+                progress.fail();
+                return Err(error.into());
+            }
+            progress.finish(&format!("connected to {address}"));
+        }
+        let listener = if host.routes().next().is_some() {
+            let listener = tokio::net::TcpListener::bind(args.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.listen))?;
+            Some(listener)
+        } else {
+            None
+        };
+        print_ready(&host, listener.as_ref(), composed)?;
+        host.serve(listener, shutdown_signal()).await?;
+        anyhow::Ok(())
+    })
+}
+
+/// Prints each route and subscription with its component, and a request to
+/// try where the binder is known; the `listening on` and `subscribed on`
+/// lines come last, once the host is ready, so that a script can wait for
+/// either. A closed stdout must not stop the server, so write errors are
+/// ignored.
+fn print_ready(
+    host: &Host,
+    listener: Option<&tokio::net::TcpListener>,
+    composed: Option<&ComposedApp>,
+) -> Result<()> {
+    let binder = |id: &str| {
+        composed
+            .and_then(|app| app.components.get(id)?.provenance.as_ref())
+            .map(|provenance| provenance.binder.name.clone())
+    };
+    let mut out = std::io::stdout().lock();
+    let address = listener.map(|listener| listener.local_addr()).transpose()?;
+    if let Some(address) = address {
         for (route, id) in host.routes() {
             let _ = writeln!(out, "  http://{address}{route} -> {id}");
-            let binder = composed
-                .and_then(|app| app.components.get(id)?.provenance.as_ref())
-                .map(|provenance| provenance.binder.name.as_str());
-            if binder == Some("http-cloudevents") {
+            if binder(id).as_deref() == Some("http-cloudevents") {
                 let path = route.to_string().replace("/...", "/");
                 let _ = writeln!(
                     out,
@@ -127,12 +163,30 @@ pub fn serve(target: &Path, args: &HostArgs, composed: Option<&ComposedApp>) -> 
                 );
             }
         }
+    }
+    if let Some(broker) = host.nats_address() {
+        for (subject, group, id) in host.subscriptions() {
+            let group = group
+                .map(|group| format!(" (queue group {group})"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {broker} {subject}{group} -> {id}");
+            if binder(id).as_deref() == Some("nats-cloudevents") {
+                let _ = writeln!(
+                    out,
+                    "  try: nats --server {broker} request {subject} \\\n         \
+                     '{{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/demo\",\"type\":\"com.example.demo\",\"data\":{{\"hello\":\"world\"}}}}'"
+                );
+            }
+        }
+    }
+    if let Some(address) = address {
         let _ = writeln!(out, "listening on http://{address}");
-        let _ = out.flush();
-        drop(out);
-        host.serve(listener, shutdown_signal()).await?;
-        anyhow::Ok(())
-    })
+    }
+    if let Some(broker) = host.nats_address() {
+        let _ = writeln!(out, "subscribed on {broker}");
+    }
+    let _ = out.flush();
+    Ok(())
 }
 
 /// The request log on stderr, filtered by `BINDERY_LOG` (default `info`),

@@ -1,0 +1,64 @@
+//! The data of one instance's store, whichever trigger created it: WASI,
+//! wasi:http with the outbound HTTP policy, `wasmcloud:messaging` with the
+//! outbound subject policy, and the memory limit.
+
+use wasmtime::component::ResourceTable;
+use wasmtime::{StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
+
+use crate::nats::Messaging;
+use crate::outbound::OutboundPolicy;
+
+/// The per-instance store data.
+pub(crate) struct State {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    pub(crate) limits: StoreLimits,
+    outbound: OutboundPolicy,
+    pub(crate) messaging: Messaging,
+}
+
+impl State {
+    /// The state of one instance: `environment` for its WASI environment,
+    /// stdout and stderr inherited, `memory_limit` bytes per linear memory.
+    pub(crate) fn new(
+        environment: &[(String, String)],
+        memory_limit: usize,
+        outbound: OutboundPolicy,
+        messaging: Messaging,
+    ) -> Self {
+        Self {
+            wasi: WasiCtx::builder()
+                .envs(environment)
+                .inherit_stdout()
+                .inherit_stderr()
+                .build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            limits: StoreLimitsBuilder::new().memory_size(memory_limit).build(),
+            outbound,
+            messaging,
+        }
+    }
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.outbound as &mut dyn WasiHttpHooks,
+        }
+    }
+}

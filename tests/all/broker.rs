@@ -1,0 +1,77 @@
+//! A real `nats-server` on an ephemeral loopback port, for the NATS
+//! trigger's tests.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::toolchain;
+
+/// A running `nats-server`, stopped when dropped.
+pub struct Broker {
+    child: Child,
+    port: u16,
+}
+
+impl Broker {
+    /// Starts `nats-server` on a free port of 127.0.0.1.
+    pub fn start() -> Self {
+        Self::on_port(None)
+    }
+
+    /// Starts `nats-server` on `port` of 127.0.0.1, or a free port.
+    fn on_port(port: Option<u16>) -> Self {
+        let port_arg = port.map_or("-1".to_owned(), |port| port.to_string());
+        let mut child = Command::new(toolchain::nats_server())
+            .args(["--addr", "127.0.0.1", "--port", &port_arg])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("nats-server starts");
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        let (found, listening) = mpsc::channel();
+        // Keep reading to the end, so the server never writes to a closed pipe.
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                if let Some((_, address)) = line.split_once("Listening for client connections on ")
+                    && let Some((_, port)) = address.rsplit_once(':')
+                {
+                    let _ = found.send(port.trim().parse::<u16>().unwrap());
+                }
+            }
+        });
+        let port = listening
+            .recv_timeout(Duration::from_secs(30))
+            .expect("nats-server says which port it listens on");
+        Self { child, port }
+    }
+
+    /// Its address, as `--nats-address` takes it.
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// A client connected to it.
+    pub async fn client(&self) -> async_nats::Client {
+        async_nats::connect(self.url()).await.unwrap()
+    }
+
+    /// Stops the server and starts a new one on the same port.
+    pub fn restart(&mut self) {
+        self.stop();
+        let port = self.port;
+        *self = Self::on_port(Some(port));
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

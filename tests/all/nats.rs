@@ -1,0 +1,327 @@
+//! The NATS trigger end to end: `bindery up` on a real `nats-server` on
+//! loopback, the composed NATS binder in front of unchanged apps, and a NATS
+//! client in the test.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use bindery_composer::Provenance;
+use bindery_manifest::Sha256Digest;
+use futures::StreamExt as _;
+use serde_json::{Value, json};
+
+use crate::broker::Broker;
+use crate::serve::{Server, example, run};
+
+/// How long a test waits for one reply, or for a line in the host's log.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// A structured `com.example.order.created` event carrying `order`.
+fn order_created(id: &str, order: Value) -> Value {
+    json!({
+        "specversion": "1.0",
+        "id": id,
+        "source": "/shop",
+        "type": "com.example.order.created",
+        "datacontenttype": "application/json",
+        "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "data": order,
+    })
+}
+
+fn order(id: &str) -> Value {
+    json!({"orderId": id, "customer": "ada", "items": [
+        {"sku": "book", "quantity": 2, "unitPriceCents": 1250},
+        {"sku": "pen", "quantity": 1, "unitPriceCents": 199}]})
+}
+
+/// Waits until the host's log has a line containing every one of `parts`.
+async fn logged(server: &Server, parts: &[&str]) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let log = server.log();
+        if let Some(line) = log
+            .lines()
+            .find(|line| parts.iter().all(|part| line.contains(part)))
+        {
+            return line.to_owned();
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "no log line with {parts:?}:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The next message on `subscriber`, as JSON.
+async fn next_json(subscriber: &mut async_nats::Subscriber) -> Value {
+    let message = tokio::time::timeout(PATIENCE, subscriber.next())
+        .await
+        .expect("a reply arrives")
+        .unwrap();
+    serde_json::from_slice(&message.payload).unwrap()
+}
+
+/// A project folder with the scripted test app behind NATS triggers, each
+/// `(subject, component id, binder config entries)`; components named in
+/// `allowed` get that `allowed_outbound_hosts` entry.
+fn scripted_on_nats(
+    triggers: &[(&str, &str, &str)],
+    allowed: &[(&str, &str)],
+) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut manifest = String::from(
+        "spin_manifest_version = 2\n\n[application]\nname = \"scripted\"\n\n\
+         [application.trigger.nats]\naddress = \"nats://127.0.0.1:4222\"\n",
+    );
+    for (subject, component, config) in triggers {
+        manifest.push_str(&format!(
+            "\n[[trigger.nats]]\nsubject = \"{subject}\"\ncomponent = \"{component}\"\n\
+             executor = {{ type = \"binder\", binder = \"nats-cloudevents\", config = {{ {config} }} }}\n"
+        ));
+    }
+    let components: BTreeSet<&str> = triggers
+        .iter()
+        .map(|(_, component, _)| *component)
+        .collect();
+    for component in components {
+        manifest.push_str(&format!(
+            "\n[component.{component}]\nsource = {:?}\n",
+            bindery_tests::SCRIPTED_APP
+        ));
+        if let Some((_, entry)) = allowed.iter().find(|(allowed, _)| *allowed == component) {
+            manifest.push_str(&format!("allowed_outbound_hosts = [{entry:?}]\n"));
+        }
+    }
+    std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn the_same_orders_wasm_answers_alike_over_http_and_nats() {
+    let broker = Broker::start();
+    let dir = example(
+        "orders",
+        &[
+            ("orders", bindery_tests::ORDERS),
+            ("orders-nats", bindery_tests::ORDERS),
+        ],
+    );
+    let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
+
+    let app = |file: &str| {
+        Provenance::read(&std::fs::read(dir.path().join(".bindery").join(file)).unwrap())
+            .unwrap()
+            .app
+            .sha256
+    };
+    let orders = Sha256Digest::of(&std::fs::read(bindery_tests::ORDERS).unwrap());
+    assert_eq!(app("orders.wasm"), orders);
+    assert_eq!(
+        app("orders-nats.wasm"),
+        orders,
+        "the same app bytes behind both binders"
+    );
+
+    let client = broker.client().await;
+    let created = order_created("o-1", order("A-17"));
+    let over_http = server
+        .send_to(
+            "/orders",
+            "POST",
+            &[("content-type", "application/cloudevents+json")],
+            created.to_string(),
+        )
+        .await;
+    assert_eq!(over_http.status, 200);
+    let over_nats = tokio::time::timeout(
+        PATIENCE,
+        client.request("orders.created", created.to_string().into()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let over_nats: Value = serde_json::from_slice(&over_nats.payload).unwrap();
+    assert_eq!(over_nats, over_http.json(), "both transports answer alike");
+    assert_eq!(over_nats["type"], "com.example.order.accepted");
+    assert_eq!(over_nats["id"], "o-1/accepted");
+    assert_eq!(
+        over_nats["data"],
+        json!({"orderId": "A-17", "customer": "ada", "itemCount": 3, "totalCents": 2699})
+    );
+
+    // An invalid order gets no reply, and the host logs why.
+    let mut replies = client.subscribe("test.replies").await.unwrap();
+    client.flush().await.unwrap();
+    let no_items = order_created(
+        "o-2",
+        json!({"orderId": "A-18", "customer": "ada", "items": []}),
+    );
+    client
+        .publish_with_reply(
+            "orders.created",
+            "test.replies",
+            no_items.to_string().into(),
+        )
+        .await
+        .unwrap();
+    logged(
+        &server,
+        &[
+            "message refused",
+            "orders.created",
+            "order A-18 has no items",
+        ],
+    )
+    .await;
+    let batch = json!([
+        order_created("o-3", order("A-20")),
+        order_created("o-4", order("A-21"))
+    ]);
+    client
+        .publish_with_reply("orders.created", "test.replies", batch.to_string().into())
+        .await
+        .unwrap();
+    let answered = next_json(&mut replies).await;
+    let ids: Vec<&Value> = answered
+        .as_array()
+        .expect("a batch is answered with a batch, not the refused order")
+        .iter()
+        .map(|event| &event["id"])
+        .collect();
+    assert_eq!(ids, [&json!("o-3/accepted"), &json!("o-4/accepted")]);
+}
+
+#[tokio::test]
+async fn a_trap_costs_one_message_and_ten_thousand_arrive_once() {
+    const MESSAGES: usize = 10_000;
+    let broker = Broker::start();
+    let dir = scripted_on_nats(&[("events.in", "scripted", "")], &[]);
+    let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
+    let client = broker.client().await;
+    let mut replies = client.subscribe("test.replies").await.unwrap();
+    client.flush().await.unwrap();
+    let event = |id: String, kind: &str| {
+        json!({"specversion": "1.0", "id": id, "source": "/e2e", "type": kind}).to_string()
+    };
+
+    client
+        .publish_with_reply(
+            "events.in",
+            "test.replies",
+            event("trap".into(), "test.trap").into(),
+        )
+        .await
+        .unwrap();
+    logged(&server, &["events.in", "the component trapped"]).await;
+
+    for index in 0..MESSAGES {
+        client
+            .publish_with_reply(
+                "events.in",
+                "test.replies",
+                event(format!("m-{index}"), "test.echo").into(),
+            )
+            .await
+            .unwrap();
+    }
+    client.flush().await.unwrap();
+    let mut seen = BTreeSet::new();
+    while seen.len() < MESSAGES {
+        let reply = next_json(&mut replies).await;
+        let id = reply["id"].as_str().unwrap().to_owned();
+        assert!(seen.insert(id.clone()), "{id} arrived twice");
+    }
+    let expected: BTreeSet<String> = (0..MESSAGES).map(|index| format!("m-{index}")).collect();
+    assert_eq!(
+        seen, expected,
+        "every message answered once, and the trap's never"
+    );
+    let late = tokio::time::timeout(Duration::from_millis(500), replies.next()).await;
+    assert!(late.is_err(), "no reply beyond the {MESSAGES}: {late:?}");
+}
+
+#[tokio::test]
+async fn answers_go_only_where_allowed_outbound_hosts_allows() {
+    let broker = Broker::start();
+    let dir = scripted_on_nats(
+        &[
+            ("allowed.in", "allowed", "reply-subject = \"audit.out\""),
+            ("denied.in", "denied", "reply-subject = \"audit.out\""),
+        ],
+        &[("allowed", "nats://audit.>")],
+    );
+    let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
+    let client = broker.client().await;
+    let mut audit = client.subscribe("audit.out").await.unwrap();
+    client.flush().await.unwrap();
+    let event = |id: &str| {
+        json!({"specversion": "1.0", "id": id, "source": "/e2e", "type": "test.echo"}).to_string()
+    };
+    client
+        .publish("denied.in", event("d-1").into())
+        .await
+        .unwrap();
+    logged(&server, &["denied.in", "message refused", "not allowed"]).await;
+    client
+        .publish("allowed.in", event("a-1").into())
+        .await
+        .unwrap();
+    assert_eq!(next_json(&mut audit).await["id"], "a-1", "not d-1");
+}
+
+#[tokio::test]
+async fn the_host_reconnects_when_the_broker_comes_back() {
+    let mut broker = Broker::start();
+    let dir = scripted_on_nats(&[("events.in", "scripted", "")], &[]);
+    let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
+    broker.restart();
+    logged(&server, &["lost the connection to the NATS broker"]).await;
+    let client = broker.client().await;
+    let mut replies = client.subscribe("test.replies").await.unwrap();
+    client.flush().await.unwrap();
+    let event = json!({"specversion": "1.0", "id": "r-1", "source": "/e2e", "type": "test.echo"});
+    // The host resubscribes once it has reconnected: publish until the
+    // answer comes, as a client of a restarted broker would.
+    let answered = async {
+        loop {
+            client
+                .publish_with_reply("events.in", "test.replies", event.to_string().into())
+                .await
+                .unwrap();
+            // Until the host has resubscribed, the broker answers the
+            // publisher itself: "no responders", a status without payload.
+            if let Ok(Some(reply)) =
+                tokio::time::timeout(Duration::from_millis(250), replies.next()).await
+                && reply.status.is_none()
+            {
+                return serde_json::from_slice::<Value>(&reply.payload).unwrap();
+            }
+        }
+    };
+    let reply = tokio::time::timeout(PATIENCE, answered)
+        .await
+        .expect("served again");
+    assert_eq!(reply["id"], "r-1");
+}
+
+#[test]
+fn a_broker_that_is_down_at_start_is_a_clear_error() {
+    let dir = scripted_on_nats(&[("events.in", "scripted", "")], &[]);
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("nats://{}", free.local_addr().unwrap());
+    drop(free);
+    let output = run(
+        dir.path(),
+        &["up", "--nats-address", &address, "--cache-dir", "compiled"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains(&format!("cannot connect to the NATS broker at {address}")),
+        "{stderr}"
+    );
+    assert!(Path::new(&dir.path().join(".bindery/scripted.wasm")).exists());
+}
