@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use bindery_composer::{ComponentWorld, Provenance};
+use bindery_manifest::Transport;
 use clap::Args;
 
 /// Show a component's imports and exports with their versions, what it is
@@ -55,6 +56,11 @@ impl InspectCommand {
         );
         if let Some((transport, export)) = world.transport() {
             println!("transport: {} (exports {export})", transport.name());
+            if transport == Transport::Nats && world.unsupported_imports().next().is_none() {
+                println!(
+                    "runs on: bindery serve, wasmCloud (it imports only WASI and wasmcloud:messaging)"
+                );
+            }
         }
         if !wasi_versions.is_empty() {
             let versions: Vec<String> = wasi_versions
