@@ -70,7 +70,12 @@ pub async fn run(address: SocketAddr, templates: &[Template], load: Load) -> Res
         latencies.append(&mut measured);
         errors += failed;
     }
-    let seconds = started.elapsed().as_secs_f64();
+    Ok(stats(latencies, errors, started.elapsed()))
+}
+
+/// The figures of a run that answered requests in `latencies` (in
+/// microseconds) and failed `errors`, over `elapsed`.
+pub fn stats(mut latencies: Vec<u64>, errors: u64, elapsed: Duration) -> Stats {
     latencies.sort_unstable();
     let percentile = |p: f64| {
         latencies
@@ -78,13 +83,13 @@ pub async fn run(address: SocketAddr, templates: &[Template], load: Load) -> Res
             .copied()
             .unwrap_or_default()
     };
-    Ok(Stats {
+    Stats {
         requests: latencies.len() as u64,
         errors,
-        rps: latencies.len() as f64 / seconds,
+        rps: latencies.len() as f64 / elapsed.as_secs_f64(),
         p50_us: percentile(0.50),
         p99_us: percentile(0.99),
-    })
+    }
 }
 
 /// One connection: sends until the deadline or the shared count, the

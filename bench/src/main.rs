@@ -10,6 +10,7 @@ mod hostile;
 mod instantiate;
 mod load;
 mod soak;
+mod transports;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -128,6 +129,7 @@ struct Results {
     codec: Vec<codec::CodecResult>,
     worst_shapes: Vec<hostile::WorstShape>,
     soak: soak::Soak,
+    transports: Vec<transports::TransportRuns>,
     fuzzing: Option<String>,
     ratios: Vec<Ratio>,
 }
@@ -232,6 +234,14 @@ fn main() -> Result<()> {
         &settings,
         &templates.binary,
         &composed_manifest,
+        work.path(),
+    ))?;
+
+    eprintln!("the same echo over HTTP and over NATS...");
+    let transports = runtime.block_on(transports::run(
+        |concurrency| settings.load(concurrency),
+        |concurrency| settings.warm_up(concurrency),
+        &templates.structured,
         work.path(),
     ))?;
 
@@ -410,6 +420,7 @@ fn main() -> Result<()> {
         codec,
         worst_shapes,
         soak,
+        transports,
         fuzzing: std::fs::read_to_string(FUZZING).ok(),
         ratios,
     };
@@ -809,6 +820,31 @@ fn report(results: &Results) -> String {
         soak.rss_peak_kib,
         soak.rss_after_kib
     ));
+    out.push_str(&format!(
+        "\n## Transports: the same echo over HTTP and over NATS\n\n\
+         One thin host serves `examples/echo` (the same .wasm) behind the HTTP binder and behind the NATS binder; \
+         `nats-server` runs locally. Each request (HTTP) or message (NATS request/reply) is the same structured event; \
+         the transports take turns, {RATIO_ROUNDS} rounds, and the figures are the median round's.\n\n\
+         | transport | concurrency | answered/s | p50 (µs) | p99 (µs) | each round | ÷ HTTP |\n|---|---:|---:|---:|---:|---|---:|\n"
+    ));
+    for runs in &results.transports {
+        let http = results
+            .transports
+            .iter()
+            .find(|http| http.transport == "http" && http.concurrency == runs.concurrency)
+            .map_or(f64::NAN, |http| http.median.rps);
+        let rounds: Vec<String> = runs.rate.iter().map(|rate| format!("{rate:.0}")).collect();
+        out.push_str(&format!(
+            "| {} | {} | {:.0} | {} | {} | {} | {:.2} |\n",
+            runs.transport,
+            runs.concurrency,
+            runs.median.rps,
+            runs.median.p50_us,
+            runs.median.p99_us,
+            rounds.join(", "),
+            runs.median.rps / http
+        ));
+    }
     out.push_str("\n## Fuzzing\n\n");
     out.push_str(
         results

@@ -1,29 +1,29 @@
 //! A real `nats-server` on an ephemeral loopback port, for the NATS
-//! trigger's tests.
+//! trigger's tests and benchmarks (which include this file).
 
 use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::toolchain;
-
 /// A running `nats-server`, stopped when dropped.
 pub struct Broker {
+    binary: PathBuf,
     child: Child,
     port: u16,
 }
 
 impl Broker {
-    /// Starts `nats-server` on a free port of 127.0.0.1.
-    pub fn start() -> Self {
-        Self::on_port(None)
+    /// Starts the `nats-server` at `binary` on a free port of 127.0.0.1.
+    pub fn start(binary: &Path) -> Self {
+        Self::on_port(binary, None)
     }
 
     /// Starts `nats-server` on `port` of 127.0.0.1, or a free port.
-    fn on_port(port: Option<u16>) -> Self {
+    fn on_port(binary: &Path, port: Option<u16>) -> Self {
         let port_arg = port.map_or("-1".to_owned(), |port| port.to_string());
-        let mut child = Command::new(toolchain::nats_server())
+        let mut child = Command::new(binary)
             .args(["--addr", "127.0.0.1", "--port", &port_arg])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -44,7 +44,11 @@ impl Broker {
         let port = listening
             .recv_timeout(Duration::from_secs(30))
             .expect("nats-server says which port it listens on");
-        Self { child, port }
+        Self {
+            binary: binary.to_owned(),
+            child,
+            port,
+        }
     }
 
     /// Its address, as `--nats-address` takes it.
@@ -58,10 +62,14 @@ impl Broker {
     }
 
     /// Stops the server and starts a new one on the same port.
+    #[allow(
+        dead_code,
+        reason = "the benchmarks include this file and never restart"
+    )]
     pub fn restart(&mut self) {
         self.stop();
-        let port = self.port;
-        *self = Self::on_port(Some(port));
+        let (binary, port) = (self.binary.clone(), self.port);
+        *self = Self::on_port(&binary, Some(port));
     }
 
     fn stop(&mut self) {

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::broker::Broker;
 use crate::serve::{Server, example, run};
+use crate::toolchain;
 
 /// How long a test waits for one reply, or for a line in the host's log.
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -101,7 +102,7 @@ fn scripted_on_nats(
 
 #[tokio::test]
 async fn the_same_orders_wasm_answers_alike_over_http_and_nats() {
-    let broker = Broker::start();
+    let broker = Broker::start(&toolchain::nats_server());
     let dir = example(
         "orders",
         &[
@@ -197,7 +198,7 @@ async fn the_same_orders_wasm_answers_alike_over_http_and_nats() {
 #[tokio::test]
 async fn a_trap_costs_one_message_and_ten_thousand_arrive_once() {
     const MESSAGES: usize = 10_000;
-    let broker = Broker::start();
+    let broker = Broker::start(&toolchain::nats_server());
     let dir = scripted_on_nats(&[("events.in", "scripted", "")], &[]);
     let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
     let client = broker.client().await;
@@ -245,7 +246,7 @@ async fn a_trap_costs_one_message_and_ten_thousand_arrive_once() {
 
 #[tokio::test]
 async fn answers_go_only_where_allowed_outbound_hosts_allows() {
-    let broker = Broker::start();
+    let broker = Broker::start(&toolchain::nats_server());
     let dir = scripted_on_nats(
         &[
             ("allowed.in", "allowed", "reply-subject = \"audit.out\""),
@@ -274,7 +275,7 @@ async fn answers_go_only_where_allowed_outbound_hosts_allows() {
 
 #[tokio::test]
 async fn the_host_reconnects_when_the_broker_comes_back() {
-    let mut broker = Broker::start();
+    let mut broker = Broker::start(&toolchain::nats_server());
     let dir = scripted_on_nats(&[("events.in", "scripted", "")], &[]);
     let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
     broker.restart();

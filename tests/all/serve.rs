@@ -13,6 +13,7 @@ use bindery_manifest::AppManifest;
 
 use crate::broker::Broker;
 use crate::host::{Reply, exchange};
+use crate::toolchain;
 
 /// The `bindery` binary of this build (`cargo test` builds it with the
 /// composer package).
@@ -331,7 +332,7 @@ async fn up_composes_and_serves() {
 
 #[tokio::test]
 async fn orders_accepts_refuses_and_ignores() {
-    let broker = Broker::start();
+    let broker = Broker::start(&toolchain::nats_server());
     let dir = example(
         "orders",
         &[
