@@ -8,6 +8,7 @@ const GUESTS: &[(&str, &str)] = &[
     ("bindery-http-cloudevents", "binders/http-cloudevents"),
     ("scripted-app", "tests/programs/scripted-app"),
     ("faulty-http", "tests/programs/faulty-http"),
+    ("relay", "tests/programs/relay"),
     ("echo", "examples/echo"),
     ("orders", "examples/orders"),
 ];

@@ -326,3 +326,56 @@ fn a_broker_that_is_down_at_start_is_a_clear_error() {
     );
     assert!(Path::new(&dir.path().join(".bindery/scripted.wasm")).exists());
 }
+
+#[tokio::test]
+async fn a_component_sends_requests_through_the_hosts_consumer() {
+    let broker = Broker::start(&toolchain::nats_server());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("spin.toml"),
+        format!(
+            "spin_manifest_version = 2\n[application]\nname = \"relay\"\n\
+             [[trigger.nats]]\nsubject = \"relay.in\"\ncomponent = \"relay\"\n\
+             [component.relay]\nsource = {:?}\nallowed_outbound_hosts = [\"nats://svc.>\"]\n",
+            bindery_tests::RELAY
+        ),
+    )
+    .unwrap();
+    let _server = Server::start(
+        dir.path(),
+        &["serve", "spin.toml", "--nats-address", &broker.url()],
+    );
+    let client = broker.client().await;
+    let mut service = client.subscribe("svc.pong").await.unwrap();
+    let responder = client.clone();
+    tokio::spawn(async move {
+        while let Some(request) = service.next().await {
+            let reply = request.reply.unwrap();
+            responder.publish(reply, "pong".into()).await.unwrap();
+        }
+    });
+    let mut replies = client.subscribe("test.replies").await.unwrap();
+    client.flush().await.unwrap();
+    let mut relay = async |target: &'static str| {
+        client
+            .publish_with_reply("relay.in", "test.replies", target.into())
+            .await
+            .unwrap();
+        let reply = tokio::time::timeout(PATIENCE, replies.next())
+            .await
+            .unwrap()
+            .unwrap();
+        String::from_utf8(reply.payload.to_vec()).unwrap()
+    };
+    assert_eq!(relay("svc.pong").await, "reply: pong");
+    let silent = relay("svc.silent").await;
+    assert!(
+        silent.starts_with("error: the request to `svc.silent` failed"),
+        "{silent}"
+    );
+    let denied = relay("other.pong").await;
+    assert!(
+        denied.starts_with("error: sending to `other.pong` is not allowed"),
+        "{denied}"
+    );
+}
