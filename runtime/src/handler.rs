@@ -11,7 +11,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
-use wasmtime::{PoolConcurrencyLimitError, Store, Trap};
+use wasmtime::{PoolConcurrencyLimitError, Trap};
 use wasmtime_wasi_http::WasiHttpView as _;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
@@ -19,7 +19,6 @@ use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
 use crate::Host;
 use crate::linked::Linked;
-use crate::nats::Messaging;
 use crate::state::State;
 
 /// A component on an HTTP trigger: linked once, instantiated per request.
@@ -132,21 +131,7 @@ async fn run(
         return busy();
     };
     let request = Request::from_parts(parts, Full::new(body));
-    let messaging = Messaging::new(
-        host.broker.clone(),
-        served.subjects.clone(),
-        None,
-        config.deadline,
-    );
-    let state = State::new(
-        &served.environment,
-        config.memory_limit,
-        served.outbound.clone(),
-        messaging,
-    );
-    let mut store = Store::new(served.pre.engine(), state);
-    store.limiter(|state| &mut state.limits);
-    store.set_epoch_deadline(config.deadline_ticks());
+    let mut store = served.store(host, None);
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let prepared = store
         .data_mut()

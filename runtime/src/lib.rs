@@ -44,7 +44,7 @@ pub use nats::{DEFAULT_ADDRESS as DEFAULT_NATS_ADDRESS, SubjectPatternError};
 pub use routes::Route;
 
 use handler::Served;
-use linked::{Linked, LinkedSet};
+use linked::{LinkedSet, Linking};
 use nats::{MessagingAppPre, Subscription};
 use state::State;
 
@@ -155,21 +155,18 @@ impl Host {
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
             .map_err(|err| HostError::Engine(err.into()))?;
         nats::add_to_linker(&mut linker).map_err(|err| HostError::Engine(err.into()))?;
-        let cache_dir = config.cache_dir.as_deref();
+        let linking = Linking {
+            engine: &engine,
+            linker: &linker,
+            cache_dir: config.cache_dir.as_deref(),
+        };
         let mut served = LinkedSet::new();
         let routes = specs
             .into_iter()
             .map(|spec| {
                 let route = Route::parse(&spec.route)?;
-                let served = served.get_or_link(&spec.id, || {
-                    Linked::link(
-                        &engine,
-                        &linker,
-                        &spec.id,
-                        &spec.component,
-                        cache_dir,
-                        |pre| ProxyPre::new(pre).map_err(|err| ComponentError::NotHttp(err.into())),
-                    )
+                let served = served.get_or_link(&linking, &spec.id, &spec.component, |pre| {
+                    ProxyPre::new(pre).map_err(|err| ComponentError::NotHttp(err.into()))
                 })?;
                 Ok((route, served))
             })
@@ -178,19 +175,11 @@ impl Host {
         let subscriptions = subscriptions
             .into_iter()
             .map(|spec: PlainSubscription| {
-                let listener = listeners.get_or_link(&spec.id, || {
-                    Linked::link(
-                        &engine,
-                        &linker,
-                        &spec.id,
-                        &spec.component,
-                        cache_dir,
-                        |pre| {
-                            MessagingAppPre::new(pre)
-                                .map_err(|err| ComponentError::NotMessaging(err.into()))
-                        },
-                    )
-                })?;
+                let listener =
+                    listeners.get_or_link(&linking, &spec.id, &spec.component, |pre| {
+                        MessagingAppPre::new(pre)
+                            .map_err(|err| ComponentError::NotMessaging(err.into()))
+                    })?;
                 Ok(Subscription {
                     subject: spec.subject,
                     queue_group: spec.queue_group,

@@ -5,14 +5,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use manifest::PlainComponent;
-use wasmtime::Engine;
 use wasmtime::component::{InstancePre, Linker};
+use wasmtime::{Engine, Store};
 
-use crate::engine;
 use crate::error::{ComponentError, HostError};
-use crate::nats::SubjectPolicy;
+use crate::nats::{Messaging, SubjectPolicy};
 use crate::outbound::OutboundPolicy;
 use crate::state::State;
+use crate::{Host, engine};
 
 /// A linked component, `P` being its world's pre-instance (`ProxyPre` for
 /// HTTP, `MessagingAppPre` for NATS), with what each instance gets.
@@ -25,15 +25,21 @@ pub(crate) struct Linked<P> {
     pub(crate) subjects: SubjectPolicy,
 }
 
+/// What linking a component needs: the engine, the linker with every
+/// interface the host provides, and the compiled-code cache.
+pub(crate) struct Linking<'a> {
+    pub(crate) engine: &'a Engine,
+    pub(crate) linker: &'a Linker<State>,
+    pub(crate) cache_dir: Option<&'a Path>,
+}
+
 impl<P> Linked<P> {
     /// Links the component `id`; `world` makes the pre-instance of the world
     /// its trigger needs, or says why the component does not fit it.
-    pub(crate) fn link(
-        engine: &Engine,
-        linker: &Linker<State>,
+    fn link(
+        linking: &Linking<'_>,
         id: &str,
         component: &PlainComponent,
-        cache_dir: Option<&Path>,
         world: impl FnOnce(InstancePre<State>) -> Result<P, ComponentError>,
     ) -> Result<Self, HostError> {
         let failed = |source: ComponentError| HostError::Component {
@@ -43,9 +49,10 @@ impl<P> Linked<P> {
         };
         let wasm =
             std::fs::read(&component.source).map_err(|err| failed(ComponentError::Read(err)))?;
-        let compiled = engine::compile(engine, &wasm, cache_dir)
+        let compiled = engine::compile(linking.engine, &wasm, linking.cache_dir)
             .map_err(|err| failed(ComponentError::Compile(err.into())))?;
-        let instance_pre = linker
+        let instance_pre = linking
+            .linker
             .instantiate_pre(&compiled)
             .map_err(|err| failed(ComponentError::Link(err.into())))?;
         Ok(Self {
@@ -70,17 +77,46 @@ impl<P> LinkedSet<P> {
         Self(Vec::new())
     }
 
-    /// The component `id`, linked by `link` unless it already is.
+    /// The component `id`, linked for `world` (see [`Linked`]) unless it
+    /// already is.
     pub(crate) fn get_or_link(
         &mut self,
+        linking: &Linking<'_>,
         id: &str,
-        link: impl FnOnce() -> Result<Linked<P>, HostError>,
+        component: &PlainComponent,
+        world: impl FnOnce(InstancePre<State>) -> Result<P, ComponentError>,
     ) -> Result<Arc<Linked<P>>, HostError> {
         if let Some(linked) = self.0.iter().find(|linked| linked.id == id) {
             return Ok(linked.clone());
         }
-        let linked = Arc::new(link()?);
+        let linked = Arc::new(Linked::link(linking, id, component, world)?);
         self.0.push(linked.clone());
         Ok(linked)
+    }
+}
+
+impl<P> Linked<P> {
+    /// A store for one instance of this component, as `host` runs it: its
+    /// environment, the memory limit, the deadline, and the outbound
+    /// policies (`reply_to` being the reply subject of the message it
+    /// handles, if any).
+    pub(crate) fn store(&self, host: &Host, reply_to: Option<String>) -> Store<State> {
+        let config = &host.config;
+        let messaging = Messaging::new(
+            host.broker.clone(),
+            self.subjects.clone(),
+            reply_to,
+            config.deadline,
+        );
+        let state = State::new(
+            &self.environment,
+            config.memory_limit,
+            self.outbound.clone(),
+            messaging,
+        );
+        let mut store = Store::new(&host.engine, state);
+        store.limiter(|state| &mut state.limits);
+        store.set_epoch_deadline(config.deadline_ticks());
+        store
     }
 }

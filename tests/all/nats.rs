@@ -12,7 +12,7 @@ use futures::StreamExt as _;
 use serde_json::{Value, json};
 
 use crate::broker::Broker;
-use crate::serve::{Server, example, run};
+use crate::serve::{Server, run, up_orders};
 use crate::toolchain;
 
 /// How long a test waits for one reply, or for a line in the host's log.
@@ -102,15 +102,7 @@ fn scripted_on_nats(
 
 #[tokio::test]
 async fn the_same_orders_wasm_answers_alike_over_http_and_nats() {
-    let broker = Broker::start(&toolchain::nats_server());
-    let dir = example(
-        "orders",
-        &[
-            ("orders", bindery_tests::ORDERS),
-            ("orders-nats", bindery_tests::ORDERS),
-        ],
-    );
-    let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
+    let (broker, dir, server) = up_orders();
 
     let app = |file: &str| {
         Provenance::read(&std::fs::read(dir.path().join(".bindery").join(file)).unwrap())

@@ -45,6 +45,22 @@ pub fn example(name: &str, built: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// `bindery up` of `examples/orders` (its HTTP and its NATS trigger) with a
+/// `nats-server` of its own; the folder and the broker live as long as the
+/// server needs them.
+pub fn up_orders() -> (Broker, tempfile::TempDir, Server) {
+    let broker = Broker::start(&toolchain::nats_server());
+    let dir = example(
+        "orders",
+        &[
+            ("orders", bindery_tests::ORDERS),
+            ("orders-nats", bindery_tests::ORDERS),
+        ],
+    );
+    let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
+    (broker, dir, server)
+}
+
 /// A project folder with the scripted test app, which traps or loops on
 /// request, bound with the built-in http-cloudevents binder.
 fn scripted() -> tempfile::TempDir {
@@ -332,15 +348,7 @@ async fn up_composes_and_serves() {
 
 #[tokio::test]
 async fn orders_accepts_refuses_and_ignores() {
-    let broker = Broker::start(&toolchain::nats_server());
-    let dir = example(
-        "orders",
-        &[
-            ("orders", bindery_tests::ORDERS),
-            ("orders-nats", bindery_tests::ORDERS),
-        ],
-    );
-    let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
+    let (_broker, _dir, server) = up_orders();
     let created = |id: &'static str| {
         vec![
             ("ce-specversion", "1.0"),

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::sync::OwnedSemaphorePermit;
-use wasmtime::{PoolConcurrencyLimitError, Store, Trap};
+use wasmtime::{PoolConcurrencyLimitError, Trap};
 
-use super::{BrokerMessage, Messaging, MessagingAppPre};
+use super::{BrokerMessage, MessagingAppPre};
 use crate::Host;
 use crate::linked::Linked;
 use crate::state::State;
@@ -34,21 +34,7 @@ pub(crate) async fn deliver(
     let started = Instant::now();
     let message = guest_message(&message);
     let config = &host.config;
-    let messaging = Messaging::new(
-        host.broker.clone(),
-        listener.subjects.clone(),
-        message.reply_to.clone(),
-        config.deadline,
-    );
-    let state = State::new(
-        &listener.environment,
-        config.memory_limit,
-        listener.outbound.clone(),
-        messaging,
-    );
-    let mut store = Store::new(listener.pre.engine(), state);
-    store.limiter(|state| &mut state.limits);
-    store.set_epoch_deadline(config.deadline_ticks());
+    let mut store = listener.store(&host, message.reply_to.clone());
     let result = async {
         let app = listener.pre.instantiate_async(&mut store).await?;
         app.wasmcloud_messaging_handler()
