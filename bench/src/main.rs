@@ -347,6 +347,12 @@ fn main() -> Result<()> {
             |value| value >= 0.90,
         ),
         ratio(
+            "http-cloudevents binder size (KB)",
+            binder.len() as f64 / 1e3,
+            "≤ 200",
+            |value| value <= 200.0,
+        ),
+        ratio(
             "compose ÷ plug floor",
             compose_ms / plug_floor_ms,
             "≤ 1.5",

@@ -4,10 +4,14 @@
 //! Each build runs a nested `cargo build --profile guest` with its own target
 //! directory (`<target>/guests`), so it never waits on the outer build's
 //! lock, and with the outer build's compiler flags cleared, since they are
-//! meant for the host.
+//! meant for the host. Binaryen's `wasm-opt` then optimizes each component's
+//! core modules where it is installed (see [`optimize`](crate::optimize)).
+
+mod optimize;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Once;
 
 /// The target every guest is built for.
 pub const TARGET: &str = "wasm32-wasip2";
@@ -57,8 +61,10 @@ impl Guests {
         self
     }
 
-    /// Builds `package` and returns the path of its component, telling cargo
-    /// to rerun the build script when the package's sources or the WIT change.
+    /// Builds `package` and returns the path of its component (optimized by
+    /// `wasm-opt` where it is installed, in `<profile>/optimized/`), telling
+    /// cargo to rerun the build script when the package's sources or the WIT
+    /// change.
     ///
     /// Panics with cargo's output when the build fails, which fails the outer
     /// build with that message.
@@ -104,7 +110,23 @@ impl Guests {
             "guest `{package}` built, but {} is missing",
             component.display()
         );
-        component
+        let Some(wasm_opt) = optimize::wasm_opt() else {
+            static WARNED: Once = Once::new();
+            WARNED.call_once(|| {
+                println!(
+                    "cargo:warning=wasm-opt (Binaryen) is not installed: guests are built without its \
+                     size and speed passes (apt-get install binaryen, or set BINDERY_WASM_OPT)"
+                );
+            });
+            return component;
+        };
+        println!("cargo:rerun-if-env-changed=BINDERY_WASM_OPT");
+        let optimized_dir = component.with_file_name("optimized");
+        std::fs::create_dir_all(&optimized_dir)
+            .unwrap_or_else(|err| panic!("cannot create {}: {err}", optimized_dir.display()));
+        let optimized = optimized_dir.join(component.file_name().expect("a file name"));
+        optimize::optimize(&wasm_opt, &component, &optimized);
+        optimized
     }
 }
 
