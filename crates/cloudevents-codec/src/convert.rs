@@ -5,9 +5,9 @@
 //! so one macro serves them all.
 
 /// Defines `fn to_wit(event: Event) -> $wit::Event`,
-/// `fn from_wit(event: $wit::Event) -> Event` and `fn answer_from_wit`, which
-/// turns a `handle` call's WIT result into the codec's, in the calling
-/// module, where
+/// `fn from_wit(event: $wit::Event) -> Event`, `fn answer_from_wit`, which
+/// turns a `handle` call's WIT result into the codec's, and `fn
+/// answer_to_wit`, the other way, in the calling module, where
 /// `$wit` names the generated `bindery:cloudevents/types` module in scope
 /// (for example through `use ... as wit`).
 #[macro_export]
@@ -77,6 +77,21 @@ macro_rules! wit_conversions {
             }
         }
 
+        #[allow(dead_code, reason = "a binder lifts answers, an app lowers them")]
+        fn answer_to_wit(
+            answer: Result<Option<$crate::Event>, $crate::HandlerError>,
+        ) -> Result<Option<$wit::Event>, $wit::HandlerError> {
+            match answer {
+                Ok(answer) => Ok(answer.map(to_wit)),
+                Err($crate::HandlerError::Invalid(why)) => Err($wit::HandlerError::Invalid(why)),
+                Err($crate::HandlerError::Unavailable(why)) => {
+                    Err($wit::HandlerError::Unavailable(why))
+                }
+                Err($crate::HandlerError::Internal(why)) => Err($wit::HandlerError::Internal(why)),
+            }
+        }
+
+        #[allow(dead_code, reason = "a binder lifts answers, an app lowers them")]
         fn answer_from_wit(
             answer: Result<Option<$wit::Event>, $wit::HandlerError>,
         ) -> Result<Option<$crate::Event>, $crate::HandlerError> {

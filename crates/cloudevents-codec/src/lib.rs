@@ -15,6 +15,7 @@
 
 mod attributes;
 mod convert;
+mod data;
 mod error;
 mod event;
 pub mod json;
@@ -25,6 +26,7 @@ mod validate;
 /// For decoders of other message forms (HTTP binary mode, for example):
 /// attributes as a form delivers them, assembled into a validated event.
 pub use attributes::{Data, RawValue, assemble};
+pub use data::{DataError, TRACE_EXTENSIONS};
 pub use error::{DecodeError, Place};
 pub use event::{
     AttributeKind, AttributeValue, Event, Extension, ExtensionTypes, HandlerError, SPEC_VERSION,

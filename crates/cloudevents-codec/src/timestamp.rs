@@ -48,6 +48,29 @@ pub fn parse(text: &str) -> Result<Instant, String> {
     Ok(Instant { seconds, nanos })
 }
 
+/// Formats `instant` as an RFC 3339 `date-time` in UTC, with as many
+/// fractional digits as its nanoseconds need: `2018-04-05T17:31:00Z`,
+/// `2018-04-05T17:31:00.25Z`. Years outside 0000 to 9999 are clamped to
+/// them.
+pub fn format(instant: Instant) -> String {
+    let days = instant.seconds.div_euclid(86_400);
+    let second_of_day = instant.seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    let (hour, minute, second) = (
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60,
+    );
+    let mut text = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}");
+    if instant.nanos > 0 {
+        let fraction = format!("{:09}", instant.nanos);
+        text.push('.');
+        text.push_str(fraction.trim_end_matches('0'));
+    }
+    text.push('Z');
+    text
+}
+
 struct Cursor<'a>(&'a [u8]);
 
 impl Cursor<'_> {
@@ -138,9 +161,44 @@ fn days_from_civil(year: u32, month: u32, day: u32) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
+/// The proleptic Gregorian date `days` after 1970-01-01, the inverse of
+/// [`days_from_civil`], with the year clamped to 0 to 9999.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let days = days + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year.clamp(0, 9999), month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formatting_parses_back_to_the_same_instant() {
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "2018-04-05T17:31:00Z",
+            "2000-02-29T23:59:59.5Z",
+            "1969-12-31T23:59:59.000000001Z",
+            "2400-12-31T12:00:00.123Z",
+        ] {
+            let instant = parse(text).unwrap();
+            assert_eq!(format(instant), text);
+            assert_eq!(parse(&format(instant)).unwrap(), instant);
+        }
+    }
 
     #[test]
     fn offsets_and_precision_name_the_same_instant() {

@@ -2,19 +2,11 @@
 //! attribute, extension and byte of data unchanged. It holds no HTTP code and
 //! no CloudEvents parsing: the binder does that.
 
-wit_bindgen::generate!({
-    world: "bindery:cloudevents/app",
-    path: "../../wit",
-});
+use bindery_sdk::{Event, HandlerError};
 
-use exports::bindery::cloudevents::handler::{Event, Guest, HandlerError};
-
-struct Echo;
-
-impl Guest for Echo {
-    fn handle(event: Event) -> Result<Option<Event>, HandlerError> {
-        Ok(Some(event))
-    }
+/// Answers `event` with itself.
+fn handle(event: Event) -> Result<Option<Event>, HandlerError> {
+    Ok(Some(event))
 }
 
-export!(Echo);
+bindery_sdk::export_handler!(handle);

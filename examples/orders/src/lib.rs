@@ -3,20 +3,13 @@
 //! event. A bad order is refused with `handler-error::invalid`, which the
 //! binder answers with 400; other event types are ignored (204).
 
-wit_bindgen::generate!({
-    world: "bindery:cloudevents/app",
-    path: "../../wit",
-});
-
-use exports::bindery::cloudevents::handler::{Event, Guest, HandlerError};
+use bindery_sdk::{DataError, Event, HandlerError};
 use serde::{Deserialize, Serialize};
 
 /// The event type this app handles.
 const ORDER_CREATED: &str = "com.example.order.created";
 /// The event type it answers with.
 const ORDER_ACCEPTED: &str = "com.example.order.accepted";
-/// Extensions carried over to the answer, so that a trace continues.
-const TRACE_EXTENSIONS: [&str; 2] = ["traceparent", "tracestate"];
 
 /// The data of an order event.
 #[derive(Deserialize)]
@@ -49,16 +42,11 @@ struct Accepted<'a> {
 impl Order {
     /// Parses and checks the event's data.
     fn from_event(event: &Event) -> Result<Self, String> {
-        let json = event.datacontenttype.as_deref().is_none_or(|media_type| {
-            let essence = media_type.split(';').next().unwrap_or_default().trim();
-            essence.eq_ignore_ascii_case("application/json") || essence.ends_with("+json")
-        });
-        if !json {
-            return Err("an order's datacontenttype must be application/json".into());
-        }
-        let data = event.data.as_deref().ok_or("an order event needs data")?;
-        let order: Self =
-            serde_json::from_slice(data).map_err(|err| format!("the order is not valid: {err}"))?;
+        let order: Self = event.json().map_err(|err| match err {
+            DataError::NotJson(_) => "an order's datacontenttype must be application/json".into(),
+            DataError::NoData => "an order event needs data".into(),
+            err => format!("the order is not valid: {err}"),
+        })?;
         if order.order_id.trim().is_empty() {
             return Err("orderId must not be empty".into());
         }
@@ -90,46 +78,36 @@ impl Order {
                 .ok_or("the order total overflows")?;
             item_count = item_count.saturating_add(item.quantity);
         }
-        let data = serde_json::to_vec(&Accepted {
-            order_id: &self.order_id,
-            customer: &self.customer,
-            item_count,
-            total_cents,
-        })
-        .map_err(|err| err.to_string())?;
-        Ok(Event {
+        let accepted = Event {
             id: format!("{}/accepted", created.id),
             source: "/orders".into(),
             specversion: "1.0".into(),
-            type_: ORDER_ACCEPTED.into(),
-            datacontenttype: Some("application/json".into()),
-            dataschema: None,
+            ty: ORDER_ACCEPTED.into(),
             subject: Some(self.order_id.clone()),
-            time: None,
-            extensions: created
-                .extensions
-                .iter()
-                .filter(|extension| TRACE_EXTENSIONS.contains(&extension.name.as_str()))
-                .cloned()
-                .collect(),
-            data: Some(data),
-        })
+            ..Event::default()
+        };
+        accepted
+            .with_json(&Accepted {
+                order_id: &self.order_id,
+                customer: &self.customer,
+                item_count,
+                total_cents,
+            })
+            .map(|accepted| accepted.with_trace_of(created))
+            .map_err(|err| err.to_string())
     }
 }
 
-struct Orders;
-
-impl Guest for Orders {
-    fn handle(event: Event) -> Result<Option<Event>, HandlerError> {
-        if event.type_ != ORDER_CREATED {
-            return Ok(None);
-        }
-        let order = Order::from_event(&event).map_err(HandlerError::Invalid)?;
-        order
-            .accept(&event)
-            .map(Some)
-            .map_err(HandlerError::Invalid)
+/// Accepts `com.example.order.created` events, ignores the others.
+fn handle(event: Event) -> Result<Option<Event>, HandlerError> {
+    if event.ty != ORDER_CREATED {
+        return Ok(None);
     }
+    let order = Order::from_event(&event).map_err(HandlerError::Invalid)?;
+    order
+        .accept(&event)
+        .map(Some)
+        .map_err(HandlerError::Invalid)
 }
 
-export!(Orders);
+bindery_sdk::export_handler!(handle);
