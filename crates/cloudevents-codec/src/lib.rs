@@ -19,6 +19,8 @@ mod data;
 mod error;
 mod event;
 pub mod json;
+#[cfg(feature = "cloudevents-sdk")]
+mod sdk;
 mod settings;
 pub mod timestamp;
 mod validate;
@@ -31,5 +33,7 @@ pub use error::{DecodeError, Place};
 pub use event::{
     AttributeKind, AttributeValue, Event, Extension, ExtensionTypes, HandlerError, SPEC_VERSION,
 };
+#[cfg(feature = "cloudevents-sdk")]
+pub use sdk::SdkError;
 pub use settings::{ConfigError, PREFIX as CONFIG_PREFIX, Setting, settings};
 pub use validate::{Form, first_duplicate, validate};
