@@ -54,7 +54,10 @@ pub(crate) fn optimize(wasm_opt: &Path, component: &Path, out: &Path) {
     }
     let bytes = std::fs::read(component)
         .unwrap_or_else(|err| panic!("cannot read {}: {err}", component.display()));
-    let scratch = out.with_extension("module.wasm");
+    // Build scripts of several packages may optimize the same guest at once:
+    // each works in files of its own and renames the result into place.
+    let scratch = out.with_extension(format!("{}.module.wasm", std::process::id()));
+    let partial = out.with_extension(format!("{}.partial.wasm", std::process::id()));
     let mut output = Component::new();
     for (id, range) in top_level_sections(&bytes, component) {
         let data = &bytes[range];
@@ -69,7 +72,8 @@ pub(crate) fn optimize(wasm_opt: &Path, component: &Path, out: &Path) {
         }
     }
     let _ = std::fs::remove_file(&scratch);
-    std::fs::write(out, output.finish())
+    std::fs::write(&partial, output.finish())
+        .and_then(|()| std::fs::rename(&partial, out))
         .unwrap_or_else(|err| panic!("cannot write {}: {err}", out.display()));
 }
 
