@@ -35,5 +35,5 @@ pub use event::{
 };
 #[cfg(feature = "cloudevents-sdk")]
 pub use sdk::SdkError;
-pub use settings::{ConfigError, PREFIX as CONFIG_PREFIX, Setting, settings};
+pub use settings::{ConfigError, PREFIX as CONFIG_PREFIX, Setting, settings, settings_under};
 pub use validate::{Form, first_duplicate, validate};

@@ -18,7 +18,7 @@ pub struct ConfigError {
 }
 
 /// One configuration variable: its full name, its key (the name without
-/// [`PREFIX`]) and its value.
+/// its prefix) and its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
     /// The variable's full name, for example `BINDERY_CONFIG_MAX_BODY`.
@@ -67,8 +67,18 @@ impl Setting {
 
 /// The configuration variables among `vars`: those with [`PREFIX`].
 pub fn settings(vars: impl IntoIterator<Item = (String, String)>) -> impl Iterator<Item = Setting> {
-    vars.into_iter().filter_map(|(variable, value)| {
-        let key = variable.strip_prefix(PREFIX)?.to_owned();
+    settings_under(PREFIX, vars)
+}
+
+/// The configuration variables among `vars` with `prefix`: for a component
+/// composed beside a binder (a sink), whose settings must not be mistaken
+/// for the binder's.
+pub fn settings_under(
+    prefix: &'static str,
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> impl Iterator<Item = Setting> {
+    vars.into_iter().filter_map(move |(variable, value)| {
+        let key = variable.strip_prefix(prefix)?.to_owned();
         Some(Setting {
             variable,
             key,
