@@ -17,6 +17,7 @@ const BUILTIN: &[(&str, &str, &str)] = &[
         "bindery-nats-cloudevents",
         "binders/nats-cloudevents",
     ),
+    ("http-sink", "bindery-http-sink", "binders/http-sink"),
 ];
 
 fn main() {

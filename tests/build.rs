@@ -9,6 +9,7 @@ const GUESTS: &[(&str, &str)] = &[
     ("scripted-app", "tests/programs/scripted-app"),
     ("faulty-http", "tests/programs/faulty-http"),
     ("relay", "tests/programs/relay"),
+    ("sending-app", "tests/programs/sending-app"),
     ("echo", "examples/echo"),
     ("orders", "examples/orders"),
 ];

@@ -9,6 +9,7 @@ use wac_graph::types::{Package, are_semver_compatible};
 use wac_graph::{CompositionGraph, EncodeOptions};
 
 use crate::binder::{self, Binder, BinderOrigin};
+use crate::dependencies::link_dependencies;
 use crate::error::{ComposeError, LinkError};
 use crate::provenance::{Artifact, Provenance};
 use crate::world::{ComponentWorld, handler_name, handler_transport, split_version};
@@ -72,7 +73,24 @@ pub fn compose(
             },
             source: err,
         })?;
+        let what = if executors.contains_key(id) {
+            "app"
+        } else {
+            "component"
+        };
+        let linked = link_dependencies(
+            id,
+            component,
+            app,
+            &source,
+            what,
+            manifest_path,
+            &options.cache_dir,
+        )?;
+        let app = linked.bytes;
         let plain = output.component.get_mut(id).expect("same ids");
+        plain.environment.extend(linked.environment);
+        plain.dependencies.clear();
         let out = match executors.get(id) {
             Some(used) => {
                 let binder =
@@ -281,7 +299,11 @@ fn check_and_link(
 /// The wac-graph part of [`plug`]: register, plug, encode (without
 /// validating: [`plug`] has validated the inputs, and reading the output's
 /// world checks its structure).
-fn link(mut graph: CompositionGraph, socket: Package, plug: Package) -> Result<Vec<u8>, LinkError> {
+pub(crate) fn link(
+    mut graph: CompositionGraph,
+    socket: Package,
+    plug: Package,
+) -> Result<Vec<u8>, LinkError> {
     let socket = graph.register_package(socket)?;
     let plug = graph.register_package(plug)?;
     wac_graph::plug(&mut graph, vec![plug], socket)?;
@@ -291,7 +313,7 @@ fn link(mut graph: CompositionGraph, socket: Package, plug: Package) -> Result<V
     })?)
 }
 
-fn list(items: &[impl AsRef<str>]) -> String {
+pub(crate) fn list(items: &[impl AsRef<str>]) -> String {
     if items.is_empty() {
         return "nothing".into();
     }

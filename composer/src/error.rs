@@ -133,6 +133,67 @@ pub enum ComposeError {
         #[source]
         source: Box<ureq::Error>,
     },
+    /// The component imports an interface that only a build-time
+    /// dependency can satisfy, and names none.
+    #[error(
+        "{}: component `{component}` imports `{import}`, which no host provides: name the component that \
+         satisfies it in [component.{component}.dependencies], for example \
+         \"{import}\" = {{ binder = \"http-sink\", config = {{ url = \"http://...\" }} }}", manifest.display()
+    )]
+    UnsatisfiedImport {
+        /// The manifest.
+        manifest: PathBuf,
+        /// The component id.
+        component: String,
+        /// The interface.
+        import: String,
+    },
+    /// A dependency names an interface the component does not import.
+    #[error(
+        "{}: component `{component}` has a dependency for `{interface}`, which it does not import \
+         (it imports: {imports})", manifest.display()
+    )]
+    UnusedDependency {
+        /// The manifest.
+        manifest: PathBuf,
+        /// The component id.
+        component: String,
+        /// The interface the dependency is for.
+        interface: String,
+        /// What the component imports.
+        imports: String,
+    },
+    /// A dependency does not export the interface it is named for.
+    #[error(
+        "{}: the dependency {dependency} of component `{component}` does not export `{interface}` \
+         (it exports: {exports})", manifest.display()
+    )]
+    DependencyLacksExport {
+        /// The manifest.
+        manifest: PathBuf,
+        /// The component id.
+        component: String,
+        /// The dependency.
+        dependency: String,
+        /// The interface.
+        interface: String,
+        /// What it exports.
+        exports: String,
+    },
+    /// A sink's URL is outside the component's `allowed_outbound_hosts`, so
+    /// the host would refuse every event.
+    #[error(
+        "{}: component `{component}` sends events to {url}, which its allowed_outbound_hosts does not allow; \
+         add the URL's scheme and host (and port) there", manifest.display()
+    )]
+    SinkNotAllowed {
+        /// The manifest.
+        manifest: PathBuf,
+        /// The component id.
+        component: String,
+        /// The sink URL.
+        url: String,
+    },
     /// wac-graph could not link the two components.
     #[error("composing app {app} into binder {binder} failed")]
     Plug {

@@ -21,6 +21,7 @@
 pub mod binder;
 pub mod componentize;
 mod compose;
+mod dependencies;
 mod error;
 pub mod provenance;
 pub mod world;

@@ -152,11 +152,17 @@ impl BinderConfig {
     }
 
     fn environment(&self) -> BTreeMap<String, String> {
+        self.environment_under(CONFIG_PREFIX)
+    }
+
+    /// The settings as environment variables named with `prefix`: key
+    /// `max-body` becomes `<prefix>MAX_BODY`; lists are joined with commas.
+    pub(crate) fn environment_under(&self, prefix: &str) -> BTreeMap<String, String> {
         self.0
             .iter()
             .map(|(key, value)| {
                 let value = env_value(value).expect("checked when the config was read");
-                (config_variable(key), value)
+                (config_variable(prefix, key), value)
             })
             .collect()
     }
@@ -183,11 +189,8 @@ impl From<BinderConfig> for toml::Table {
 }
 
 /// `allowed-origins` → `BINDERY_CONFIG_ALLOWED_ORIGINS`.
-fn config_variable(key: &str) -> String {
-    format!(
-        "{CONFIG_PREFIX}{}",
-        key.to_ascii_uppercase().replace('-', "_")
-    )
+fn config_variable(prefix: &str, key: &str) -> String {
+    format!("{prefix}{}", key.to_ascii_uppercase().replace('-', "_"))
 }
 
 /// A config value as an environment variable value: lists are joined with

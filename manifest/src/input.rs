@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::dependency::Dependency;
 use crate::error::{self, ManifestError, ParseError};
 use crate::executor::{BinderExecutor, Executor};
 use crate::id::ComponentId;
@@ -198,6 +199,11 @@ pub struct Component {
     /// How to build the component (`bindery build`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<ComponentBuild>,
+    /// Imports satisfied at build time, by interface name (Spin's
+    /// `dependencies`); `bindery compose` links them in and leaves the
+    /// table out of its output.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dependencies: BTreeMap<String, Dependency>,
 }
 
 /// `[component.<id>.build]`.

@@ -27,14 +27,17 @@
 //! ```
 #![deny(missing_docs)]
 
+mod dependency;
 mod digest;
 mod error;
 mod executor;
 mod id;
 mod input;
+mod outbound;
 mod plain;
 mod version;
 
+pub use dependency::{Dependency, SENDER, SENDER_PREFIX};
 pub use digest::{DigestError, Sha256Digest};
 pub use error::{ManifestError, ParseError};
 pub use executor::{
@@ -45,5 +48,6 @@ pub use input::{
     AppManifest, Application, BinderUse, Component, ComponentBuild, HttpTrigger, NatsTrigger,
     Transport, Triggers, is_subscription_subject,
 };
+pub use outbound::{AllowedHosts, OutboundHostError};
 pub use plain::{PlainComponent, PlainManifest, PlainRoute, PlainSubscription};
 pub use version::ManifestVersion;

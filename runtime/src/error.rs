@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use manifest::ManifestError;
 
 use crate::nats::SubjectPatternError;
-use crate::outbound::OutboundHostError;
+use manifest::OutboundHostError;
 
 /// A boxed error from wasmtime, with its chain of causes.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

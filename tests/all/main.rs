@@ -9,6 +9,7 @@ mod host;
 mod languages;
 mod nats;
 mod serve;
+mod sink;
 mod templates;
 mod toolchain;
 mod versions;

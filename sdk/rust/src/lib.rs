@@ -26,9 +26,11 @@
 #![deny(missing_docs)]
 
 mod builder;
+mod send;
 
 pub use builder::{BuildError, EventBuilder};
 pub use codec::{AttributeValue, DataError, Event, Extension, HandlerError};
+pub use send::{SendError, send};
 
 /// The generated bindings of the `bindery:sdk/app` world; an app needs them
 /// only through [`export_handler!`].

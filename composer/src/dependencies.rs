@@ -1,0 +1,159 @@
+//! `[component.<id>.dependencies]`: imports of a component satisfied at
+//! build time, the way Spin composes them at load time, so that the output
+//! needs no host-side composition. Each dependency is plugged into the
+//! component before a binder is (a sink binder into an app that imports
+//! `bindery:cloudevents/sender`, for example).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use bindery_manifest::{AllowedHosts, Component, ComponentId, SENDER};
+use wac_graph::CompositionGraph;
+
+use crate::binder::{self, Binder};
+use crate::compose::{link, list};
+use crate::error::ComposeError;
+use crate::world::{ComponentWorld, split_version};
+
+/// The component after its dependencies are linked in, with the
+/// environment their settings add and the dependencies used.
+pub(crate) struct Linked {
+    /// The component's bytes.
+    pub(crate) bytes: Vec<u8>,
+    /// `BINDERY_SENDER_*` variables from the dependencies' `config`.
+    pub(crate) environment: BTreeMap<String, String>,
+    /// The dependencies, as resolved.
+    pub(crate) used: Vec<Binder>,
+}
+
+/// Links the dependencies of `component` into `app` (the component `id`, read from
+/// `app_path`; `what` it is, for messages: "app" behind a binder,
+/// "component" otherwise). An import of `bindery:cloudevents/sender` without a
+/// dependency, a dependency the app does not import, one that does not
+/// export its interface, and a sink URL outside `allowed_outbound_hosts` are
+/// errors.
+pub(crate) fn link_dependencies(
+    id: &ComponentId,
+    component: &Component,
+    app: Vec<u8>,
+    app_path: &Path,
+    what: &'static str,
+    manifest: &Path,
+    cache_dir: &Path,
+) -> Result<Linked, ComposeError> {
+    let app_name = app_path.display().to_string();
+    let world = ComponentWorld::of(&app).map_err(|error| ComposeError::NotAComponent {
+        file: app_name.clone(),
+        what,
+        error,
+    })?;
+    let imports = |interface: &str| {
+        world
+            .imports
+            .iter()
+            .any(|import| split_version(import).0 == interface)
+    };
+    let dependencies = &component.dependencies;
+    if imports(SENDER) && !dependencies.contains_key(SENDER) {
+        return Err(ComposeError::UnsatisfiedImport {
+            manifest: manifest.to_owned(),
+            component: id.to_string(),
+            import: SENDER.into(),
+        });
+    }
+    let mut linked = Linked {
+        bytes: app,
+        environment: BTreeMap::new(),
+        used: Vec::new(),
+    };
+    for (interface, dependency) in dependencies {
+        if !imports(interface) {
+            return Err(ComposeError::UnusedDependency {
+                manifest: manifest.to_owned(),
+                component: id.to_string(),
+                interface: interface.clone(),
+                imports: list(&world.imports),
+            });
+        }
+        let provider = binder::resolve(&dependency.source, manifest, cache_dir)?;
+        let provider_world =
+            ComponentWorld::of(&provider.bytes).map_err(|error| ComposeError::NotAComponent {
+                file: provider.to_string(),
+                what: "dependency",
+                error,
+            })?;
+        if !provider_world
+            .exports
+            .iter()
+            .any(|export| split_version(export).0 == interface.as_str())
+        {
+            return Err(ComposeError::DependencyLacksExport {
+                manifest: manifest.to_owned(),
+                component: id.to_string(),
+                dependency: provider.to_string(),
+                interface: interface.clone(),
+                exports: list(&provider_world.exports),
+            });
+        }
+        let environment = dependency.environment();
+        if interface == SENDER
+            && let Some(url) = environment.get("BINDERY_SENDER_URL")
+            && !allows(&component.allowed_outbound_hosts, url)
+        {
+            return Err(ComposeError::SinkNotAllowed {
+                manifest: manifest.to_owned(),
+                component: id.to_string(),
+                url: url.clone(),
+            });
+        }
+        linked.bytes = plug_dependency(&provider, &linked.bytes, &app_name)?;
+        linked.environment.extend(environment);
+        linked.used.push(provider);
+    }
+    Ok(linked)
+}
+
+/// Plugs `provider`'s exports into `app`'s imports.
+fn plug_dependency(provider: &Binder, app: &[u8], app_name: &str) -> Result<Vec<u8>, ComposeError> {
+    let mut graph = CompositionGraph::new();
+    let parse = |name: &str, bytes: &[u8], file: String, graph: &mut CompositionGraph| {
+        ComponentWorld::parse(name, bytes, graph.types_mut()).map_err(|error| {
+            ComposeError::NotAComponent {
+                file,
+                what: "component",
+                error,
+            }
+        })
+    };
+    let socket = parse("bindery:app", app, app_name.to_owned(), &mut graph)?;
+    let plug = parse(
+        "bindery:dependency",
+        &provider.bytes,
+        provider.to_string(),
+        &mut graph,
+    )?;
+    link(graph, socket, plug).map_err(|source| ComposeError::Plug {
+        app: app_name.to_owned(),
+        binder: provider.to_string(),
+        source: Box::new(source),
+    })
+}
+
+/// Whether `allowed_outbound_hosts` allows requests to `url`.
+fn allows(allowed: &[String], url: &str) -> bool {
+    let Ok(uri) = fluent_uri::Uri::parse(url) else {
+        return false;
+    };
+    let Some(authority) = uri.authority() else {
+        return false;
+    };
+    let port = match authority.port().filter(|port| !port.is_empty()) {
+        Some(port) => match port.as_str().parse() {
+            Ok(port) => Some(port),
+            Err(_) => return false,
+        },
+        None => None,
+    };
+    AllowedHosts::parse(allowed)
+        .is_ok_and(|allowed| allowed.allows(uri.scheme().as_str(), authority.host(), port))
+}

@@ -1,0 +1,186 @@
+//! Outbound events: an app that sends through `bindery:cloudevents/sender`
+//! (`tests/programs/sending-app`), composed with the built-in `http-sink`
+//! binder from `[component.<id>.dependencies]`, delivering to a real HTTP
+//! server on loopback.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use tokio::net::TcpListener;
+use wasmtime_wasi_http::io::TokioIo;
+
+use crate::serve::{Server, run};
+
+/// A request the sink received: its path, headers and body.
+#[derive(Debug, Clone)]
+struct Received {
+    path: String,
+    headers: hyper::HeaderMap,
+    body: Bytes,
+}
+
+/// An HTTP server on 127.0.0.1 that records every request and answers
+/// each with `status` and `answer`.
+struct Sink {
+    port: u16,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Sink {
+    async fn start(status: u16, answer: &'static str) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let kept = received.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let kept = kept.clone();
+                let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                    let kept = kept.clone();
+                    async move {
+                        let (parts, incoming) = request.into_parts();
+                        let body = incoming.collect().await?.to_bytes();
+                        kept.lock().unwrap().push(Received {
+                            path: parts.uri.path().to_owned(),
+                            headers: parts.headers,
+                            body,
+                        });
+                        let mut response = hyper::Response::new(Full::new(Bytes::from(answer)));
+                        *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap();
+                        Ok::<_, hyper::Error>(response)
+                    }
+                });
+                tokio::spawn(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+            }
+        });
+        Self { port, received }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/audit", self.port)
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+/// A project folder: the sending app behind the HTTP binder, its sender
+/// satisfied by `http-sink` sending to `url`, with `allowed` as its
+/// `allowed_outbound_hosts`.
+fn project(url: &str, allowed: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = format!(
+        "spin_manifest_version = 2\n[application]\nname = \"sending\"\n\
+         [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
+         executor = {{ type = \"binder\", binder = \"http-cloudevents\" }}\n\
+         [component.app]\nsource = {:?}\nallowed_outbound_hosts = [{allowed:?}]\n\
+         [component.app.dependencies]\n\
+         \"bindery:cloudevents/sender\" = {{ binder = \"http-sink\", config = {{ url = {url:?} }} }}\n",
+        bindery_tests::SENDING_APP
+    );
+    std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
+    dir
+}
+
+const EVENT: &[(&str, &str)] = &[
+    ("ce-specversion", "1.0"),
+    ("ce-id", "o-1"),
+    ("ce-source", "/shop"),
+    ("ce-type", "com.example.order.accepted"),
+    (
+        "ce-traceparent",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    ),
+    ("content-type", "application/json"),
+];
+
+#[tokio::test]
+async fn an_app_sends_events_through_the_http_sink() {
+    let sink = Sink::start(202, "").await;
+    let allowed = format!("http://127.0.0.1:{}", sink.port);
+    let dir = project(&sink.url(), &allowed);
+    let server = Server::start(dir.path(), &["up"]);
+    let answer = server.send("POST", EVENT, r#"{"orderId":"A-17"}"#).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    let received = sink.received();
+    assert_eq!(received.len(), 1);
+    let request = &received[0];
+    let header = |name: &str| {
+        request
+            .headers
+            .get(name)
+            .map(|value| value.to_str().unwrap())
+    };
+    assert_eq!(request.path, "/audit");
+    assert_eq!(header("ce-type"), Some("com.example.audited"));
+    assert_eq!(header("ce-id"), Some("o-1/audited"));
+    assert_eq!(header("ce-source"), Some("/audit"));
+    assert_eq!(
+        header("ce-traceparent"),
+        Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+    );
+    assert!(header("ce-time").is_some(), "the builder fills in the time");
+    assert_eq!(header("content-type"), Some("application/json"));
+    assert_eq!(&request.body[..], br#"{"orderId":"A-17"}"#);
+
+    let inspected = run(dir.path(), &["inspect", ".bindery/app.wasm"]);
+    let text = String::from_utf8_lossy(&inspected.stdout);
+    assert!(text.contains("wasi:http/outgoing-handler@"), "{text}");
+    assert!(
+        !text.contains("bindery:cloudevents/sender"),
+        "the sender is linked in: {text}"
+    );
+}
+
+#[tokio::test]
+async fn a_refusing_sink_and_a_denied_destination_fail_the_event() {
+    let sink = Sink::start(503, "busy").await;
+    let allowed = format!("http://127.0.0.1:{}", sink.port);
+    let dir = project(&sink.url(), &allowed);
+    let server = Server::start(dir.path(), &["up"]);
+    let refused = server.send("POST", EVENT, "{}").await;
+    assert_eq!(refused.status, 503);
+    let detail = refused.json()["detail"].as_str().unwrap().to_owned();
+    assert!(
+        detail.contains("refused") && detail.contains("status 503: busy"),
+        "{detail}"
+    );
+    drop(server);
+
+    // The host, too, enforces allowed_outbound_hosts: serve the output with
+    // the entry taken out.
+    let output = dir.path().join(".bindery/spin.toml");
+    let plain = std::fs::read_to_string(&output).unwrap();
+    std::fs::write(&output, plain.replace(&format!("{allowed:?}"), "")).unwrap();
+    let server = Server::start(dir.path(), &["serve", ".bindery/spin.toml"]);
+    let denied = server.send("POST", EVENT, "{}").await;
+    assert_eq!(denied.status, 503);
+    let detail = denied.json()["detail"].as_str().unwrap().to_owned();
+    assert!(detail.contains("unreachable"), "{detail}");
+    assert_eq!(
+        sink.received().len(),
+        1,
+        "the denied event never left the host"
+    );
+}
+
+#[test]
+fn a_sink_outside_allowed_outbound_hosts_does_not_compose() {
+    let dir = project("http://127.0.0.1:9/audit", "http://127.0.0.1:10");
+    let output = run(dir.path(), &["compose"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("component `app` sends events to http://127.0.0.1:9/audit, which its allowed_outbound_hosts does not allow"),
+        "{stderr}"
+    );
+    assert!(
+        !Path::new(&dir.path().join(".bindery")).exists(),
+        "nothing written"
+    );
+}
