@@ -78,6 +78,7 @@ pub fn compose(
         } else {
             "component"
         };
+        let app_alone = Sha256Digest::of(&app);
         let linked = link_dependencies(
             id,
             component,
@@ -87,7 +88,7 @@ pub fn compose(
             manifest_path,
             &options.cache_dir,
         )?;
-        let app = linked.bytes;
+        let app = linked.bytes.clone();
         let plain = output.component.get_mut(id).expect("same ids");
         plain.environment.extend(linked.environment);
         plain.dependencies.clear();
@@ -106,8 +107,17 @@ pub fn compose(
                     app: Artifact {
                         name: id.to_string(),
                         version: None,
-                        sha256: Sha256Digest::of(&app),
+                        sha256: app_alone.clone(),
                     },
+                    dependencies: linked
+                        .used
+                        .iter()
+                        .map(|dependency| Artifact {
+                            name: dependency.name.clone(),
+                            version: dependency.version.clone(),
+                            sha256: Sha256Digest::of(&dependency.bytes),
+                        })
+                        .collect(),
                 };
                 provenance.append_to(&mut composed.bytes);
                 composed.provenance = Some(provenance);

@@ -1,5 +1,5 @@
-//! The `bindery:provenance` custom section: which binder and which app a
-//! composed component was made from, by name and sha256.
+//! The `bindery:provenance` custom section: which binder, which app and
+//! which dependencies a composed component was made from, by name and sha256.
 
 use bindery_manifest::Sha256Digest;
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,10 @@ pub struct Provenance {
     pub binder: Artifact,
     /// The app: its component id in the manifest and the sha256 of its bytes.
     pub app: Artifact,
+    /// The app's build-time dependencies (a sink binder, say), in the order
+    /// they were linked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<Artifact>,
 }
 
 /// One input of a composition.

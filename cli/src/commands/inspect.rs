@@ -85,6 +85,14 @@ impl InspectCommand {
                 binder.sha256
             );
             println!("  app {} ({})", provenance.app.name, provenance.app.sha256);
+            for dependency in &provenance.dependencies {
+                println!(
+                    "  dependency {} {} ({})",
+                    dependency.name,
+                    dependency.version.as_deref().unwrap_or("(no version)"),
+                    dependency.sha256
+                );
+            }
         }
         Ok(())
     }
