@@ -52,23 +52,14 @@ impl TryFrom<RawDependency> for Dependency {
     type Error = String;
 
     fn try_from(raw: RawDependency) -> Result<Self, String> {
-        let source = match (raw.binder, raw.path, raw.url, raw.digest) {
-            (Some(name), None, None, None) => BinderSource::Builtin(name),
-            (None, Some(path), None, None) => BinderSource::File(path),
-            (None, None, Some(url), Some(digest)) => BinderSource::Url { url, digest },
-            (None, None, Some(url), None) => {
-                return Err(format!(
-                    "dependency `url = \"{url}\"` needs `digest = \"sha256:<hex>\"`"
-                ));
-            }
-            _ => {
-                return Err(
-                    "a dependency takes exactly one of `binder`, `path` or `url` (with `digest`); \
-                     registry versions are not supported"
-                        .into(),
-                );
-            }
-        };
+        let source = BinderSource::from_parts(
+            raw.binder,
+            raw.path,
+            raw.url,
+            raw.digest,
+            "a dependency takes exactly one of `binder`, `path` or `url` (with `digest`); \
+             registry versions are not supported",
+        )?;
         Ok(Self {
             source,
             config: raw.config,

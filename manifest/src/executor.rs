@@ -55,6 +55,29 @@ pub enum BinderSource {
     },
 }
 
+impl BinderSource {
+    /// The source that exactly one of `binder`, a file `path` or `url` (with
+    /// `digest`) names; `exactly_one` is the message when that is not so.
+    pub(crate) fn from_parts(
+        binder: Option<String>,
+        path: Option<String>,
+        url: Option<String>,
+        digest: Option<Sha256Digest>,
+        exactly_one: &str,
+    ) -> Result<Self, String> {
+        match (binder, path, url, digest) {
+            (Some(name), None, None, None) => Ok(Self::Builtin(name)),
+            (None, Some(path), None, None) => Ok(Self::File(path)),
+            (None, None, Some(url), Some(digest)) => Ok(Self::Url { url, digest }),
+            (None, None, Some(url), None) => Err(format!(
+                "`url = \"{url}\"` needs `digest = \"sha256:<hex>\"`"
+            )),
+            (_, _, None, Some(_)) => Err("`digest` goes with `url`".into()),
+            _ => Err(exactly_one.into()),
+        }
+    }
+}
+
 /// A binder's `config` table: keys with string, number, boolean or datetime
 /// values, or flat lists of them. It reaches the binder as environment
 /// variables (see [`BinderConfig::environment`]).
@@ -94,24 +117,13 @@ impl TryFrom<RawBinderExecutor> for BinderExecutor {
     type Error = String;
 
     fn try_from(raw: RawBinderExecutor) -> Result<Self, String> {
-        let binder = match (raw.binder, raw.source, raw.url, raw.digest) {
-            (Some(name), None, None, None) => BinderSource::Builtin(name),
-            (None, Some(path), None, None) => BinderSource::File(path),
-            (None, None, Some(url), Some(digest)) => BinderSource::Url { url, digest },
-            (None, None, Some(url), None) => {
-                return Err(format!(
-                    "binder `url = \"{url}\"` needs `digest = \"sha256:<hex>\"`"
-                ));
-            }
-            (_, _, None, Some(_)) => {
-                return Err("`digest` goes with `url`".into());
-            }
-            _ => {
-                return Err(
-                    "a binder executor takes exactly one of `binder`, `source` or `url`".into(),
-                );
-            }
-        };
+        let binder = BinderSource::from_parts(
+            raw.binder,
+            raw.source,
+            raw.url,
+            raw.digest,
+            "a binder executor takes exactly one of `binder`, `source` or `url`",
+        )?;
         Ok(Self {
             binder,
             config: raw.config,
