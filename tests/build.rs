@@ -6,6 +6,7 @@ use bindery_guest_build::{Guests, write_artifacts};
 /// `(package, source directory)` of every guest a test uses.
 const GUESTS: &[(&str, &str)] = &[
     ("bindery-http-cloudevents", "binders/http-cloudevents"),
+    ("bindery-http-sink", "binders/http-sink"),
     ("scripted-app", "tests/programs/scripted-app"),
     ("faulty-http", "tests/programs/faulty-http"),
     ("relay", "tests/programs/relay"),

@@ -252,3 +252,42 @@ fn one_app_composes_behind_the_http_and_the_nats_binder() {
         "{written}"
     );
 }
+
+#[test]
+fn a_dependency_given_by_url_is_checked_against_its_digest_and_linked() {
+    let sink = std::fs::read(bindery_tests::BINDERY_HTTP_SINK).unwrap();
+    let digest = Sha256Digest::of(&sink);
+    let url = serve_file(sink, 1);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("spin.toml"),
+        format!(
+            "spin_manifest_version = 2\n[application]\nname = \"sending\"\n\
+             [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
+             executor = {{ type = \"binder\", binder = \"http-cloudevents\" }}\n\
+             [component.app]\nsource = {:?}\nallowed_outbound_hosts = [\"http://127.0.0.1:9\"]\n\
+             [component.app.dependencies]\n\
+             \"bindery:cloudevents/sender\" = {{ url = \"{url}\", digest = \"{digest}\", config = {{ url = \"http://127.0.0.1:9/audit\" }} }}\n",
+            bindery_tests::SENDING_APP
+        ),
+    )
+    .unwrap();
+    let composed = compose(&dir.path().join("spin.toml"), &options(dir.path())).unwrap();
+    let app = &composed.components["app"];
+    let provenance = app.provenance.as_ref().unwrap();
+    assert_eq!(provenance.dependencies.len(), 1);
+    assert_eq!(provenance.dependencies[0].sha256, digest);
+    assert!(
+        app.world
+            .imports
+            .iter()
+            .any(|import| import.starts_with("wasi:http/outgoing-handler@")),
+        "{:?}",
+        app.world.imports
+    );
+    assert_eq!(
+        composed.manifest.component["app"].environment["BINDERY_SENDER_URL"],
+        "http://127.0.0.1:9/audit"
+    );
+    assert!(composed.manifest.component["app"].dependencies.is_empty());
+}
