@@ -18,6 +18,7 @@ const BUILTIN: &[(&str, &str, &str)] = &[
         "binders/nats-cloudevents",
     ),
     ("http-sink", "bindery-http-sink", "binders/http-sink"),
+    ("nats-sink", "bindery-nats-sink", "binders/nats-sink"),
 ];
 
 fn main() {

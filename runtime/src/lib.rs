@@ -110,8 +110,11 @@ pub struct Host {
     config: HostConfig,
     routes: Vec<(Route, Arc<Served>)>,
     subscriptions: Vec<Subscription>,
-    /// The broker's address, when there are subscriptions.
+    /// The broker's address.
     nats_address: String,
+    /// Whether to connect to the broker: there are subscriptions, or an
+    /// address was given (for components that publish, through a sink).
+    wants_broker: bool,
     /// The connection to the broker, once [`Host::connect`] made it.
     broker: Option<async_nats::Client>,
     /// The subscriptions made by [`Host::connect`], in the order of
@@ -187,6 +190,9 @@ impl Host {
                 })
             })
             .collect::<Result<Vec<_>, HostError>>()?;
+        let wants_broker = !subscriptions.is_empty()
+            || config.nats_address.is_some()
+            || manifest_address.is_some();
         let nats_address = config
             .nats_address
             .clone()
@@ -199,16 +205,19 @@ impl Host {
             routes,
             subscriptions,
             nats_address,
+            wants_broker,
             broker: None,
             subscribers: Vec::new(),
         })
     }
 
-    /// Connects to the NATS broker and subscribes to every NATS trigger's
-    /// subject, when the manifest has NATS triggers; once this returns,
-    /// messages published to those subjects wait for [`Host::serve`].
+    /// Connects to the NATS broker, when the manifest has NATS triggers or a
+    /// broker address was given (components may then publish through
+    /// `wasmcloud:messaging/consumer`), and subscribes to every NATS
+    /// trigger's subject; once this returns, messages published to those
+    /// subjects wait for [`Host::serve`].
     pub async fn connect(&mut self) -> Result<(), ServeError> {
-        if self.subscriptions.is_empty() || self.broker.is_some() {
+        if !self.wants_broker || self.broker.is_some() {
             return Ok(());
         }
         let client = nats::connect(&self.nats_address).await?;
@@ -221,9 +230,9 @@ impl Host {
         Ok(())
     }
 
-    /// The NATS broker's address, when the manifest has NATS triggers.
+    /// The NATS broker's address, when the host connects to one.
     pub fn nats_address(&self) -> Option<&str> {
-        (!self.subscriptions.is_empty()).then_some(self.nats_address.as_str())
+        self.wants_broker.then_some(self.nats_address.as_str())
     }
 
     /// The NATS subscriptions: subject, queue group and component id.

@@ -371,3 +371,45 @@ async fn a_component_sends_requests_through_the_hosts_consumer() {
         "{denied}"
     );
 }
+
+#[tokio::test]
+async fn an_http_app_sends_events_to_nats_through_the_nats_sink() {
+    let broker = Broker::start(&toolchain::nats_server());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("spin.toml"),
+        format!(
+            "spin_manifest_version = 2\n[application]\nname = \"sending\"\n\
+             [application.trigger.nats]\naddress = \"nats://127.0.0.1:4222\"\n\
+             [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
+             executor = {{ type = \"binder\", binder = \"http-cloudevents\" }}\n\
+             [component.app]\nsource = {:?}\nallowed_outbound_hosts = [\"nats://audit.>\"]\n\
+             [component.app.dependencies]\n\
+             \"bindery:cloudevents/sender\" = {{ binder = \"nats-sink\", config = {{ subject = \"audit.events\" }} }}\n",
+            bindery_tests::SENDING_APP
+        ),
+    )
+    .unwrap();
+    let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
+    let client = broker.client().await;
+    let mut audit = client.subscribe("audit.events").await.unwrap();
+    client.flush().await.unwrap();
+    let answer = server
+        .send(
+            "POST",
+            &[
+                ("ce-specversion", "1.0"),
+                ("ce-id", "o-1"),
+                ("ce-source", "/shop"),
+                ("ce-type", "com.example.order.accepted"),
+                ("content-type", "application/json"),
+            ],
+            r#"{"orderId":"A-17"}"#,
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    let audited = next_json(&mut audit).await;
+    assert_eq!(audited["id"], "o-1/audited");
+    assert_eq!(audited["type"], "com.example.audited");
+    assert_eq!(audited["data"], json!({"orderId": "A-17"}));
+}
