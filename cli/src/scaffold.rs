@@ -222,6 +222,10 @@ const PYTHON_APP: Template = Template {
     wit: &[CONTRACT],
     files: &[
         ("app.py", include_str!("../templates/python-app/app.py")),
+        (
+            "events.py",
+            include_str!("../templates/python-app/events.py"),
+        ),
         ("build.sh", include_str!("../templates/python-app/build.sh")),
         APP_MANIFEST,
     ],

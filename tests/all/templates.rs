@@ -31,13 +31,42 @@ async fn check_binder_template(language: &str, toolchain: Toolchain, versions: &
 }
 
 /// An app template, built and run with `bindery up` on its own manifest.
-async fn check_app_template(language: &str, toolchain: Toolchain) {
+/// Returns the server, for checks of a template's own.
+async fn check_app_template(language: &str, toolchain: Toolchain) -> (tempfile::TempDir, Server) {
     let parent = tempfile::tempdir().unwrap();
     let name = format!("new-{language}-app");
     let dir = new_project(parent.path(), "app", language, &name);
     toolchain.build(&dir.join("build.sh"), &dir.join(format!("{name}.wasm")));
     let server = Server::start_with_cache(&dir, &["up"], &target_dir().join("toolchains/compiled"));
     check_binary_echo(&server).await;
+    (parent, server)
+}
+
+/// The helpers of a template that has them: a ping is answered with a new
+/// pong event, its id a UUID, its time now, its data the ping's as JSON.
+async fn check_ping(server: &Server, language: &str) {
+    let ping = [
+        ("ce-specversion", "1.0"),
+        ("ce-id", "p-1"),
+        ("ce-source", "/test"),
+        ("ce-type", "com.example.ping"),
+        ("content-type", "application/json"),
+    ];
+    let reply = server.send("POST", &ping, r#"{"n":1}"#).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(reply.header("ce-type"), Some("com.example.pong"));
+    assert_eq!(
+        reply.header("ce-source"),
+        Some(format!("/new-{language}-app").as_str())
+    );
+    let id = reply.header("ce-id").unwrap();
+    assert!(
+        id.len() == 36 && id.as_bytes()[14] == b'4',
+        "a version 4 UUID: {id}"
+    );
+    let time = reply.header("ce-time").unwrap();
+    assert!(time.ends_with('Z') && time.len() >= 20, "{time}");
+    assert_eq!(reply.json(), serde_json::json!({"pong": {"n": 1}}));
 }
 
 #[tokio::test]
@@ -67,12 +96,14 @@ async fn rust_app_template() {
 
 #[tokio::test]
 async fn python_app_template() {
-    check_app_template("python", Toolchain::python()).await;
+    let (_dir, server) = check_app_template("python", Toolchain::python()).await;
+    check_ping(&server, "python").await;
 }
 
 #[tokio::test]
 async fn js_app_template() {
-    check_app_template("js", Toolchain::js()).await;
+    let (_dir, server) = check_app_template("js", Toolchain::js()).await;
+    check_ping(&server, "js").await;
 }
 
 #[test]

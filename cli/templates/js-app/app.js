@@ -3,11 +3,46 @@
 // It exports `bindery:cloudevents/handler` and holds no HTTP code: a binder,
 // linked in by `bindery compose`, turns requests into calls of `handle`.
 
+// Conveniences for a CloudEvents app: JSON data and new events. `newEvent`
+// fills in `id` (a random UUID) and `time` (now); the binder validates every
+// event the app returns, as it validates the ones it delivers.
+const JSON_TYPE = 'application/json';
+
+export function jsonData(event) {
+  const contentType = (event.datacontenttype ?? JSON_TYPE).split(';')[0].trim().toLowerCase();
+  if (contentType !== JSON_TYPE && !contentType.endsWith('+json')) {
+    throw new Error(`the data is ${contentType}, not JSON`);
+  }
+  if (event.data === undefined) {
+    throw new Error('the event has no data');
+  }
+  return JSON.parse(new TextDecoder().decode(event.data));
+}
+
+export function newEvent(type, source, { data, subject, id, time, extensions = [] } = {}) {
+  return {
+    id: id ?? crypto.randomUUID(),
+    source,
+    specversion: '1.0',
+    type,
+    datacontenttype: data === undefined ? undefined : JSON_TYPE,
+    dataschema: undefined,
+    subject,
+    time: time ?? new Date().toISOString(),
+    extensions,
+    data: data === undefined ? undefined : new TextEncoder().encode(JSON.stringify(data)),
+  };
+}
+
 export const handler = {
-  // Answers every event with the event itself. Return undefined to answer
-  // with nothing (HTTP 204), or throw { tag: 'invalid', val: 'why' } to
-  // refuse an event (400).
+  // Answers `com.example.ping` with a new `com.example.pong` event carrying
+  // the ping's JSON data, and every other event with itself. Return
+  // undefined to answer with nothing (HTTP 204), or throw
+  // { tag: 'invalid', val: 'why' } to refuse an event (400).
   handle(event) {
+    if (event.type === 'com.example.ping') {
+      return newEvent('com.example.pong', '/{{name}}', { data: { pong: jsonData(event) } });
+    }
     return event;
   },
 };

@@ -6,15 +6,22 @@ linked in by `bindery compose`, turns requests into calls of `handle`.
 
 from wit_world import exports
 
+import events
+
 
 class Handler(exports.Handler):
     """The `bindery:cloudevents/handler` export."""
 
     def handle(self, event):
-        """Answers every event with the event itself.
+        """Answers `com.example.ping` with a new `com.example.pong` event
+        carrying the ping's JSON data, and every other event with itself.
 
         Return None to answer with nothing (HTTP 204), or raise
         `componentize_py_types.Err(HandlerError_Invalid("why"))` (from
         `wit_world.exports.types`) to refuse an event (400).
         """
+        if event.type == "com.example.ping":
+            return events.new_event(
+                "com.example.pong", "/{{name}}", data={"pong": events.json_data(event)}
+            )
         return event
