@@ -119,6 +119,8 @@ async fn the_same_orders_wasm_answers_alike_over_http_and_nats() {
     );
 
     let client = broker.client().await;
+    let mut audits = client.subscribe("orders.audited").await.unwrap();
+    client.flush().await.unwrap();
     let created = order_created("o-1", order("A-17"));
     let over_http = server
         .send_to(
@@ -144,6 +146,16 @@ async fn the_same_orders_wasm_answers_alike_over_http_and_nats() {
         over_nats["data"],
         json!({"orderId": "A-17", "customer": "ada", "itemCount": 3, "totalCents": 2699})
     );
+    // Each accepted order is audited through the nats-sink, from either
+    // transport.
+    for _ in ["http", "nats"] {
+        let audit = next_json(&mut audits).await;
+        assert_eq!(audit["type"], "com.example.order.audited");
+        assert_eq!(audit["id"], "o-1/audited");
+        assert_eq!(audit["subject"], "A-17");
+        assert_eq!(audit["traceparent"], created["traceparent"]);
+        assert_eq!(audit["data"], over_nats["data"]);
+    }
 
     // An invalid order gets no reply, and the host logs why.
     let mut replies = client.subscribe("test.replies").await.unwrap();

@@ -1,15 +1,20 @@
 //! The orders app: it accepts `com.example.order.created` events, checks the
-//! order in their JSON data, and answers with a `com.example.order.accepted`
-//! event. A bad order is refused with `handler-error::invalid`, which the
-//! binder answers with 400; other event types are ignored (204).
+//! order in their JSON data, sends a `com.example.order.audited` event for it
+//! through the sink the manifest names, and answers with a
+//! `com.example.order.accepted` event. A bad order is refused with
+//! `handler-error::invalid`, which the binder answers with 400; an audit the
+//! sink does not take fails the order with `unavailable` (503); other event
+//! types are ignored (204).
 
-use bindery_sdk::{DataError, Event, HandlerError};
+use bindery_sdk::{DataError, Event, EventBuilder, HandlerError, send};
 use serde::{Deserialize, Serialize};
 
 /// The event type this app handles.
 const ORDER_CREATED: &str = "com.example.order.created";
 /// The event type it answers with.
 const ORDER_ACCEPTED: &str = "com.example.order.accepted";
+/// The event type of the audit record it sends.
+const ORDER_AUDITED: &str = "com.example.order.audited";
 
 /// The data of an order event.
 #[derive(Deserialize)]
@@ -104,10 +109,19 @@ fn handle(event: Event) -> Result<Option<Event>, HandlerError> {
         return Ok(None);
     }
     let order = Order::from_event(&event).map_err(HandlerError::Invalid)?;
-    order
-        .accept(&event)
-        .map(Some)
-        .map_err(HandlerError::Invalid)
+    let accepted = order.accept(&event).map_err(HandlerError::Invalid)?;
+    let audited = EventBuilder::new(ORDER_AUDITED, "/orders")
+        .id(format!("{}/audited", event.id))
+        .subject(&order.order_id)
+        .bytes(
+            accepted.data.clone().unwrap_or_default(),
+            accepted.effective_content_type(),
+        )
+        .trace_of(&event)
+        .build()
+        .map_err(|err| HandlerError::Internal(err.to_string()))?;
+    send(audited).map_err(|err| HandlerError::Unavailable(err.to_string()))?;
+    Ok(Some(accepted))
 }
 
 bindery_sdk::export_handler!(handle);
