@@ -206,18 +206,22 @@ fn a_url_binder_with_the_wrong_digest_is_refused() {
 
 #[test]
 fn one_app_composes_behind_the_http_and_the_nats_binder() {
+    const AUDIT: &str = r#""bindery:cloudevents/sender" = { binder = "nats-sink", config = { subject = "orders.audited" } }"#;
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(bindery_tests::ORDERS, dir.path().join("orders.wasm")).unwrap();
     let manifest = dir.path().join("spin.toml");
     std::fs::write(
         &manifest,
-        "spin_manifest_version = 2\n[application]\nname = \"orders\"\n\
+        format!("spin_manifest_version = 2\n[application]\nname = \"orders\"\n\
          [application.trigger.nats]\naddress = \"nats://127.0.0.1:4222\"\n\
          [[trigger.http]]\nroute = \"/orders\"\ncomponent = \"orders-http\"\n\
-         executor = { type = \"binder\", binder = \"http-cloudevents\" }\n\
+         executor = {{ type = \"binder\", binder = \"http-cloudevents\" }}\n\
          [[trigger.nats]]\nsubject = \"orders.created\"\nqueue-group = \"orders\"\ncomponent = \"orders-nats\"\n\
-         executor = { type = \"binder\", binder = \"nats-cloudevents\", config = { reply-subject = \"orders.accepted\" } }\n\
-         [component.orders-http]\nsource = \"orders.wasm\"\n[component.orders-nats]\nsource = \"orders.wasm\"\n",
+         executor = {{ type = \"binder\", binder = \"nats-cloudevents\", config = {{ reply-subject = \"orders.accepted\" }} }}\n\
+         [component.orders-http]\nsource = \"orders.wasm\"\nallowed_outbound_hosts = [\"nats://orders.audited\"]\n\
+         [component.orders-http.dependencies]\n{AUDIT}\n\
+         [component.orders-nats]\nsource = \"orders.wasm\"\nallowed_outbound_hosts = [\"nats://orders.audited\"]\n\
+         [component.orders-nats.dependencies]\n{AUDIT}\n"),
     )
     .unwrap();
     let composed = compose(&manifest, &options(dir.path())).unwrap();
