@@ -420,7 +420,10 @@ async fn an_http_app_sends_events_to_nats_through_the_nats_sink() {
         )
         .await;
     assert_eq!(answer.status, 200, "{:?}", answer.body);
-    let audited = next_json(&mut audit).await;
+    let Ok(Some(audited)) = tokio::time::timeout(PATIENCE, audit.next()).await else {
+        panic!("no audit event arrived; the host's log:\n{}", server.log());
+    };
+    let audited: Value = serde_json::from_slice(&audited.payload).unwrap();
     assert_eq!(audited["id"], "o-1/audited");
     assert_eq!(audited["type"], "com.example.audited");
     assert_eq!(audited["data"], json!({"orderId": "A-17"}));

@@ -95,7 +95,7 @@ impl Messaging {
         Ok(client)
     }
 
-    /// `consumer.publish`.
+    /// `consumer.publish`: returns once the broker has the message.
     pub(crate) async fn publish(&self, message: BrokerMessage) -> Result<(), String> {
         let client = self.check(&message.subject)?;
         let published = match message.reply_to {
@@ -113,7 +113,15 @@ impl Messaging {
                     .await
             }
         };
-        published.map_err(|error| format!("cannot publish to `{}`: {error}", message.subject))
+        published.map_err(|error| format!("cannot publish to `{}`: {error}", message.subject))?;
+        // The guest learns that the broker has the message, not merely that
+        // the client queued it: a sender's `ok` means the event left.
+        client.flush().await.map_err(|error| {
+            format!(
+                "the broker did not confirm the message to `{}`: {error}",
+                message.subject
+            )
+        })
     }
 
     /// `consumer.request`: waits at most `timeout_ms`, and never past the
