@@ -9,7 +9,7 @@ use wac_graph::types::{Package, are_semver_compatible};
 use wac_graph::{CompositionGraph, EncodeOptions};
 
 use crate::binder::{self, Binder, BinderOrigin};
-use crate::dependencies::link_dependencies;
+use crate::dependencies::{Linked, link_dependencies};
 use crate::error::{ComposeError, LinkError};
 use crate::provenance::{Artifact, Provenance};
 use crate::world::{ComponentWorld, handler_name, handler_transport, split_version};
@@ -88,9 +88,13 @@ pub fn compose(
             manifest_path,
             &options.cache_dir,
         )?;
-        let app = linked.bytes.clone();
+        let Linked {
+            bytes: app,
+            environment,
+            used: dependencies,
+        } = linked;
         let plain = output.component.get_mut(id).expect("same ids");
-        plain.environment.extend(linked.environment);
+        plain.environment.extend(environment);
         plain.dependencies.clear();
         let out = match executors.get(id) {
             Some(used) => {
@@ -109,8 +113,7 @@ pub fn compose(
                         version: None,
                         sha256: app_alone.clone(),
                     },
-                    dependencies: linked
-                        .used
+                    dependencies: dependencies
                         .iter()
                         .map(|dependency| Artifact {
                             name: dependency.name.clone(),
