@@ -13,6 +13,9 @@ use http_body_util::{BodyExt as _, Full};
 /// The body sizes of every shape, in KiB.
 pub const SIZES_KIB: [usize; 3] = [64, 256, 1024];
 
+/// The harness's argument that runs only these shapes.
+pub const ONLY: &str = "worst-shapes";
+
 /// How often each body is sent; the median counts.
 const ROUNDS: usize = 5;
 
@@ -146,6 +149,19 @@ pub async fn run(address: SocketAddr) -> Result<Vec<WorstShape>> {
         }
     }
     Ok(results)
+}
+
+/// The shapes as a markdown table.
+pub fn table(shapes: &[WorstShape]) -> String {
+    let mut out =
+        String::from("| shape | KiB | status | ms | µs/KiB |\n|---|---:|---:|---:|---:|\n");
+    for shape in shapes {
+        out.push_str(&format!(
+            "| {} | {} | {} | {:.2} | {:.1} |\n",
+            shape.shape, shape.kib, shape.status, shape.median_ms, shape.us_per_kib
+        ));
+    }
+    out
 }
 
 /// One POST on a fresh connection; the status and the time to the whole

@@ -68,7 +68,8 @@ pub fn assemble(
         }
     };
     let mut seen = [false; 3];
-    for (name, value) in &attributes {
+    // Consumed, so that names and string values move into the event.
+    for (name, value) in attributes {
         let slot = match (name.as_str(), legacy) {
             ("specversion", _) => {
                 event.specversion = SPEC_VERSION.to_owned();
@@ -92,14 +93,12 @@ pub fn assemble(
             ("time", _) => event.time.insert(String::new()),
             ("datacontentencoding", true) => encoding.insert(String::new()),
             _ => {
-                event.extensions.push(Extension::new(
-                    name.clone(),
-                    extension(name, value, form, types)?,
-                ));
+                let value = extension(&name, value, form, types)?;
+                event.extensions.push(Extension::new(name, value));
                 continue;
             }
         };
-        text(value, form, name)?.clone_into(slot);
+        *slot = into_text(value, form, &name)?;
     }
     for (present, required) in seen.into_iter().zip(["id", "source", "type"]) {
         if !present {
@@ -127,16 +126,27 @@ pub fn assemble(
 fn text<'a>(value: &'a RawValue, form: Form, name: &str) -> Result<&'a str, DecodeError> {
     match value {
         RawValue::Text(text) => Ok(text),
-        _ => Err(DecodeError::Invalid {
-            place: form.place(name),
-            reason: "must be a string".into(),
-        }),
+        _ => Err(not_a_string(form, name)),
+    }
+}
+
+fn into_text(value: RawValue, form: Form, name: &str) -> Result<String, DecodeError> {
+    match value {
+        RawValue::Text(text) => Ok(text),
+        _ => Err(not_a_string(form, name)),
+    }
+}
+
+fn not_a_string(form: Form, name: &str) -> DecodeError {
+    DecodeError::Invalid {
+        place: form.place(name),
+        reason: "must be a string".into(),
     }
 }
 
 fn extension(
     name: &str,
-    value: &RawValue,
+    value: RawValue,
     form: Form,
     types: &ExtensionTypes,
 ) -> Result<AttributeValue, DecodeError> {
@@ -148,13 +158,13 @@ fn extension(
     match value {
         RawValue::Text(text) => kind
             .unwrap_or(AttributeKind::String)
-            .parse(text)
+            .parse_owned(text)
             .map_err(invalid),
         RawValue::Bool(value) if matches!(kind, None | Some(AttributeKind::Boolean)) => {
-            Ok(AttributeValue::Boolean(*value))
+            Ok(AttributeValue::Boolean(value))
         }
         RawValue::Integer(number) if matches!(kind, None | Some(AttributeKind::Integer)) => {
-            i32::try_from(*number)
+            i32::try_from(number)
                 .map(AttributeValue::Integer)
                 .map_err(|_| {
                     invalid(format!(

@@ -182,10 +182,21 @@ impl AttributeKind {
                     .decode(text)
                     .map_err(|err| format!("not valid base64: {err}"))?,
             ),
-            Self::String => AttributeValue::String(text.to_owned()),
-            Self::Uri => AttributeValue::Uri(text.to_owned()),
-            Self::UriRef => AttributeValue::UriRef(text.to_owned()),
-            Self::Timestamp => AttributeValue::Timestamp(text.to_owned()),
+            Self::String | Self::Uri | Self::UriRef | Self::Timestamp => {
+                return self.parse_owned(text.to_owned());
+            }
+        })
+    }
+
+    /// Reads a value of this kind from its canonical string form, taking
+    /// the string, which the string-like kinds keep without a copy.
+    pub fn parse_owned(self, text: String) -> Result<AttributeValue, String> {
+        Ok(match self {
+            Self::String => AttributeValue::String(text),
+            Self::Uri => AttributeValue::Uri(text),
+            Self::UriRef => AttributeValue::UriRef(text),
+            Self::Timestamp => AttributeValue::Timestamp(text),
+            Self::Boolean | Self::Integer | Self::Binary => return self.parse(&text),
         })
     }
 }
