@@ -36,6 +36,20 @@ fn main() {
         .unwrap();
     }
     table.push_str("];\n");
+    // The http-cloudevents binder that replies through a sink, built with
+    // its feature in a target directory of its own.
+    let reply = Guests::new().apart("reply-sink").build_with_features(
+        "bindery-http-cloudevents",
+        "binders/http-cloudevents",
+        &["reply-sink"],
+    );
+    writeln!(
+        table,
+        "/// The `http-cloudevents` binder built to reply through a sink.\n\
+         pub(crate) const HTTP_CLOUDEVENTS_REPLY_SINK: &[u8] = include_bytes!({:?});",
+        reply.display().to_string()
+    )
+    .unwrap();
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("builtin.rs");
     std::fs::write(out, table).unwrap();
 }

@@ -1,6 +1,7 @@
 //! Finding the binder a trigger's executor names: built in, a file, or a
 //! download checked against its digest.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -60,6 +61,23 @@ pub fn builtin(name: &str) -> Option<Binder> {
             origin: BinderOrigin::Builtin,
             bytes: bytes.to_vec(),
         })
+}
+
+/// The built-in binder built for an executor's settings (its `BINDERY_CONFIG_*`
+/// `environment`): the `http-cloudevents` binder that imports
+/// `bindery:cloudevents/sender` for `reply = "sink"`. Other binders are
+/// returned as they are.
+pub(crate) fn for_settings(mut binder: Binder, environment: &BTreeMap<String, String>) -> Binder {
+    let replies_to_sink = environment
+        .get("BINDERY_CONFIG_REPLY")
+        .is_some_and(|reply| reply.trim() == "sink");
+    if binder.origin == BinderOrigin::Builtin
+        && binder.name == "http-cloudevents"
+        && replies_to_sink
+    {
+        binder.bytes = HTTP_CLOUDEVENTS_REPLY_SINK.to_vec();
+    }
+    binder
 }
 
 /// Finds, reads or downloads the binder an executor names. `manifest` is

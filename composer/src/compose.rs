@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use bindery_manifest::{AppManifest, ComponentId, ManifestError, Sha256Digest, Transport};
 use wac_graph::types::{Package, are_semver_compatible};
-use wac_graph::{CompositionGraph, EncodeOptions};
+use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
 
 use crate::binder::{self, Binder, BinderOrigin};
 use crate::dependencies::{Linked, link_dependencies};
@@ -79,12 +79,21 @@ pub fn compose(
             "component"
         };
         let app_alone = Sha256Digest::of(&app);
+        let binder = executors
+            .get(id)
+            .map(|used| {
+                let binder =
+                    binder::resolve(&used.executor.binder, manifest_path, &options.cache_dir)?;
+                Ok::<_, ComposeError>(binder::for_settings(binder, &used.executor.environment()))
+            })
+            .transpose()?;
         let linked = link_dependencies(
             id,
             component,
             app,
             &source,
             what,
+            binder.as_ref(),
             manifest_path,
             &options.cache_dir,
         )?;
@@ -92,15 +101,14 @@ pub fn compose(
             bytes: app,
             environment,
             used: dependencies,
+            shared,
         } = linked;
         let plain = output.component.get_mut(id).expect("same ids");
         plain.environment.extend(environment);
         plain.dependencies.clear();
-        let out = match executors.get(id) {
-            Some(used) => {
-                let binder =
-                    binder::resolve(&used.executor.binder, manifest_path, &options.cache_dir)?;
-                let mut composed = plug(&binder, &app, &source, used.transport)?;
+        let out = match (executors.get(id), binder) {
+            (Some(used), Some(binder)) => {
+                let mut composed = plug(&binder, &app, &source, used.transport, &shared)?;
                 plain.environment.extend(used.executor.environment());
                 let provenance = Provenance {
                     binder: Artifact {
@@ -126,7 +134,7 @@ pub fn compose(
                 composed.provenance = Some(provenance);
                 composed
             }
-            None => {
+            _ => {
                 let world =
                     ComponentWorld::of(&app).map_err(|error| ComposeError::NotAComponent {
                         file: source.display().to_string(),
@@ -175,7 +183,10 @@ pub fn compose(
 
 /// Checks that `app` fits `binder`, then links them with wac-graph: the
 /// app's exports satisfy the binder's protocol imports, and the result
-/// exports what the binder exports. The result has no provenance yet.
+/// exports what the binder exports. Each of the `shared` dependencies is
+/// instantiated once and given to both the binder and the app, where they
+/// import what it exports (a sink that the binder replies through and the
+/// app sends with). The result has no provenance yet.
 ///
 /// wac-graph's validation of the whole output, which takes most of a
 /// compose's time, is left out. Instead the inputs' code is validated on a
@@ -186,6 +197,7 @@ pub fn plug(
     app: &[u8],
     app_path: &Path,
     transport: Transport,
+    shared: &[Binder],
 ) -> Result<OutputComponent, ComposeError> {
     let app_name = app_path.display().to_string();
     let binder_name = binder.to_string();
@@ -206,7 +218,7 @@ pub fn plug(
                 error,
             })
         });
-        let linked = check_and_link(binder, &binder_name, app, &app_name, transport);
+        let linked = check_and_link(binder, &binder_name, app, &app_name, transport, shared);
         let validated = validated.join().expect("validation does not panic");
         let linked = linked?;
         validated?;
@@ -221,6 +233,7 @@ fn check_and_link(
     app: &[u8],
     app_name: &str,
     transport: Transport,
+    shared: &[Binder],
 ) -> Result<OutputComponent, ComposeError> {
     let mut graph = CompositionGraph::new();
     let socket = ComponentWorld::parse("bindery:binder", &binder.bytes, graph.types_mut())
@@ -256,7 +269,29 @@ fn check_and_link(
             export: export.clone(),
         });
     }
-    let wanted: Vec<&str> = binder_world.protocol_imports().collect();
+    let mut providers = Vec::with_capacity(shared.len());
+    let mut provided = Vec::new();
+    for dependency in shared {
+        let package =
+            ComponentWorld::parse("bindery:dependency", &dependency.bytes, graph.types_mut())
+                .map_err(|error| ComposeError::NotAComponent {
+                    file: dependency.to_string(),
+                    what: "dependency",
+                    error,
+                })?;
+        provided.extend(ComponentWorld::of_package(&package, graph.types()).exports);
+        providers.push(package);
+    }
+    // What the binder wants from the app: its protocol imports that no
+    // shared dependency provides.
+    let wanted: Vec<&str> = binder_world
+        .protocol_imports()
+        .filter(|import| {
+            !provided
+                .iter()
+                .any(|export| are_semver_compatible(export, import))
+        })
+        .collect();
     if wanted.is_empty() {
         return Err(ComposeError::BinderWithoutProtocol {
             binder: binder_name.to_owned(),
@@ -292,7 +327,12 @@ fn check_and_link(
             },
         );
     }
-    let bytes = link(graph, socket, plug).map_err(|source| ComposeError::Plug {
+    let linked = if providers.is_empty() {
+        link(graph, socket, plug)
+    } else {
+        link_shared(graph, socket, plug, providers)
+    };
+    let bytes = linked.map_err(|source| ComposeError::Plug {
         app: app_name.to_owned(),
         binder: binder_name.to_owned(),
         source: Box::new(source),
@@ -324,6 +364,80 @@ pub(crate) fn link(
         validate: false,
         ..EncodeOptions::default()
     })?)
+}
+
+/// [`link`] with shared providers: each is instantiated once, and its
+/// exports satisfy the imports of the app and of the binder that have the
+/// same name (or a semver-compatible one); the app's exports then satisfy
+/// the binder's remaining imports. The result exports what the binder
+/// exports.
+fn link_shared(
+    mut graph: CompositionGraph,
+    binder: Package,
+    app: Package,
+    providers: Vec<Package>,
+) -> Result<Vec<u8>, LinkError> {
+    let binder = graph.register_package(binder)?;
+    let app = graph.register_package(app)?;
+    let mut instances = Vec::with_capacity(providers.len());
+    for provider in providers {
+        let package = graph.register_package(provider)?;
+        instances.push((graph.instantiate(package), package));
+    }
+    let app_instance = graph.instantiate(app);
+    for &(instance, package) in &instances {
+        wire(&mut graph, (app_instance, app), (instance, package))?;
+    }
+    let binder_instance = graph.instantiate(binder);
+    wire(&mut graph, (binder_instance, binder), (app_instance, app))?;
+    for &(instance, package) in &instances {
+        wire(&mut graph, (binder_instance, binder), (instance, package))?;
+    }
+    let exports: Vec<String> = graph.types()[graph[binder].ty()]
+        .exports
+        .keys()
+        .cloned()
+        .collect();
+    for name in exports {
+        let export = graph.alias_instance_export(binder_instance, &name)?;
+        graph.export(export, name)?;
+    }
+    Ok(graph.encode(EncodeOptions {
+        validate: false,
+        ..EncodeOptions::default()
+    })?)
+}
+
+/// Gives the `consumer` instance (of its package) each export of the
+/// `provider` instance whose name matches one of its imports that has no
+/// argument yet.
+fn wire(
+    graph: &mut CompositionGraph,
+    (consumer, consumer_package): (NodeId, PackageId),
+    (provider, provider_package): (NodeId, PackageId),
+) -> Result<(), LinkError> {
+    let exports: Vec<String> = graph.types()[graph[provider_package].ty()]
+        .exports
+        .keys()
+        .cloned()
+        .collect();
+    for export in exports {
+        let import = graph.types()[graph[consumer_package].ty()]
+            .imports
+            .keys()
+            .find(|import| are_semver_compatible(&export, import))
+            .cloned();
+        let Some(import) = import else { continue };
+        if graph
+            .get_instantiation_arguments(consumer)
+            .any(|(name, _)| name == import)
+        {
+            continue;
+        }
+        let node = graph.alias_instance_export(provider, &export)?;
+        graph.set_instantiation_argument(consumer, &import, node)?;
+    }
+    Ok(())
 }
 
 pub(crate) fn list(items: &[impl AsRef<str>]) -> String {

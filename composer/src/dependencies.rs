@@ -24,20 +24,29 @@ pub(crate) struct Linked {
     pub(crate) environment: BTreeMap<String, String>,
     /// The dependencies, as resolved.
     pub(crate) used: Vec<Binder>,
+    /// The dependencies the binder imports too, not yet linked: one
+    /// instance of each is given to both the binder and the component.
+    pub(crate) shared: Vec<Binder>,
 }
 
 /// Links the dependencies of `component` into `app` (the component `id`, read from
 /// `app_path`; `what` it is, for messages: "app" behind a binder,
-/// "component" otherwise). An import of `bindery:cloudevents/sender` without a
-/// dependency, a dependency the app does not import, one that does not
-/// export its interface, and a sink URL outside `allowed_outbound_hosts` are
-/// errors.
+/// "component" otherwise), but for those `binder` imports too, which are
+/// left for [`plug`](crate::plug) to share. An import of
+/// `bindery:cloudevents/sender` (by the app or the binder) without a
+/// dependency, a dependency neither imports, one that does not export its
+/// interface, and a sink URL outside `allowed_outbound_hosts` are errors.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site, each argument named there"
+)]
 pub(crate) fn link_dependencies(
     id: &ComponentId,
     component: &Component,
     app: Vec<u8>,
     app_path: &Path,
     what: &'static str,
+    binder: Option<&Binder>,
     manifest: &Path,
     cache_dir: &Path,
 ) -> Result<Linked, ComposeError> {
@@ -53,21 +62,50 @@ pub(crate) fn link_dependencies(
             .iter()
             .any(|import| split_version(import).0 == interface)
     };
+    let binder_world = binder
+        .map(|binder| {
+            ComponentWorld::of(&binder.bytes).map_err(|error| ComposeError::NotAComponent {
+                file: binder.to_string(),
+                what: "binder",
+                error,
+            })
+        })
+        .transpose()?;
+    let binder_imports = |interface: &str| {
+        binder_world.as_ref().is_some_and(|world| {
+            world
+                .imports
+                .iter()
+                .any(|import| split_version(import).0 == interface)
+        })
+    };
     let dependencies = &component.dependencies;
-    if imports(SENDER) && !dependencies.contains_key(SENDER) {
-        return Err(ComposeError::UnsatisfiedImport {
-            manifest: manifest.to_owned(),
-            component: id.to_string(),
-            import: SENDER.into(),
-        });
+    if !dependencies.contains_key(SENDER) {
+        if imports(SENDER) {
+            return Err(ComposeError::UnsatisfiedImport {
+                manifest: manifest.to_owned(),
+                component: id.to_string(),
+                import: SENDER.into(),
+            });
+        }
+        if let Some(binder) = binder.filter(|_| binder_imports(SENDER)) {
+            return Err(ComposeError::BinderNeedsDependency {
+                manifest: manifest.to_owned(),
+                component: id.to_string(),
+                binder: binder.to_string(),
+                import: SENDER.into(),
+            });
+        }
     }
     let mut linked = Linked {
         bytes: app,
         environment: BTreeMap::new(),
         used: Vec::new(),
+        shared: Vec::new(),
     };
     for (interface, dependency) in dependencies {
-        if !imports(interface) {
+        let shared = binder_imports(interface);
+        if !imports(interface) && !shared {
             return Err(ComposeError::UnusedDependency {
                 manifest: manifest.to_owned(),
                 component: id.to_string(),
@@ -106,8 +144,12 @@ pub(crate) fn link_dependencies(
                 url: url.clone(),
             });
         }
-        linked.bytes = plug_dependency(&provider, &linked.bytes, &app_name)?;
         linked.environment.extend(environment);
+        if shared {
+            linked.shared.push(provider.clone());
+        } else {
+            linked.bytes = plug_dependency(&provider, &linked.bytes, &app_name)?;
+        }
         linked.used.push(provider);
     }
     Ok(linked)

@@ -148,6 +148,23 @@ pub enum ComposeError {
         /// The interface.
         import: String,
     },
+    /// The binder imports an interface that only a dependency of the
+    /// component can satisfy, and the component names none.
+    #[error(
+        "{}: the executor of component `{component}`, {binder}, imports `{import}` (it replies through a sink): \
+         name the sink in [component.{component}.dependencies], for example \
+         \"{import}\" = {{ binder = \"http-sink\", config = {{ url = \"http://...\" }} }}", manifest.display()
+    )]
+    BinderNeedsDependency {
+        /// The manifest.
+        manifest: PathBuf,
+        /// The component id.
+        component: String,
+        /// The binder.
+        binder: String,
+        /// The interface.
+        import: String,
+    },
     /// A dependency names an interface the component does not import.
     #[error(
         "{}: component `{component}` has a dependency for `{interface}`, which it does not import \
@@ -228,4 +245,13 @@ pub enum LinkError {
     /// The graph could not be encoded.
     #[error(transparent)]
     Encode(#[from] wac_graph::EncodeError),
+    /// An export could not be taken from an instance.
+    #[error(transparent)]
+    Alias(#[from] wac_graph::AliasError),
+    /// An export could not be given to an instance.
+    #[error(transparent)]
+    Argument(#[from] wac_graph::InstantiationArgumentError),
+    /// The composition's export could not be declared.
+    #[error(transparent)]
+    Export(#[from] wac_graph::ExportError),
 }

@@ -16,8 +16,8 @@
 //! then the body.
 
 use bindery_http_cloudevents::{
-    BATCH, Config, Event, ExtensionTypes, HandlerError, Rate, ResponseMode, STRUCTURED, binary,
-    json, respond,
+    BATCH, Config, Event, ExtensionTypes, HandlerError, Rate, Reply, ResponseMode, STRUCTURED,
+    binary, json, respond,
 };
 
 /// Runs one input through [`respond`] and panics if the answer breaks a
@@ -36,6 +36,7 @@ pub fn exercise(input: &[u8]) -> Option<u16> {
         },
         max_body: 1 << 20,
         extension_types: ExtensionTypes::default(),
+        reply: Reply::Response,
     };
     let (method, headers, body) = match control & 3 {
         0 => ("POST", content_type(STRUCTURED), payload.to_vec()),

@@ -20,7 +20,7 @@ pub fn compose(binder: &Path, app: &Path) -> Result<Vec<u8>> {
         origin: BinderOrigin::File(binder.to_owned()),
         bytes: std::fs::read(binder)?,
     };
-    Ok(bindery_composer::plug(&binder, &std::fs::read(app)?, app, Transport::Http)?.bytes)
+    Ok(bindery_composer::plug(&binder, &std::fs::read(app)?, app, Transport::Http, &[])?.bytes)
 }
 
 /// A received response.

@@ -1,7 +1,8 @@
 //! Outbound events: an app that sends through `bindery:cloudevents/sender`
 //! (`tests/programs/sending-app`), composed with the built-in `http-sink`
 //! binder from `[component.<id>.dependencies]`, delivering to a real HTTP
-//! server on loopback.
+//! server on loopback; and the HTTP binder replying through the same sink
+//! (`reply = "sink"`).
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -73,15 +74,25 @@ impl Sink {
 /// satisfied by `http-sink` sending to `url`, with `allowed` as its
 /// `allowed_outbound_hosts`.
 fn project(url: &str, allowed: &str) -> tempfile::TempDir {
+    manifest(bindery_tests::SENDING_APP, "", Some(url), allowed)
+}
+
+/// A project folder: `app` behind the HTTP binder with the executor
+/// `config` (TOML table members), and, with a `url`, a sender dependency on
+/// `http-sink` sending there.
+fn manifest(app: &str, config: &str, url: Option<&str>, allowed: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
+    let dependency = url.map_or(String::new(), |url| {
+        format!(
+            "[component.app.dependencies]\n\
+             \"bindery:cloudevents/sender\" = {{ binder = \"http-sink\", config = {{ url = {url:?} }} }}\n"
+        )
+    });
     let manifest = format!(
         "spin_manifest_version = 2\n[application]\nname = \"sending\"\n\
          [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
-         executor = {{ type = \"binder\", binder = \"http-cloudevents\" }}\n\
-         [component.app]\nsource = {:?}\nallowed_outbound_hosts = [{allowed:?}]\n\
-         [component.app.dependencies]\n\
-         \"bindery:cloudevents/sender\" = {{ binder = \"http-sink\", config = {{ url = {url:?} }} }}\n",
-        bindery_tests::SENDING_APP
+         executor = {{ type = \"binder\", binder = \"http-cloudevents\", config = {{ {config} }} }}\n\
+         [component.app]\nsource = {app:?}\nallowed_outbound_hosts = [{allowed:?}]\n{dependency}"
     );
     std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
     dir
@@ -183,4 +194,86 @@ fn a_sink_outside_allowed_outbound_hosts_does_not_compose() {
         !Path::new(&dir.path().join(".bindery")).exists(),
         "nothing written"
     );
+}
+
+#[tokio::test]
+async fn the_binder_replies_through_the_sink() {
+    let sink = Sink::start(202, "").await;
+    let allowed = format!("http://127.0.0.1:{}", sink.port);
+    // echo imports no sender: the dependency is the binder's alone.
+    let dir = manifest(
+        bindery_tests::ECHO,
+        r#"reply = "sink""#,
+        Some(&sink.url()),
+        &allowed,
+    );
+    let server = Server::start(dir.path(), &["up"]);
+    let answer = server.send("POST", EVENT, r#"{"orderId":"A-17"}"#).await;
+    assert_eq!(answer.status, 202, "{:?}", answer.body);
+    assert!(answer.body.is_empty());
+    let received = sink.received();
+    assert_eq!(received.len(), 1, "the answer went to the sink");
+    let header = |name: &str| received[0].headers.get(name).map(|v| v.to_str().unwrap());
+    assert_eq!(header("ce-id"), Some("o-1"));
+    assert_eq!(header("ce-type"), Some("com.example.order.accepted"));
+    assert_eq!(&received[0].body[..], br#"{"orderId":"A-17"}"#);
+    let inspected = run(dir.path(), &["inspect", ".bindery/app.wasm"]);
+    let text = String::from_utf8_lossy(&inspected.stdout);
+    assert!(text.contains("wasi:http/outgoing-handler@"), "{text}");
+    assert!(!text.contains("bindery:cloudevents/sender"), "{text}");
+    drop(server);
+
+    // An app that sends too shares the one sink with the binder: its audit
+    // event, then the binder's reply.
+    let dir = manifest(
+        bindery_tests::SENDING_APP,
+        r#"reply = "sink""#,
+        Some(&sink.url()),
+        &allowed,
+    );
+    let server = Server::start(dir.path(), &["up"]);
+    let answer = server.send("POST", EVENT, "{}").await;
+    assert_eq!(answer.status, 202, "{:?}", answer.body);
+    let ids: Vec<_> = sink.received()[1..]
+        .iter()
+        .map(|request| request.headers["ce-id"].to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, ["o-1/audited", "o-1"]);
+}
+
+#[tokio::test]
+async fn a_failing_reply_sink_is_a_502() {
+    let sink = Sink::start(503, "busy").await;
+    let allowed = format!("http://127.0.0.1:{}", sink.port);
+    let dir = manifest(
+        bindery_tests::ECHO,
+        r#"reply = "sink""#,
+        Some(&sink.url()),
+        &allowed,
+    );
+    let server = Server::start(dir.path(), &["up"]);
+    let answer = server.send("POST", EVENT, "{}").await;
+    assert_eq!(answer.status, 502);
+    let problem = answer.json();
+    assert_eq!(problem["error"], "sink-failed");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("refused: status 503: busy"), "{detail}");
+}
+
+#[test]
+fn reply_to_a_sink_without_a_sink_does_not_compose() {
+    let dir = manifest(
+        bindery_tests::ECHO,
+        r#"reply = "sink""#,
+        None,
+        "http://127.0.0.1:9",
+    );
+    let output = run(dir.path(), &["compose"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("the executor of component `app`, built-in binder `http-cloudevents`, imports `bindery:cloudevents/sender` (it replies through a sink)"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join(".bindery").exists(), "nothing written");
 }

@@ -5,7 +5,7 @@
 //! plumbing, so it is tested natively.
 
 use crate::binary::{self, Header};
-use crate::config::{Config, ConfigError, Rate, ResponseMode};
+use crate::config::{Config, ConfigError, Rate, Reply, ResponseMode};
 use codec::DecodeError;
 use codec::json;
 use codec::{Event, HandlerError};
@@ -111,6 +111,14 @@ pub enum Rejection {
     /// The host refused the answer's headers.
     #[error("the host refused the response headers: {0}")]
     ResponseHeaders(&'static str),
+    /// `reply = "sink"`, but the binder has no sender to reply through.
+    #[error(
+        "`reply = \"sink\"` needs a sender: compose this binder with a `bindery:cloudevents/sender` dependency of the component"
+    )]
+    NoSink,
+    /// The sink did not take an answer event.
+    #[error("the sink did not take the answer event: {0}")]
+    Sink(String),
 }
 
 fn handler_detail(error: &HandlerError) -> &str {
@@ -135,7 +143,9 @@ impl Rejection {
             Self::Handler(HandlerError::Internal(_))
             | Self::InvalidResponse(_)
             | Self::Config(_)
+            | Self::NoSink
             | Self::ResponseHeaders(_) => 500,
+            Self::Sink(_) => 502,
         }
     }
 
@@ -154,8 +164,9 @@ impl Rejection {
             Self::Handler(HandlerError::Unavailable(_)) => "handler-unavailable",
             Self::Handler(HandlerError::Internal(_)) => "handler-failed",
             Self::InvalidResponse(_) => "invalid-response-event",
-            Self::Config(_) => "invalid-configuration",
+            Self::Config(_) | Self::NoSink => "invalid-configuration",
             Self::ResponseHeaders(_) => "response-headers-refused",
+            Self::Sink(_) => "sink-failed",
         }
     }
 }
@@ -234,6 +245,8 @@ pub fn find_header<'a>(headers: &'a [Header], name: &str) -> Option<&'a [u8]> {
 ///
 /// `read_body` is called at most once, with the body limit, and only for a
 /// POST that passed the header checks. `handle` is called once per event.
+/// With `reply = "sink"` in `config` the request is refused with a 500: this
+/// entry point has no sender (see [`respond_via_sink`]).
 pub fn respond(
     config: &Config,
     method: &str,
@@ -241,9 +254,37 @@ pub fn respond(
     read_body: impl FnOnce(usize) -> Result<Vec<u8>, BodyError>,
     handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
 ) -> Response {
+    answer(config, method, headers, read_body, handle, None)
+}
+
+/// [`respond`], for a binder that has a sender: with `reply = "sink"` each
+/// answer event is given to `send` (which returns why the sink did not take
+/// it), and the request is answered 202 once all were taken.
+pub fn respond_via_sink(
+    config: &Config,
+    method: &str,
+    headers: &[Header],
+    read_body: impl FnOnce(usize) -> Result<Vec<u8>, BodyError>,
+    handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
+    mut send: impl FnMut(Event) -> Result<(), String>,
+) -> Response {
+    answer(config, method, headers, read_body, handle, Some(&mut send))
+}
+
+/// Where answers go when `reply = "sink"`.
+type Sink<'a> = Option<&'a mut dyn FnMut(Event) -> Result<(), String>>;
+
+fn answer(
+    config: &Config,
+    method: &str,
+    headers: &[Header],
+    read_body: impl FnOnce(usize) -> Result<Vec<u8>, BodyError>,
+    handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
+    sink: Sink<'_>,
+) -> Response {
     let result = match method {
         "OPTIONS" => handshake(config, headers),
-        "POST" => deliver(config, headers, read_body, handle),
+        "POST" => deliver(config, headers, read_body, handle, sink),
         other => Err(Rejection::MethodNotAllowed(other.to_owned())),
     };
     result.unwrap_or_else(Response::from)
@@ -254,7 +295,13 @@ fn deliver(
     headers: &[Header],
     read_body: impl FnOnce(usize) -> Result<Vec<u8>, BodyError>,
     mut handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
+    sink: Sink<'_>,
 ) -> Result<Response, Rejection> {
+    let sink = match (config.reply, sink) {
+        (Reply::Response, _) => None,
+        (Reply::Sink, Some(sink)) => Some(sink),
+        (Reply::Sink, None) => return Err(Rejection::NoSink),
+    };
     let content_type = find_header(headers, "content-type").map(String::from_utf8_lossy);
     let mode = Mode::detect(content_type.as_deref())?;
     if mode == Mode::Binary && !binary::has_attributes(headers) {
@@ -268,35 +315,47 @@ fn deliver(
     }
     let body = read_body(config.max_body)?;
     let types = &config.extension_types;
-    let mut call = |event| handle(event).map_err(Rejection::Handler);
-    match mode {
+    let mut call = |event| {
+        let answer = handle(event).map_err(Rejection::Handler)?;
+        if let Some(answer) = &answer {
+            validate(answer, Form::Json).map_err(Rejection::InvalidResponse)?;
+        }
+        Ok::<_, Rejection>(answer)
+    };
+    let answers = match mode {
         Mode::Batch => {
             let mut answers = Vec::new();
             for event in json::decode_batch(&body, types)? {
-                if let Some(answer) = call(event)? {
-                    validate(&answer, Form::Json).map_err(Rejection::InvalidResponse)?;
-                    answers.push(answer);
-                }
+                answers.extend(call(event)?);
             }
-            Ok(Response::new(200).content(BATCH, json::encode_batch(&answers)))
+            answers
         }
         Mode::Structured | Mode::Binary => {
             let event = match mode {
                 Mode::Binary => binary::decode(headers, &body, types)?,
                 _ => json::decode_event(&body, types)?,
             };
-            let Some(answer) = call(event)? else {
-                return Ok(Response::new(204));
-            };
-            validate(&answer, Form::Json).map_err(Rejection::InvalidResponse)?;
-            let binary = match config.response_mode {
-                ResponseMode::Same => mode == Mode::Binary,
-                ResponseMode::Binary => true,
-                ResponseMode::Structured => false,
-            };
-            Ok(encode_answer(answer, binary))
+            Vec::from_iter(call(event)?)
         }
+    };
+    if let Some(send) = sink {
+        for answer in answers {
+            send(answer).map_err(Rejection::Sink)?;
+        }
+        return Ok(Response::new(202));
     }
+    if mode == Mode::Batch {
+        return Ok(Response::new(200).content(BATCH, json::encode_batch(&answers)));
+    }
+    let Some(answer) = answers.into_iter().next() else {
+        return Ok(Response::new(204));
+    };
+    let binary = match config.response_mode {
+        ResponseMode::Same => mode == Mode::Binary,
+        ResponseMode::Binary => true,
+        ResponseMode::Structured => false,
+    };
+    Ok(encode_answer(answer, binary))
 }
 
 /// Encodes a handler's event as a 200 response. In binary mode an event

@@ -7,13 +7,24 @@
 //! `wasi:http` export, through [`bindings::export!`]: the benchmarks compile
 //! the codec and an app into one component that way.
 
-use crate::{BodyError, Config, Event, HandlerError, Response, respond};
+use crate::binary::Header;
+use crate::{BodyError, Config, Event, HandlerError, Response, respond, respond_via_sink};
 
-/// The `wasi:http` and `bindery:cloudevents` bindings of the binder world.
+/// The `wasi:http` and `bindery:cloudevents` bindings of the binder world
+/// (with the `reply-sink` feature, the world that also imports `sender`).
 #[allow(missing_docs)]
 pub mod bindings {
+    #[cfg(not(feature = "reply-sink"))]
     wit_bindgen::generate!({
         world: "bindery:cloudevents/http-binder",
+        path: "../../wit",
+        generate_all,
+        pub_export_macro: true,
+        default_bindings_module: "bindery_http_cloudevents::component::bindings",
+    });
+    #[cfg(feature = "reply-sink")]
+    wit_bindgen::generate!({
+        world: "bindery:cloudevents/http-reply-binder",
         path: "../../wit",
         generate_all,
         pub_export_macro: true,
@@ -33,22 +44,55 @@ pub fn serve(
     response_out: ResponseOutparam,
     handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
 ) {
+    serve_with(
+        request,
+        response_out,
+        |config, method, headers, read_body| respond(config, method, headers, read_body, handle),
+    );
+}
+
+/// [`serve`], with `send` to reply through when the configuration says
+/// `reply = "sink"`.
+pub fn serve_via_sink(
+    request: IncomingRequest,
+    response_out: ResponseOutparam,
+    handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
+    send: impl FnMut(Event) -> Result<(), String>,
+) {
+    serve_with(
+        request,
+        response_out,
+        |config, method, headers, read_body| {
+            respond_via_sink(config, method, headers, read_body, handle, send)
+        },
+    );
+}
+
+/// Reads the configuration and the request, and sends what `answer` makes
+/// of them.
+fn serve_with(
+    request: IncomingRequest,
+    response_out: ResponseOutparam,
+    answer: impl FnOnce(&Config, &str, &[Header], ReadBody) -> Response,
+) {
     let response = match Config::from_env(std::env::vars()) {
         Ok(config) => {
             let method = method_name(request.method());
             let headers = request.headers().entries();
-            respond(
+            answer(
                 &config,
                 &method,
                 &headers,
-                |limit| read_body(request, limit),
-                handle,
+                Box::new(|limit| read_body(request, limit)),
             )
         }
         Err(error) => Response::from(crate::Rejection::Config(error)),
     };
     send(response, response_out);
 }
+
+/// The request body's reader, called with the body limit.
+type ReadBody = Box<dyn FnOnce(usize) -> Result<Vec<u8>, BodyError>>;
 
 fn method_name(method: Method) -> String {
     match method {
@@ -150,9 +194,26 @@ mod binder {
     struct Binder;
 
     impl Guest for Binder {
+        #[cfg(not(feature = "reply-sink"))]
         fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
             super::serve(request, response_out, call_app);
         }
+
+        #[cfg(feature = "reply-sink")]
+        fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
+            super::serve_via_sink(request, response_out, call_app, send);
+        }
+    }
+
+    /// Sends an answer event through the component's sender.
+    #[cfg(feature = "reply-sink")]
+    fn send(event: Event) -> Result<(), String> {
+        use super::bindings::bindery::cloudevents::sender::{self, SendError};
+        sender::send(&to_wit(event)).map_err(|error| match error {
+            SendError::Refused(why) => format!("refused: {why}"),
+            SendError::Unreachable(why) => format!("unreachable: {why}"),
+            SendError::Invalid(why) => format!("invalid: {why}"),
+        })
     }
 
     super::bindings::export!(Binder with_types_in crate::component::bindings);

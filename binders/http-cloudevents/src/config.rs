@@ -11,6 +11,7 @@
 //! | `BINDERY_CONFIG_RESPONSE_MODE` | `response-mode` | `same`, `binary` or `structured` | `same` |
 //! | `BINDERY_CONFIG_MAX_BODY` | `max-body` | the largest request body, in bytes | 1048576 |
 //! | `BINDERY_CONFIG_EXTENSION_TYPES` | `extension-types` | typed extensions, as `name=type` pairs | none: extensions in headers are strings |
+//! | `BINDERY_CONFIG_REPLY` | `reply` | `response` answers with the handler's events; `sink` sends them through the component's sender and answers 202 | `response` |
 
 pub use codec::ConfigError;
 use codec::{ExtensionTypes, settings};
@@ -19,12 +20,13 @@ use codec::{ExtensionTypes, settings};
 pub const PREFIX: &str = "BINDERY_CONFIG_";
 
 /// The settings this binder knows, as variable names without the prefix.
-const KNOWN: [&str; 5] = [
+const KNOWN: [&str; 6] = [
     "ALLOWED_ORIGINS",
     "ALLOWED_RATE",
     "RESPONSE_MODE",
     "MAX_BODY",
     "EXTENSION_TYPES",
+    "REPLY",
 ];
 
 /// The largest `max-body` accepted: one byte past it must still count on a
@@ -47,6 +49,8 @@ pub struct Config {
     pub max_body: usize,
     /// Extension attributes whose type is known.
     pub extension_types: ExtensionTypes,
+    /// Where the handler's answer events go.
+    pub reply: Reply,
 }
 
 impl Default for Config {
@@ -57,6 +61,7 @@ impl Default for Config {
             response_mode: ResponseMode::Same,
             max_body: DEFAULT_MAX_BODY,
             extension_types: ExtensionTypes::default(),
+            reply: Reply::Response,
         }
     }
 }
@@ -118,6 +123,17 @@ pub enum ResponseMode {
     Structured,
 }
 
+/// Where the handler's answer events go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    /// In the HTTP response (200, or 204 without an answer).
+    Response,
+    /// Through `bindery:cloudevents/sender`, Knative style: the request is
+    /// answered 202 once every answer event was sent, 502 if the sink
+    /// failed.
+    Sink,
+}
+
 impl Config {
     /// Reads the configuration from environment variables. Variables without
     /// the [`PREFIX`] are ignored; an unknown setting with it is an error.
@@ -153,6 +169,13 @@ impl Config {
                 }
                 "MAX_BODY" => config.max_body = setting.size(MAX_BODY_LIMIT)?,
                 "EXTENSION_TYPES" => config.extension_types = setting.extension_types()?,
+                "REPLY" => {
+                    config.reply = match setting.value.trim() {
+                        "response" => Reply::Response,
+                        "sink" => Reply::Sink,
+                        _ => return Err(setting.invalid("expected `response` or `sink`")),
+                    };
+                }
                 _ => return Err(setting.unknown(&KNOWN)),
             }
         }

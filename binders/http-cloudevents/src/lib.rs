@@ -37,12 +37,13 @@ pub mod component;
 
 pub use binding::{
     ALLOW, BATCH, BodyError, Mode, Rejection, Response, STRUCTURED, find_header, respond,
+    respond_via_sink,
 };
 pub use codec::{
     AttributeKind, AttributeValue, DecodeError, Event, Extension, ExtensionTypes, Form,
     HandlerError, Place, SPEC_VERSION, json, timestamp, validate,
 };
 pub use config::{
-    Config, ConfigError, DEFAULT_MAX_BODY, MAX_BODY_LIMIT, PREFIX as CONFIG_PREFIX, Rate,
+    Config, ConfigError, DEFAULT_MAX_BODY, MAX_BODY_LIMIT, PREFIX as CONFIG_PREFIX, Rate, Reply,
     ResponseMode,
 };

@@ -2,7 +2,8 @@
 //! documents, the webhook handshake and configuration.
 
 use bindery_http_cloudevents::{
-    AttributeValue, BodyError, Config, Event, HandlerError, Rate, Response, ResponseMode, respond,
+    AttributeValue, BodyError, Config, Event, HandlerError, Rate, Reply, Response, ResponseMode,
+    respond, respond_via_sink,
 };
 use serde_json::{Value, json};
 
@@ -611,6 +612,7 @@ fn configuration_from_the_environment() {
         ("BINDERY_CONFIG_ALLOWED_RATE", "*"),
         ("BINDERY_CONFIG_RESPONSE_MODE", "structured"),
         ("BINDERY_CONFIG_MAX_BODY", "2048"),
+        ("BINDERY_CONFIG_REPLY", "sink"),
         (
             "BINDERY_CONFIG_EXTENSION_TYPES",
             "count=integer, seen=timestamp",
@@ -622,10 +624,13 @@ fn configuration_from_the_environment() {
     assert_eq!(config.allowed_rate, Some(Rate::Unlimited));
     assert_eq!(config.response_mode, ResponseMode::Structured);
     assert_eq!(config.max_body, 2048);
+    assert_eq!(config.reply, Reply::Sink);
     assert_eq!(Config::from_env(vars(&[])).unwrap(), Config::default());
+    assert_eq!(Config::default().reply, Reply::Response);
     for (variable, value) in [
         ("BINDERY_CONFIG_ALLOWED_RATE", "fast"),
         ("BINDERY_CONFIG_RESPONSE_MODE", "xml"),
+        ("BINDERY_CONFIG_REPLY", "queue"),
         ("BINDERY_CONFIG_MAX_BODY", "1MB"),
         ("BINDERY_CONFIG_MAX_BODY", "4294967295"),
         ("BINDERY_CONFIG_EXTENSION_TYPES", "count=float"),
@@ -636,4 +641,107 @@ fn configuration_from_the_environment() {
         let response = Response::from(bindery_http_cloudevents::Rejection::Config(error));
         assert_problem(&response, 500, "invalid-configuration", variable);
     }
+}
+
+/// Sends `body` with `headers` through a binder configured to reply to a
+/// sink, with a handler that answers each event with `answer`, and a sink
+/// that takes events until `refuse_after` and refuses later ones. Returns
+/// the response and what the sink took.
+fn via_sink(
+    headers: &Headers,
+    body: &[u8],
+    answer: fn(Event) -> Option<Event>,
+    refuse_after: usize,
+) -> (Response, Vec<Event>) {
+    let config = Config {
+        reply: Reply::Sink,
+        ..Config::default()
+    };
+    let mut taken = Vec::new();
+    let response = respond_via_sink(
+        &config,
+        "POST",
+        headers,
+        |_| Ok(body.to_vec()),
+        |event| Ok(answer(event)),
+        |event| {
+            if taken.len() == refuse_after {
+                return Err("refused: status 503: busy".to_owned());
+            }
+            taken.push(event);
+            Ok(())
+        },
+    );
+    (response, taken)
+}
+
+#[test]
+fn replies_to_a_sink() {
+    // The answer goes to the sink, the request gets 202 and no body.
+    let (response, taken) = via_sink(&binary_headers(), b"{}", Some, usize::MAX);
+    assert_eq!((response.status, response.body.len()), (202, 0));
+    assert_eq!(taken.len(), 1);
+    assert_eq!(taken[0].id, "42");
+    // No answer: accepted, and nothing sent.
+    let (response, taken) = via_sink(&binary_headers(), b"{}", |_| None, usize::MAX);
+    assert_eq!((response.status, taken.len()), (202, 0));
+    // A batch: every answer, in order.
+    let batch = br#"[{"specversion":"1.0","id":"a","source":"/s","type":"t"},
+                     {"specversion":"1.0","id":"b","source":"/s","type":"t"}]"#;
+    let batch_headers = headers(&[("content-type", "application/cloudevents-batch+json")]);
+    let (response, taken) = via_sink(&batch_headers, batch, Some, usize::MAX);
+    assert_eq!(response.status, 202);
+    let ids: Vec<_> = taken.iter().map(|event| event.id.as_str()).collect();
+    assert_eq!(ids, ["a", "b"]);
+    // The sink's refusal is a 502 naming it; the answers before it went.
+    let (response, taken) = via_sink(&batch_headers, batch, Some, 1);
+    assert_problem(&response, 502, "sink-failed", "refused: status 503: busy");
+    assert_eq!(taken.len(), 1);
+    // An invalid answer is never sent.
+    let (response, taken) = via_sink(
+        &binary_headers(),
+        b"{}",
+        |event| {
+            Some(Event {
+                id: String::new(),
+                ..event
+            })
+        },
+        usize::MAX,
+    );
+    assert_problem(&response, 500, "invalid-response-event", "`id`");
+    assert!(taken.is_empty());
+    // Handler errors keep their statuses.
+    let config = Config {
+        reply: Reply::Sink,
+        ..Config::default()
+    };
+    let response = respond_via_sink(
+        &config,
+        "POST",
+        &binary_headers(),
+        |_| Ok(Vec::new()),
+        |_| Err(HandlerError::Unavailable("busy".into())),
+        |_| panic!("nothing to send"),
+    );
+    assert_problem(&response, 503, "handler-unavailable", "busy");
+    // Without a sender, `reply = "sink"` is a configuration problem.
+    let response = respond(
+        &config,
+        "POST",
+        &binary_headers(),
+        |_| panic!("the body must not be read"),
+        |_| panic!("no handler call"),
+    );
+    assert_problem(&response, 500, "invalid-configuration", "sender");
+    // The default replies in the response, even with a sender.
+    let response = respond_via_sink(
+        &Config::default(),
+        "POST",
+        &binary_headers(),
+        |_| Ok(b"{}".to_vec()),
+        |event| Ok(Some(event)),
+        |_| panic!("replies go in the response"),
+    );
+    assert_eq!(response.status, 200);
 }

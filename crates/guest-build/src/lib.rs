@@ -69,6 +69,19 @@ impl Guests {
     /// Panics with cargo's output when the build fails, which fails the outer
     /// build with that message.
     pub fn build(&self, package: &str, source_dir: &str) -> PathBuf {
+        self.build_with_features(package, source_dir, &[])
+    }
+
+    /// [`build`](Self::build) with cargo `features` of `package` turned on.
+    /// A package built with other features elsewhere needs its own target
+    /// directory ([`apart`](Self::apart)), or the two builds overwrite each
+    /// other's component.
+    pub fn build_with_features(
+        &self,
+        package: &str,
+        source_dir: &str,
+        features: &[&str],
+    ) -> PathBuf {
         for watched in [source_dir, "wit", "Cargo.lock"] {
             println!(
                 "cargo:rerun-if-changed={}",
@@ -86,6 +99,7 @@ impl Guests {
                 "--profile",
                 PROFILE,
             ])
+            .args(["--features", &features.join(",")])
             .arg("--target-dir")
             .arg(&self.target_dir)
             .env_remove("RUSTFLAGS")
