@@ -202,7 +202,8 @@ const C_BINDER: Template = Template {
 const APP_MANIFEST: TemplateFile = ("spin.toml", include_str!("../templates/app.spin.toml"));
 
 const RUST_APP: Template = Template {
-    wit: &[CONTRACT],
+    // The SDK carries the contract.
+    wit: &[],
     files: &[
         (
             "Cargo.toml",
@@ -294,8 +295,34 @@ pub fn files(
         .chain(template.files)
         .map(|(path, text)| (*path, fill(text)))
         .collect();
+    if (kind, language) == (Kind::App, Language::Rust)
+        && let Some(sdk) = sdk_checkout()
+    {
+        files.push((".cargo/config.toml", sdk_patch(&sdk)));
+    }
     files.push(("README.md", readme(kind, language, name)));
     Ok(files)
+}
+
+/// The `bindery-sdk` crate of the Bindery checkout this `bindery` was built
+/// from, if it is still there.
+fn sdk_checkout() -> Option<PathBuf> {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../sdk/rust"))
+        .canonicalize()
+        .ok()
+        .filter(|dir| dir.join("Cargo.toml").is_file())
+}
+
+/// A cargo configuration that takes `bindery-sdk` from the checkout at `sdk`
+/// instead of crates.io.
+fn sdk_patch(sdk: &Path) -> String {
+    format!(
+        "# bindery-sdk from the Bindery checkout that built this `bindery`.\n\
+         # Delete this file to use the release on crates.io instead.\n\
+         [patch.crates-io]\n\
+         bindery-sdk = {{ path = {:?} }}\n",
+        sdk.display().to_string()
+    )
 }
 
 /// Writes the project into `dir`, which must not exist; on failure nothing
@@ -367,6 +394,14 @@ fn readme(kind: Kind, language: Language, name: &str) -> String {
              `bindery:cloudevents/handler` (see `wit/`). Select it in an app's manifest:\n\n\
              ```toml\nexecutor = {{ type = \"binder\", source = \"{name}/{name}.wasm\" }}\n```\n"
         ),
+        Kind::App if language == Language::Rust => {
+            "An app exports `bindery:cloudevents/handler`, through `bindery-sdk`'s\n\
+             `export_handler!`. `spin.toml` binds it with the built-in http-cloudevents binder:\n\n\
+             ```sh\nbindery up --build\n```\n\n\
+             To send events too, call `bindery_sdk::send` and name a sink in\n\
+             `[component.<id>.dependencies]` (see Bindery's docs/cli.md).\n"
+                .to_owned()
+        }
         Kind::App => "An app exports `bindery:cloudevents/handler` (see `wit/`). `spin.toml`\n\
              binds it with the built-in http-cloudevents binder:\n\n\
              ```sh\nbindery up --build\n```\n"

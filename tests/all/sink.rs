@@ -18,21 +18,21 @@ use crate::serve::{Server, run};
 
 /// A request the sink received: its path, headers and body.
 #[derive(Debug, Clone)]
-struct Received {
-    path: String,
-    headers: hyper::HeaderMap,
-    body: Bytes,
+pub struct Received {
+    pub path: String,
+    pub headers: hyper::HeaderMap,
+    pub body: Bytes,
 }
 
 /// An HTTP server on 127.0.0.1 that records every request and answers
 /// each with `status` and `answer`.
-struct Sink {
-    port: u16,
+pub struct Sink {
+    pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Sink {
-    async fn start(status: u16, answer: &'static str) -> Self {
+    pub async fn start(status: u16, answer: &'static str) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -61,11 +61,11 @@ impl Sink {
         Self { port, received }
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}/audit", self.port)
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
 }

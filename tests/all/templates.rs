@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::languages::{built, check_binary_binder, check_binary_echo};
 use crate::serve::{Server, run};
+use crate::sink::Sink;
 use crate::toolchain::{Toolchain, target_dir};
 
 /// Writes a `kind` project in `language` named `name` into `parent`.
@@ -69,6 +70,51 @@ async fn check_ping(server: &Server, language: &str) {
     assert_eq!(reply.json(), serde_json::json!({"pong": {"n": 1}}));
 }
 
+/// `send` of a template that has it: built for the sending-app world, with
+/// an http-sink to a loopback server in its manifest, a notify event is
+/// answered 204 and its notified event reaches the sink.
+async fn check_send(language: &str, toolchain: Toolchain) {
+    let parent = tempfile::tempdir().unwrap();
+    let name = format!("new-{language}-sender");
+    let dir = new_project(parent.path(), "app", language, &name);
+    let toolchain = toolchain.with_env("WORLD", "sending-app");
+    toolchain.build(&dir.join("build.sh"), &dir.join(format!("{name}.wasm")));
+    let sink = Sink::start(202, "").await;
+    std::fs::write(
+        dir.join("spin.toml"),
+        format!(
+            "spin_manifest_version = 2\n[application]\nname = \"{name}\"\n\
+             [[trigger.http]]\nroute = \"/events\"\ncomponent = \"{name}\"\n\
+             executor = {{ type = \"binder\", binder = \"http-cloudevents\" }}\n\
+             [component.{name}]\nsource = \"{name}.wasm\"\n\
+             allowed_outbound_hosts = [\"http://127.0.0.1:{port}\"]\n\
+             [component.{name}.dependencies]\n\
+             \"bindery:cloudevents/sender\" = {{ binder = \"http-sink\", config = {{ url = {url:?} }} }}\n",
+            port = sink.port,
+            url = sink.url(),
+        ),
+    )
+    .unwrap();
+    let server = Server::start_with_cache(&dir, &["up"], &target_dir().join("toolchains/compiled"));
+    let notify = [
+        ("ce-specversion", "1.0"),
+        ("ce-id", "n-1"),
+        ("ce-source", "/test"),
+        ("ce-type", "com.example.notify"),
+        ("content-type", "application/json"),
+    ];
+    let answer = server.send("POST", &notify, r#"{"n":2}"#).await;
+    assert_eq!(answer.status, 204, "{:?}", answer.body);
+    let received = sink.received();
+    assert_eq!(received.len(), 1);
+    let header = |name: &str| received[0].headers.get(name).map(|v| v.to_str().unwrap());
+    assert_eq!(header("ce-type"), Some("com.example.notified"));
+    assert_eq!(header("ce-source"), Some(format!("/{name}").as_str()));
+    assert!(header("ce-time").is_some() && header("ce-id").is_some());
+    let data: serde_json::Value = serde_json::from_slice(&received[0].body).unwrap();
+    assert_eq!(data, serde_json::json!({"n": 2}));
+}
+
 #[tokio::test]
 async fn rust_binder_template() {
     check_binder_template("rust", Toolchain::rust(), &["0.2.6", "0.2.12"]).await;
@@ -91,7 +137,15 @@ async fn c_binder_template() {
 
 #[tokio::test]
 async fn rust_app_template() {
-    check_app_template("rust", Toolchain::rust()).await;
+    let (dir, server) = check_app_template("rust", Toolchain::rust()).await;
+    check_ping(&server, "rust").await;
+    // Built on the SDK, from this checkout until it is on crates.io.
+    let project = dir.path().join("new-rust-app");
+    let manifest = std::fs::read_to_string(project.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("bindery-sdk = \"0.1\""), "{manifest}");
+    assert!(!project.join("wit").exists(), "the SDK carries the WIT");
+    let config = std::fs::read_to_string(project.join(".cargo/config.toml")).unwrap();
+    assert!(config.contains("sdk/rust"), "{config}");
 }
 
 #[tokio::test]
@@ -104,6 +158,21 @@ async fn python_app_template() {
 async fn js_app_template() {
     let (_dir, server) = check_app_template("js", Toolchain::js()).await;
     check_ping(&server, "js").await;
+}
+
+#[tokio::test]
+async fn rust_app_template_sends() {
+    check_send("rust", Toolchain::rust()).await;
+}
+
+#[tokio::test]
+async fn python_app_template_sends() {
+    check_send("python", Toolchain::python()).await;
+}
+
+#[tokio::test]
+async fn js_app_template_sends() {
+    check_send("js", Toolchain::js()).await;
 }
 
 #[test]

@@ -146,6 +146,12 @@ impl Toolchain {
     /// Runs `script` (a binder or app's one build command) with this
     /// toolchain first on `PATH`, writing the component to `out`; panics
     /// with the build's output when it fails.
+    /// The same toolchain, running build scripts with `name` set to `value`.
+    pub fn with_env(mut self, name: &'static str, value: impl Into<PathBuf>) -> Self {
+        self.env.push((name, value.into()));
+        self
+    }
+
     pub fn build(&self, script: &Path, out: &Path) {
         let inherited = std::env::var_os("PATH").unwrap_or_default();
         let path = std::env::join_paths(
