@@ -61,6 +61,30 @@ impl Broker {
         async_nats::connect(self.url()).await.unwrap()
     }
 
+    /// A subscription of `client` to the literal `subject` that the broker
+    /// has registered: a probe published to it has come back. A flush only
+    /// writes the subscription to the socket, and a message another
+    /// connection publishes before the broker reads it would be missed.
+    #[allow(dead_code, reason = "the benchmarks include this file")]
+    pub async fn subscribed(client: &async_nats::Client, subject: &str) -> async_nats::Subscriber {
+        use futures::StreamExt as _;
+        let mut subscriber = client.subscribe(subject.to_owned()).await.unwrap();
+        let probe = client.new_inbox();
+        client
+            .publish(subject.to_owned(), probe.clone().into())
+            .await
+            .unwrap();
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(30), subscriber.next())
+                .await
+                .expect("the probe comes back")
+                .expect("the subscription is open");
+            if message.payload == probe.as_bytes() {
+                return subscriber;
+            }
+        }
+    }
+
     /// Stops the server and starts a new one on the same port.
     #[allow(
         dead_code,

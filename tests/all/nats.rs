@@ -119,8 +119,7 @@ async fn the_same_orders_wasm_answers_alike_over_http_and_nats() {
     );
 
     let client = broker.client().await;
-    let mut audits = client.subscribe("orders.audited").await.unwrap();
-    client.flush().await.unwrap();
+    let mut audits = Broker::subscribed(&client, "orders.audited").await;
     let created = order_created("o-1", order("A-17"));
     let over_http = server
         .send_to(
@@ -158,8 +157,7 @@ async fn the_same_orders_wasm_answers_alike_over_http_and_nats() {
     }
 
     // An invalid order gets no reply, and the host logs why.
-    let mut replies = client.subscribe("test.replies").await.unwrap();
-    client.flush().await.unwrap();
+    let mut replies = Broker::subscribed(&client, "test.replies").await;
     let no_items = order_created(
         "o-2",
         json!({"orderId": "A-18", "customer": "ada", "items": []}),
@@ -206,8 +204,7 @@ async fn a_trap_costs_one_message_and_ten_thousand_arrive_once() {
     let dir = scripted_on_nats(&[("events.in", "scripted", "")], &[]);
     let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
     let client = broker.client().await;
-    let mut replies = client.subscribe("test.replies").await.unwrap();
-    client.flush().await.unwrap();
+    let mut replies = Broker::subscribed(&client, "test.replies").await;
     let event = |id: String, kind: &str| {
         json!({"specversion": "1.0", "id": id, "source": "/e2e", "type": kind}).to_string()
     };
@@ -260,8 +257,7 @@ async fn answers_go_only_where_allowed_outbound_hosts_allows() {
     );
     let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
     let client = broker.client().await;
-    let mut audit = client.subscribe("audit.out").await.unwrap();
-    client.flush().await.unwrap();
+    let mut audit = Broker::subscribed(&client, "audit.out").await;
     let event = |id: &str| {
         json!({"specversion": "1.0", "id": id, "source": "/e2e", "type": "test.echo"}).to_string()
     };
@@ -285,8 +281,7 @@ async fn the_host_reconnects_when_the_broker_comes_back() {
     broker.restart();
     logged(&server, &["lost the connection to the NATS broker"]).await;
     let client = broker.client().await;
-    let mut replies = client.subscribe("test.replies").await.unwrap();
-    client.flush().await.unwrap();
+    let mut replies = Broker::subscribed(&client, "test.replies").await;
     let event = json!({"specversion": "1.0", "id": "r-1", "source": "/e2e", "type": "test.echo"});
     // The host resubscribes once it has reconnected: publish until the
     // answer comes, as a client of a restarted broker would.
@@ -350,7 +345,7 @@ async fn a_component_sends_requests_through_the_hosts_consumer() {
         &["serve", "spin.toml", "--nats-address", &broker.url()],
     );
     let client = broker.client().await;
-    let mut service = client.subscribe("svc.pong").await.unwrap();
+    let mut service = Broker::subscribed(&client, "svc.pong").await;
     let responder = client.clone();
     tokio::spawn(async move {
         while let Some(request) = service.next().await {
@@ -358,8 +353,7 @@ async fn a_component_sends_requests_through_the_hosts_consumer() {
             responder.publish(reply, "pong".into()).await.unwrap();
         }
     });
-    let mut replies = client.subscribe("test.replies").await.unwrap();
-    client.flush().await.unwrap();
+    let mut replies = Broker::subscribed(&client, "test.replies").await;
     let mut relay = async |target: &'static str| {
         client
             .publish_with_reply("relay.in", "test.replies", target.into())
@@ -404,8 +398,7 @@ async fn an_http_app_sends_events_to_nats_through_the_nats_sink() {
     .unwrap();
     let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
     let client = broker.client().await;
-    let mut audit = client.subscribe("audit.events").await.unwrap();
-    client.flush().await.unwrap();
+    let mut audit = Broker::subscribed(&client, "audit.events").await;
     let answer = server
         .send(
             "POST",

@@ -95,7 +95,7 @@ impl Messaging {
         Ok(client)
     }
 
-    /// `consumer.publish`: returns once the broker has the message.
+    /// `consumer.publish`: returns once the message is written to the broker's connection.
     pub(crate) async fn publish(&self, message: BrokerMessage) -> Result<(), String> {
         let client = self.check(&message.subject)?;
         let published = match message.reply_to {
@@ -114,11 +114,12 @@ impl Messaging {
             }
         };
         published.map_err(|error| format!("cannot publish to `{}`: {error}", message.subject))?;
-        // The guest learns that the broker has the message, not merely that
-        // the client queued it: a sender's `ok` means the event left.
+        // The guest learns that the message was written to the broker's
+        // connection, not merely queued in the client: a sender's `ok` means
+        // the event left this host.
         client.flush().await.map_err(|error| {
             format!(
-                "the broker did not confirm the message to `{}`: {error}",
+                "the message to `{}` could not be written to the broker: {error}",
                 message.subject
             )
         })
