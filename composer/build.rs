@@ -36,20 +36,28 @@ fn main() {
         .unwrap();
     }
     table.push_str("];\n");
-    // The http-cloudevents binder that replies through a sink, built with
-    // its feature in a target directory of its own.
-    let reply = Guests::new().apart("reply-sink").build_with_features(
+    // Other builds of built-in binders, chosen by executor settings: the
+    // http-cloudevents binder that replies through a sink (a feature, in a
+    // target directory of its own) and the one for WASI 0.3 (a crate).
+    let reply_sink = Guests::new().apart("reply-sink").build_with_features(
         "bindery-http-cloudevents",
         "binders/http-cloudevents",
         &["reply-sink"],
     );
-    writeln!(
-        table,
-        "/// The `http-cloudevents` binder built to reply through a sink.\n\
-         pub(crate) const HTTP_CLOUDEVENTS_REPLY_SINK: &[u8] = include_bytes!({:?});",
-        reply.display().to_string()
-    )
-    .unwrap();
+    let wasi_p3 = guests.build("bindery-http-cloudevents-p3", "binders/http-cloudevents-p3");
+    table.push_str(
+        "/// Other builds of built-in binders: name, build, component bytes.\n\
+         pub(crate) const BUILDS: &[(&str, Build, &[u8])] = &[\n",
+    );
+    for (build, path) in [("ReplySink", reply_sink), ("WasiP3", wasi_p3)] {
+        writeln!(
+            table,
+            "    (\"http-cloudevents\", Build::{build}, include_bytes!({:?})),",
+            path.display().to_string()
+        )
+        .unwrap();
+    }
+    table.push_str("];\n");
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("builtin.rs");
     std::fs::write(out, table).unwrap();
 }

@@ -438,7 +438,9 @@ fn main() -> Result<()> {
 }
 
 /// Composes echo with a body limit above the largest shape, so that every
-/// byte is decoded, serves it, and sends it every worst request shape.
+/// byte is decoded, serves it in a process of its own (whose heap and
+/// threads the earlier scenarios have not touched), and sends it every
+/// worst request shape.
 async fn worst_shapes(work: &Path) -> Result<Vec<hostile::WorstShape>> {
     let manifest = echo_manifest(
         work,
@@ -447,7 +449,7 @@ async fn worst_shapes(work: &Path) -> Result<Vec<hostile::WorstShape>> {
     )?;
     let out = work.join("worst-shapes");
     compose(&manifest, &compose_options(work))?.write(&out)?;
-    let server = Server::start(Implementation::Composed, &out.join("spin.toml"), work).await?;
+    let server = soak::ChildServer::start(&out.join("spin.toml"), &work.join("compiled"))?;
     hostile::run(server.address).await
 }
 

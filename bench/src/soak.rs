@@ -57,22 +57,23 @@ impl Soak {
 }
 
 /// The served manifest in a child process; killed when dropped.
-struct ChildServer {
+pub struct ChildServer {
     child: Child,
-    address: SocketAddr,
+    /// Where it listens.
+    pub address: SocketAddr,
 }
 
 impl ChildServer {
     /// Runs this harness again as `bench serve <manifest> <cache dir>` and
     /// waits for the address it prints.
-    fn start(manifest: &Path, cache: &Path) -> Result<Self> {
+    pub fn start(manifest: &Path, cache: &Path) -> Result<Self> {
         let mut child = Command::new(std::env::current_exe()?)
             .arg(SERVE)
             .arg(manifest)
             .arg(cache)
             .stdout(Stdio::piped())
             .spawn()
-            .context("cannot start the soak's server process")?;
+            .context("cannot start a server process")?;
         let stdout = child.stdout.take().context("no stdout")?;
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line)?;

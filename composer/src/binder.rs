@@ -1,11 +1,10 @@
 //! Finding the binder a trigger's executor names: built in, a file, or a
 //! download checked against its digest.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use bindery_manifest::{BinderSource, Sha256Digest};
+use bindery_manifest::{BinderExecutor, BinderSource, Sha256Digest, WasiGeneration};
 
 use crate::error::ComposeError;
 
@@ -63,21 +62,78 @@ pub fn builtin(name: &str) -> Option<Binder> {
         })
 }
 
-/// The built-in binder built for an executor's settings (its `BINDERY_CONFIG_*`
-/// `environment`): the `http-cloudevents` binder that imports
-/// `bindery:cloudevents/sender` for `reply = "sink"`. Other binders are
-/// returned as they are.
-pub(crate) fn for_settings(mut binder: Binder, environment: &BTreeMap<String, String>) -> Binder {
-    let replies_to_sink = environment
+/// A build of a built-in binder other than its default one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Build {
+    /// For `reply = "sink"`: it also imports `bindery:cloudevents/sender`.
+    ReplySink,
+    /// For `wasi = "0.3"`: it exports `wasi:http/handler@0.3.0`.
+    WasiP3,
+}
+
+impl Build {
+    fn describe(self) -> &'static str {
+        match self {
+            Self::ReplySink => "`reply = \"sink\"`",
+            Self::WasiP3 => "`wasi = \"0.3\"`",
+        }
+    }
+}
+
+/// The build of a built-in binder that an executor's settings ask for: the
+/// default one, or one of [`Build`] (`reply = "sink"` in its `config`,
+/// `wasi = "0.3"`). Binders from files and downloads are returned as they
+/// are. `manifest` is named in the error for a build that does not exist.
+pub(crate) fn for_settings(
+    mut binder: Binder,
+    executor: &BinderExecutor,
+    manifest: &Path,
+) -> Result<Binder, ComposeError> {
+    if binder.origin != BinderOrigin::Builtin {
+        return Ok(binder);
+    }
+    let replies_to_sink = executor
+        .environment()
         .get("BINDERY_CONFIG_REPLY")
         .is_some_and(|reply| reply.trim() == "sink");
-    if binder.origin == BinderOrigin::Builtin
-        && binder.name == "http-cloudevents"
-        && replies_to_sink
-    {
-        binder.bytes = HTTP_CLOUDEVENTS_REPLY_SINK.to_vec();
-    }
-    binder
+    let p3 = executor.wasi == Some(WasiGeneration::P3);
+    let wanted: Vec<Build> = [(replies_to_sink, Build::ReplySink), (p3, Build::WasiP3)]
+        .into_iter()
+        .filter_map(|(asked, build)| asked.then_some(build))
+        .collect();
+    let build = match wanted.as_slice() {
+        [] => return Ok(binder),
+        [build] => Some(*build),
+        _ => None,
+    };
+    let found = build.and_then(|build| {
+        BUILDS
+            .iter()
+            .find(|(name, known, _)| *name == binder.name && *known == build)
+    });
+    let Some((_, _, bytes)) = found else {
+        let builds: Vec<&str> = BUILDS
+            .iter()
+            .filter(|(name, _, _)| *name == binder.name)
+            .map(|(_, build, _)| build.describe())
+            .collect();
+        return Err(ComposeError::NoSuchBuild {
+            manifest: manifest.to_owned(),
+            binder: binder.name.clone(),
+            wanted: wanted
+                .iter()
+                .map(|build| build.describe())
+                .collect::<Vec<_>>()
+                .join(" with "),
+            builds: if builds.is_empty() {
+                "it has its default build only".into()
+            } else {
+                format!("its builds: the default, {}", builds.join(", "))
+            },
+        });
+    };
+    binder.bytes = bytes.to_vec();
+    Ok(binder)
 }
 
 /// Finds, reads or downloads the binder an executor names. `manifest` is

@@ -84,7 +84,7 @@ pub fn compose(
             .map(|used| {
                 let binder =
                     binder::resolve(&used.executor.binder, manifest_path, &options.cache_dir)?;
-                Ok::<_, ComposeError>(binder::for_settings(binder, &used.executor.environment()))
+                binder::for_settings(binder, &used.executor, manifest_path)
             })
             .transpose()?;
         let linked = link_dependencies(

@@ -148,6 +148,22 @@ pub enum ComposeError {
         /// The interface.
         import: String,
     },
+    /// The executor's settings ask for a build of a built-in binder that
+    /// does not exist.
+    #[error(
+        "{}: built-in binder `{binder}` has no build for {wanted} ({builds})",
+        manifest.display()
+    )]
+    NoSuchBuild {
+        /// The manifest.
+        manifest: PathBuf,
+        /// The binder.
+        binder: String,
+        /// The settings that ask for the build.
+        wanted: String,
+        /// The builds there are.
+        builds: String,
+    },
     /// The binder imports an interface that only a dependency of the
     /// component can satisfy, and the component names none.
     #[error(

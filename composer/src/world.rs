@@ -1,14 +1,19 @@
 //! What a component imports and exports, read from its own type information,
 //! and what that makes it (binder, app, composed app, HTTP component).
 
-use bindery_manifest::Transport;
+use bindery_manifest::{Transport, WasiGeneration};
 use serde::Serialize;
 
 use crate::error::BoxError;
 use wac_graph::types::{ItemKind, Package, Type, Types};
 
-/// The interface every HTTP binder, and every composed HTTP app, exports.
+/// The interface every WASI 0.2 HTTP binder, and every composed HTTP app
+/// built on one, exports.
 pub const HTTP_HANDLER: &str = "wasi:http/incoming-handler";
+
+/// The interface a WASI 0.3 HTTP binder, and a composed app built on one,
+/// exports.
+pub const HTTP_HANDLER_P3: &str = "wasi:http/handler";
 
 /// The interface every NATS binder, and every composed NATS app, exports.
 pub const MESSAGING_HANDLER: &str = "wasmcloud:messaging/handler";
@@ -19,19 +24,27 @@ const MESSAGING_CONSUMER: &str = "wasmcloud:messaging/consumer";
 /// The handler a transport's binder exports, as errors name it.
 pub fn handler_name(transport: Transport) -> &'static str {
     match transport {
-        Transport::Http => "wasi:http/incoming-handler@0.2.x",
+        Transport::Http => "wasi:http/incoming-handler@0.2.x or wasi:http/handler@0.3.x",
         Transport::Nats => "wasmcloud:messaging/handler@0.2.x",
     }
 }
 
 /// The transport whose handler `name` is (`wasi:http/incoming-handler` or
-/// `wasmcloud:messaging/handler`, at some 0.2 version), if any.
+/// `wasmcloud:messaging/handler` at some 0.2 version, `wasi:http/handler`
+/// at some 0.3 version), if any.
 pub fn handler_transport(name: &str) -> Option<Transport> {
+    handler_generation(name).map(|(transport, _)| transport)
+}
+
+/// The transport whose handler `name` is, and the WASI generation of that
+/// handler, if `name` is one.
+pub fn handler_generation(name: &str) -> Option<(Transport, WasiGeneration)> {
     let (unversioned, version) = split_version(name);
-    let zero_two = version.is_some_and(|version| version.major == 0 && version.minor == 2);
-    match unversioned {
-        HTTP_HANDLER if zero_two => Some(Transport::Http),
-        MESSAGING_HANDLER if zero_two => Some(Transport::Nats),
+    let minor = version.filter(|version| version.major == 0)?.minor;
+    match (unversioned, minor) {
+        (HTTP_HANDLER, 2) => Some((Transport::Http, WasiGeneration::P2)),
+        (HTTP_HANDLER_P3, 3) => Some((Transport::Http, WasiGeneration::P3)),
+        (MESSAGING_HANDLER, 2) => Some((Transport::Nats, WasiGeneration::P2)),
         _ => None,
     }
 }
@@ -164,8 +177,17 @@ impl ComponentWorld {
             .find_map(|export| Some((handler_transport(export)?, export.as_str())))
     }
 
-    /// Whether the component exports `transport`'s handler, at any 0.2
-    /// version.
+    /// The WASI generation of the transport handler the component exports,
+    /// if it exports one.
+    pub fn handler_generation(&self) -> Option<WasiGeneration> {
+        self.exports
+            .iter()
+            .find_map(|export| handler_generation(export))
+            .map(|(_, generation)| generation)
+    }
+
+    /// Whether the component exports `transport`'s handler, at any version
+    /// of the transport (0.2 or 0.3 for HTTP).
     pub fn exports_handler(&self, transport: Transport) -> bool {
         self.exports
             .iter()
@@ -249,8 +271,8 @@ fn is_host_interface(name: &str) -> bool {
     is_wasi(name) || is_messaging_consumer(name)
 }
 
-/// The WASI 0.2 packages a wasi:http host provides, and the messaging
-/// interface a NATS host provides.
+/// The WASI 0.2 and 0.3 packages a wasi:http host provides, and the
+/// messaging interface a NATS host provides.
 fn host_provides(name: &str) -> bool {
     const PROVIDED: [&str; 8] = [
         "wasi:io/",
@@ -262,11 +284,31 @@ fn host_provides(name: &str) -> bool {
         "wasi:http/types",
         "wasi:http/outgoing-handler",
     ];
+    /// What a WASI 0.3 host (`bindery serve`, `wasmtime serve -Sp3`)
+    /// provides: 0.3 has no `wasi:io`, and its HTTP client is `client`.
+    const PROVIDED_P3: [&str; 7] = [
+        "wasi:clocks/",
+        "wasi:random/",
+        "wasi:cli/",
+        "wasi:filesystem/",
+        "wasi:sockets/",
+        "wasi:http/types",
+        "wasi:http/client",
+    ];
     let (unversioned, version) = split_version(name);
-    let wasi = PROVIDED
-        .iter()
-        .any(|prefix| unversioned.starts_with(prefix))
-        && version.is_some_and(|version| version.major == 0 && version.minor == 2);
+    let provided = |prefixes: &[&str]| {
+        prefixes
+            .iter()
+            .any(|prefix| unversioned.starts_with(prefix))
+    };
+    let wasi = match version
+        .filter(|version| version.major == 0)
+        .map(|v| v.minor)
+    {
+        Some(2) => provided(&PROVIDED),
+        Some(3) => provided(&PROVIDED_P3),
+        _ => false,
+    };
     wasi || is_messaging_consumer(name)
 }
 
@@ -287,7 +329,11 @@ mod tests {
         assert!(host_provides("wasi:cli/environment@0.2.6"));
         assert!(host_provides("wasi:http/types@0.2.12"));
         assert!(!host_provides("wasi:keyvalue/store@0.2.0-draft"));
-        assert!(!host_provides("wasi:http/types@0.3.0"));
+        assert!(host_provides("wasi:http/types@0.3.0"));
+        assert!(host_provides("wasi:http/client@0.3.0"));
+        assert!(!host_provides("wasi:io/streams@0.3.0"));
+        assert!(!host_provides("wasi:http/outgoing-handler@0.3.0"));
+        assert!(!host_provides("wasi:http/types@0.4.0"));
         assert!(!host_provides("acme:kv/store@1.0.0"));
     }
 }

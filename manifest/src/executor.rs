@@ -28,6 +28,7 @@ pub enum Executor {
 /// executor = { type = "binder", binder = "http-cloudevents", config = { allowed-origins = ["events.example.com"] } }
 /// executor = { type = "binder", source = "binders/my-binder.wasm" }
 /// executor = { type = "binder", url = "https://example.com/b.wasm", digest = "sha256:..." }
+/// executor = { type = "binder", binder = "http-cloudevents", wasi = "0.3" }
 /// ```
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(try_from = "RawBinderExecutor", into = "RawBinderExecutor")]
@@ -36,6 +37,31 @@ pub struct BinderExecutor {
     pub binder: BinderSource,
     /// Its settings.
     pub config: BinderConfig,
+    /// `wasi = "0.2"` or `"0.3"`: which build of a built-in binder, by the
+    /// generation of `wasi:http` it exports. A binder file or download is
+    /// one build, of its own generation, and takes no `wasi`.
+    pub wasi: Option<WasiGeneration>,
+}
+
+/// A generation of WASI, as a built-in binder's build targets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum WasiGeneration {
+    /// WASI 0.2: `wasi:http/incoming-handler@0.2.x`, one instance per request.
+    #[serde(rename = "0.2")]
+    P2,
+    /// WASI 0.3: `wasi:http/handler@0.3.x`, instances reused.
+    #[serde(rename = "0.3")]
+    P3,
+}
+
+impl WasiGeneration {
+    /// `0.2` or `0.3`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::P2 => "0.2",
+            Self::P3 => "0.3",
+        }
+    }
 }
 
 /// Where a binder comes from.
@@ -111,6 +137,8 @@ struct RawBinderExecutor {
     digest: Option<Sha256Digest>,
     #[serde(default, skip_serializing_if = "BinderConfig::is_empty")]
     config: BinderConfig,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wasi: Option<WasiGeneration>,
 }
 
 impl TryFrom<RawBinderExecutor> for BinderExecutor {
@@ -124,9 +152,15 @@ impl TryFrom<RawBinderExecutor> for BinderExecutor {
             raw.digest,
             "a binder executor takes exactly one of `binder`, `source` or `url`",
         )?;
+        if raw.wasi.is_some() && !matches!(binder, BinderSource::Builtin(_)) {
+            return Err(
+                "`wasi` selects a build of a built-in binder (`binder = \"...\"`); a binder file or download is of one WASI generation already".into(),
+            );
+        }
         Ok(Self {
             binder,
             config: raw.config,
+            wasi: raw.wasi,
         })
     }
 }
@@ -153,6 +187,7 @@ impl From<BinderExecutor> for RawBinderExecutor {
             url,
             digest,
             config: executor.config,
+            wasi: executor.wasi,
         }
     }
 }

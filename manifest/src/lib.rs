@@ -42,6 +42,7 @@ pub use digest::{DigestError, Sha256Digest};
 pub use error::{ManifestError, ParseError};
 pub use executor::{
     BinderConfig, BinderExecutor, BinderSource, CONFIG_PREFIX, ConfigError, Executor,
+    WasiGeneration,
 };
 pub use id::{ComponentId, IdError};
 pub use input::{

@@ -254,7 +254,14 @@ pub fn respond(
     read_body: impl FnOnce(usize) -> Result<Vec<u8>, BodyError>,
     handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
 ) -> Response {
-    answer(config, method, headers, read_body, handle, None)
+    ready(answer(
+        config,
+        method,
+        headers,
+        |limit| std::future::ready(read_body(limit)),
+        handle,
+        None,
+    ))
 }
 
 /// [`respond`], for a binder that has a sender: with `reply = "sink"` each
@@ -268,32 +275,64 @@ pub fn respond_via_sink(
     handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
     mut send: impl FnMut(Event) -> Result<(), String>,
 ) -> Response {
-    answer(config, method, headers, read_body, handle, Some(&mut send))
+    ready(answer(
+        config,
+        method,
+        headers,
+        |limit| std::future::ready(read_body(limit)),
+        handle,
+        Some(&mut send),
+    ))
+}
+
+/// [`respond`], reading the body asynchronously: for a binder whose
+/// transport streams the body (`wasi:http` 0.3).
+pub async fn respond_async<Body: Future<Output = Result<Vec<u8>, BodyError>>>(
+    config: &Config,
+    method: &str,
+    headers: &[Header],
+    read_body: impl FnOnce(usize) -> Body,
+    handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
+) -> Response {
+    answer(config, method, headers, read_body, handle, None).await
+}
+
+/// The value of a future that is ready when first polled, as [`answer`]
+/// is when its body reader is.
+fn ready<T>(future: impl Future<Output = T>) -> T {
+    let mut future = std::pin::pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    {
+        std::task::Poll::Ready(value) => value,
+        std::task::Poll::Pending => unreachable!("a ready body reader leaves nothing to wait for"),
+    }
 }
 
 /// Where answers go when `reply = "sink"`.
 type Sink<'a> = Option<&'a mut dyn FnMut(Event) -> Result<(), String>>;
 
-fn answer(
+async fn answer<Body: Future<Output = Result<Vec<u8>, BodyError>>>(
     config: &Config,
     method: &str,
     headers: &[Header],
-    read_body: impl FnOnce(usize) -> Result<Vec<u8>, BodyError>,
+    read_body: impl FnOnce(usize) -> Body,
     handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
     sink: Sink<'_>,
 ) -> Response {
     let result = match method {
         "OPTIONS" => handshake(config, headers),
-        "POST" => deliver(config, headers, read_body, handle, sink),
+        "POST" => deliver(config, headers, read_body, handle, sink).await,
         other => Err(Rejection::MethodNotAllowed(other.to_owned())),
     };
     result.unwrap_or_else(Response::from)
 }
 
-fn deliver(
+async fn deliver<Body: Future<Output = Result<Vec<u8>, BodyError>>>(
     config: &Config,
     headers: &[Header],
-    read_body: impl FnOnce(usize) -> Result<Vec<u8>, BodyError>,
+    read_body: impl FnOnce(usize) -> Body,
     mut handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
     sink: Sink<'_>,
 ) -> Result<Response, Rejection> {
@@ -313,7 +352,7 @@ fn deliver(
     if declared.is_some_and(|length| length > config.max_body as u64) {
         return Err(BodyError::TooLarge(config.max_body).into());
     }
-    let body = read_body(config.max_body)?;
+    let body = read_body(config.max_body).await?;
     let types = &config.extension_types;
     let mut call = |event| {
         let answer = handle(event).map_err(Rejection::Handler)?;

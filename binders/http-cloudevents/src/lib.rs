@@ -37,7 +37,7 @@ pub mod component;
 
 pub use binding::{
     ALLOW, BATCH, BodyError, Mode, Rejection, Response, STRUCTURED, find_header, respond,
-    respond_via_sink,
+    respond_async, respond_via_sink,
 };
 pub use codec::{
     AttributeKind, AttributeValue, DecodeError, Event, Extension, ExtensionTypes, Form,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use bindery_composer::{ComponentWorld, Provenance};
-use bindery_manifest::Transport;
+use bindery_manifest::{Transport, WasiGeneration};
 use clap::Args;
 
 /// Show a component's imports and exports with their versions, what it is
@@ -40,6 +40,7 @@ impl InspectCommand {
                 "size": bytes.len(),
                 "kind": kind,
                 "transport": world.transport().map(|(transport, _)| transport.name()),
+                "wasi_generation": world.handler_generation().map(WasiGeneration::name),
                 "imports": world.imports,
                 "exports": world.exports,
                 "wasi_versions": wasi_versions.iter().cloned().collect::<BTreeMap<_, _>>(),
@@ -56,6 +57,11 @@ impl InspectCommand {
         );
         if let Some((transport, export)) = world.transport() {
             println!("transport: {} (exports {export})", transport.name());
+            if transport == Transport::Http
+                && let Some(generation) = world.handler_generation()
+            {
+                println!("wasi:http {} handler", generation.name());
+            }
             if transport == Transport::Nats && world.unsupported_imports().next().is_none() {
                 println!(
                     "runs on: bindery serve, wasmCloud (it imports only WASI and wasmcloud:messaging)"

@@ -105,36 +105,71 @@ pub(crate) fn check_attributes(event: &Event, form: Form) -> Result<(), DecodeEr
 
 /// The name whose second occurrence comes first, found in O(n log n) by
 /// sorting. A hash set would bring a random-seed import into the binder (and
-/// without a random seed, senders could choose colliding names); sorting one
-/// vector of integers is also faster than a tree set or a hash set.
+/// without a random seed, senders could choose colliding names); sorting
+/// integers is also faster than a tree set or a hash set.
+///
+/// The names are sorted by an integer key made of their first seven bytes
+/// and whether they end there; names that share a key are sorted again by
+/// the next seven bytes, and so on, with one sort of one element type, so
+/// the binder carries one copy of the sort.
 pub fn first_duplicate<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let names: Vec<&str> = names.collect();
-    // Sorted by the first eight bytes as an integer: for names as short as
-    // attribute names usually are, that one integer compare decides. Only
-    // the runs that share a prefix are sorted again by the whole name.
-    let prefix = |name: &str| {
-        let mut bytes = [0; 8];
-        let len = name.len().min(8);
-        bytes[..len].copy_from_slice(&name.as_bytes()[..len]);
-        u64::from_be_bytes(bytes)
-    };
     let mut keys: Vec<(u64, usize)> = names
         .iter()
         .enumerate()
-        .map(|(index, name)| (prefix(name), index))
+        .map(|(index, name)| (chunk_key(name, 0), index))
         .collect();
-    keys.sort_unstable_by_key(|&(prefix, _)| prefix);
-    keys.chunk_by_mut(|a, b| a.0 == b.0)
-        .filter(|run| run.len() > 1)
-        .filter_map(|run| {
-            run.sort_unstable_by_key(|&(_, index)| (names[index], index));
-            run.windows(2)
-                .filter(|pair| names[pair[0].1] == names[pair[1].1])
-                .map(|pair| pair[1].1)
-                .min()
-        })
-        .min()
-        .map(|index| names[index])
+    let mut second = None::<usize>;
+    // Runs still to sort: (start, end, depth), kept on a list rather than
+    // the call stack, since a name may be as long as the body.
+    let mut pending = vec![(0, keys.len(), 0)];
+    while let Some((start, end, depth)) = pending.pop() {
+        let run = &mut keys[start..end];
+        run.sort_unstable_by_key(|&(key, _)| key);
+        let mut offset = start;
+        for group in run.chunk_by_mut(|a, b| a.0 == b.0) {
+            let len = group.len();
+            if len > 1 && group[0].0 & CONTINUES != 0 {
+                for entry in group.iter_mut() {
+                    entry.0 = chunk_key(names[entry.1], depth + 1);
+                }
+                pending.push((offset, offset + len, depth + 1));
+            } else if len > 1 {
+                // Equal names: the second-smallest index is the second
+                // occurrence.
+                let mut indexes: [usize; 2] = [usize::MAX; 2];
+                for &(_, index) in group.iter() {
+                    if index < indexes[0] {
+                        indexes = [index, indexes[0]];
+                    } else if index < indexes[1] {
+                        indexes[1] = index;
+                    }
+                }
+                second = Some(second.map_or(indexes[1], |found| found.min(indexes[1])));
+            }
+            offset += len;
+        }
+    }
+    second.map(|index| names[index])
+}
+
+/// The key bit of a name that goes on past the chunk.
+const CONTINUES: u64 = 0x80;
+
+/// The sort key of the `depth`th seven-byte chunk of `name`: the bytes, then
+/// a byte that is the chunk's length if the name ends in it, or
+/// [`CONTINUES`] if it goes on.
+fn chunk_key(name: &str, depth: usize) -> u64 {
+    let rest = name.as_bytes().get(depth * 7..).unwrap_or_default();
+    let mut bytes = [0; 8];
+    let len = rest.len().min(7);
+    bytes[..len].copy_from_slice(&rest[..len]);
+    bytes[7] = if rest.len() > 7 {
+        CONTINUES as u8
+    } else {
+        len as u8
+    };
+    u64::from_be_bytes(bytes)
 }
 
 /// Checks an extension attribute name: `[a-z0-9]+`, and not a core name.
@@ -330,6 +365,17 @@ mod tests {
         // another, are still told apart.
         assert_eq!(first(&["longprefix1", "longprefix2", "longprefix"]), None);
         assert_eq!(first(&["abcdefgh", "abcdefgh\0", "abcdefg"]), None);
+        assert_eq!(first(&["abcdefg", "abcdefg\0"]), None);
+        let long = "x".repeat(100);
+        let longer = "x".repeat(101);
+        assert_eq!(
+            first_duplicate([long.as_str(), longer.as_str()].into_iter()),
+            None
+        );
+        assert_eq!(
+            first_duplicate([longer.as_str(), long.as_str(), longer.as_str()].into_iter()),
+            Some(longer.as_str())
+        );
         // The name whose second occurrence comes first is the one named.
         assert_eq!(
             first(&["x", "longprefix2", "y", "longprefix2", "x"]),

@@ -114,16 +114,32 @@ impl Guests {
                 String::from_utf8_lossy(&output.stderr)
             );
         }
-        let component = self
-            .target_dir
-            .join(TARGET)
-            .join(PROFILE)
-            .join(format!("{}.wasm", package.replace('-', "_")));
+        let profile_dir = self.target_dir.join(TARGET).join(PROFILE);
+        let stem = package.replace('-', "_");
+        let built = profile_dir.join(format!("{stem}.wasm"));
         assert!(
-            component.exists(),
+            built.exists(),
             "guest `{package}` built, but {} is missing",
-            component.display()
+            built.display()
         );
+        watch_sources(&profile_dir.join(format!("{stem}.d")));
+        // A copy of its own: a later build of a package that depends on this
+        // one's library (with other features) writes the same file name. It
+        // is renamed into place, since another build script may read it.
+        let kept_dir = profile_dir.join("components");
+        std::fs::create_dir_all(&kept_dir)
+            .unwrap_or_else(|err| panic!("cannot create {}: {err}", kept_dir.display()));
+        let component = kept_dir.join(format!("{stem}.wasm"));
+        let partial = kept_dir.join(format!(".{stem}.{}.tmp", std::process::id()));
+        std::fs::copy(&built, &partial)
+            .and_then(|_| std::fs::rename(&partial, &component))
+            .unwrap_or_else(|err| {
+                panic!(
+                    "cannot copy {} to {}: {err}",
+                    built.display(),
+                    component.display()
+                )
+            });
         let Some(wasm_opt) = optimize::wasm_opt() else {
             static WARNED: Once = Once::new();
             WARNED.call_once(|| {
@@ -147,6 +163,36 @@ impl Guests {
 impl Default for Guests {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Tells cargo to rerun the build script when any source file of the guest
+/// changes: every file of cargo's dependency list for it (`<name>.d`), which
+/// covers the workspace crates it depends on, not only its own directory.
+fn watch_sources(dep_info: &Path) {
+    let Ok(text) = std::fs::read_to_string(dep_info) else {
+        return;
+    };
+    let Some((_, sources)) = text.lines().next().and_then(|line| line.split_once(": ")) else {
+        return;
+    };
+    // Paths are separated by spaces; a space inside a path is escaped.
+    let mut path = String::new();
+    let mut chars = sources.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => path.extend(chars.next()),
+            ' ' => watch(&mut path),
+            _ => path.push(c),
+        }
+    }
+    watch(&mut path);
+}
+
+fn watch(path: &mut String) {
+    if !path.is_empty() {
+        println!("cargo:rerun-if-changed={path}");
+        path.clear();
     }
 }
 
