@@ -84,7 +84,7 @@ pub fn compose(
             .map(|used| {
                 let binder =
                     binder::resolve(&used.executor.binder, manifest_path, &options.cache_dir)?;
-                binder::for_settings(binder, &used.executor, manifest_path)
+                binder::for_settings(binder, used.executor, manifest_path)
             })
             .transpose()?;
         let linked = link_dependencies(
