@@ -21,6 +21,8 @@ const KEEP_RESIDENT: usize = 2 << 20;
 pub(crate) fn engine(config: &HostConfig) -> Result<Engine, HostError> {
     let mut wasmtime = Config::new();
     wasmtime.epoch_interruption(true);
+    // WASI 0.3 components: async functions, streams and futures.
+    wasmtime.wasm_component_model_async(true);
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(config.max_instances)
         .total_core_instances(config.max_instances * 8)

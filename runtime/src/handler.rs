@@ -1,10 +1,12 @@
-//! One request: a fresh instance in its own store, with the component's
-//! environment, a memory limit, an epoch deadline and an outbound HTTP
-//! policy. Faults stay in the request that caused them: a trap, the
-//! deadline, a full instance pool or a client that sends too slowly each
-//! cost that request alone.
+//! One request. A WASI 0.2 component gets a fresh instance in its own
+//! store, with the component's environment, a memory limit, an epoch
+//! deadline and an outbound HTTP policy; a WASI 0.3 component gets one of
+//! the instances its `ProxyHandler` keeps (see [`crate::reuse`]), made the
+//! same way. Faults stay in the request that caused them (or, for 0.3, in
+//! the requests on the same instance): a trap, the deadline, a full
+//! instance pool or a client that sends too slowly.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -13,16 +15,30 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use wasmtime::{PoolConcurrencyLimitError, Trap};
 use wasmtime_wasi_http::WasiHttpView as _;
+use wasmtime_wasi_http::handler::{ExpirationError, InstantiationError, ProxyHandler};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::p3::bindings::ServicePre;
 
 use crate::Host;
 use crate::linked::Linked;
+use crate::reuse::Instances;
 use crate::state::State;
 
-/// A component on an HTTP trigger: linked once, instantiated per request.
-pub(crate) type Served = Linked<ProxyPre<State>>;
+/// A component on an HTTP trigger: linked once, then instantiated per
+/// request (WASI 0.2) or kept and reused (WASI 0.3).
+pub(crate) type Served = Linked<HttpPre>;
+
+/// The pre-instance of an HTTP component, by the generation of the
+/// `wasi:http` handler it exports.
+pub(crate) enum HttpPre {
+    /// `wasi:http/incoming-handler@0.2.x`.
+    P2(ProxyPre<State>),
+    /// `wasi:http/handler@0.3.x`, and the handler that keeps its instances,
+    /// made on the first request.
+    P3(ServicePre<State>, OnceLock<ProxyHandler<Instances>>),
+}
 
 /// A response the host makes itself, as plain text.
 pub(crate) fn plain(status: StatusCode, text: impl Into<String>) -> Response<HyperOutgoingBody> {
@@ -53,16 +69,31 @@ fn busy() -> Response<HyperOutgoingBody> {
     response
 }
 
-/// Serves one request with a fresh instance of `served`.
+/// Serves one request with an instance of `served`.
 pub(crate) async fn handle(
-    host: &Host,
+    host: &Arc<Host>,
     served: Arc<Served>,
     request: Request<Incoming>,
 ) -> Response<HyperOutgoingBody> {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let response = run(host, &served, request).await;
+    let response = match read(host, request).await {
+        Ok(request) => match &served.pre {
+            HttpPre::P2(pre) => run(host, &served, pre, request).await,
+            HttpPre::P3(_, handler) => {
+                let handler = handler.get_or_init(|| {
+                    ProxyHandler::new(Instances {
+                        host: Arc::downgrade(host),
+                        served: Arc::downgrade(&served),
+                        component: served.id.clone(),
+                    })
+                });
+                reuse(host, handler, request).await
+            }
+        },
+        Err(refused) => refused,
+    };
     tracing::info!(
         component = %served.id,
         %method,
@@ -82,55 +113,90 @@ enum Failure {
     PoolFull,
 }
 
-async fn run(
+/// Reads the request's body within the host's limits: the size (413) and
+/// the time to send it (408).
+async fn read(
     host: &Host,
-    served: &Served,
     request: Request<Incoming>,
-) -> Response<HyperOutgoingBody> {
+) -> Result<Request<Full<Bytes>>, Response<HyperOutgoingBody>> {
     let config = &host.config;
     let declared = request
         .headers()
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > config.max_body as u64) {
-        return plain(
+    let too_large = || {
+        plain(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("the body is larger than {} bytes", config.max_body),
-        );
+        )
+    };
+    if declared.is_some_and(|length| length > config.max_body as u64) {
+        return Err(too_large());
     }
     let (parts, body) = request.into_parts();
     let collected = tokio::time::timeout(
         config.read_timeout,
         Limited::new(body, config.max_body).collect(),
     );
-    let body = match collected.await {
-        Err(_elapsed) => {
-            return plain(
-                StatusCode::REQUEST_TIMEOUT,
-                format!(
-                    "the request body did not arrive within {:?}",
-                    config.read_timeout
-                ),
-            );
-        }
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => {
-            return plain(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the body is larger than {} bytes", config.max_body),
-            );
-        }
-        Ok(Err(error)) => {
-            return plain(
-                StatusCode::BAD_REQUEST,
-                format!("cannot read the request body: {error}"),
-            );
-        }
+    match collected.await {
+        Err(_elapsed) => Err(plain(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request body did not arrive within {:?}",
+                config.read_timeout
+            ),
+        )),
+        Ok(Ok(collected)) => Ok(Request::from_parts(parts, Full::new(collected.to_bytes()))),
+        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Ok(Err(error)) => Err(plain(
+            StatusCode::BAD_REQUEST,
+            format!("cannot read the request body: {error}"),
+        )),
+    }
+}
+
+/// Serves a request to a WASI 0.3 component through its `ProxyHandler`.
+async fn reuse(
+    host: &Host,
+    handler: &ProxyHandler<Instances>,
+    request: Request<Full<Bytes>>,
+) -> Response<HyperOutgoingBody> {
+    let request = request.map(|body| body.map_err(|never| match never {}).boxed_unsync());
+    let error = match handler.handle((), request).await {
+        Ok(response) => return response,
+        Err(error) => error,
     };
+    if error.is::<ExpirationError>() {
+        return plain(
+            StatusCode::GATEWAY_TIMEOUT,
+            format!(
+                "the component ran past its deadline of {:?}",
+                host.config.deadline
+            ),
+        );
+    }
+    if let Some(failed) = error.downcast_ref::<InstantiationError<()>>()
+        && failed.error.is::<PoolConcurrencyLimitError>()
+    {
+        return busy();
+    }
+    tracing::error!(component = %handler.state().component(), "the component failed: {error:?}");
+    plain(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the component failed; see the host log",
+    )
+}
+
+async fn run(
+    host: &Host,
+    served: &Served,
+    pre: &ProxyPre<State>,
+    request: Request<Full<Bytes>>,
+) -> Response<HyperOutgoingBody> {
+    let config = &host.config;
     let Ok(slot) = host.slots.clone().try_acquire_owned() else {
         return busy();
     };
-    let request = Request::from_parts(parts, Full::new(body));
     let mut store = served.store(host, None);
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let prepared = store
@@ -152,7 +218,7 @@ async fn run(
             );
         }
     };
-    let pre = served.pre.clone();
+    let pre = pre.clone();
     let id = served.id.clone();
     let task = tokio::spawn(async move {
         let result = async {

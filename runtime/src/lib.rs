@@ -10,7 +10,9 @@
 //! 2. [`Host::connect`] connects to the NATS broker and subscribes, when the
 //!    manifest has NATS triggers ([`Host::serve`] does it if not done yet);
 //! 3. [`Host::serve`] accepts connections and consumes messages; every
-//!    request and every message gets a fresh instance in its own store, with
+//!    request to a WASI 0.2 component and every message gets a fresh
+//!    instance in its own store (a WASI 0.3 component's instances are
+//!    reused, see [`Reuse`]), with
 //!    the component's environment, a memory limit, an epoch deadline and the
 //!    outbound policies. Clients that send too slowly, heads that are too
 //!    large and requests beyond the pool's size are answered by the host
@@ -25,6 +27,7 @@ mod handler;
 mod linked;
 mod nats;
 mod outbound;
+mod reuse;
 mod routes;
 mod server;
 mod state;
@@ -38,12 +41,14 @@ use tokio::sync::Semaphore;
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p3::bindings::ServicePre;
 
 pub use error::{BoxError, ComponentError, HostError, ServeError};
 pub use nats::{DEFAULT_ADDRESS as DEFAULT_NATS_ADDRESS, SubjectPatternError};
+pub use reuse::Reuse;
 pub use routes::Route;
 
-use handler::Served;
+use handler::{HttpPre, Served};
 use linked::{LinkedSet, Linking};
 use nats::{MessagingAppPre, Subscription};
 use state::State;
@@ -74,6 +79,8 @@ pub struct HostConfig {
     /// The NATS broker to connect to, over the manifest's
     /// `[application.trigger.nats] address`.
     pub nats_address: Option<String>,
+    /// How instances of WASI 0.3 components are reused.
+    pub reuse: Reuse,
 }
 
 impl Default for HostConfig {
@@ -87,6 +94,7 @@ impl Default for HostConfig {
             max_instances: 256,
             cache_dir: None,
             nats_address: None,
+            reuse: Reuse::default(),
         }
     }
 }
@@ -157,6 +165,10 @@ impl Host {
             .map_err(|err| HostError::Engine(err.into()))?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
             .map_err(|err| HostError::Engine(err.into()))?;
+        wasmtime_wasi::p3::add_to_linker(&mut linker)
+            .map_err(|err| HostError::Engine(err.into()))?;
+        wasmtime_wasi_http::p3::add_to_linker(&mut linker)
+            .map_err(|err| HostError::Engine(err.into()))?;
         nats::add_to_linker(&mut linker).map_err(|err| HostError::Engine(err.into()))?;
         let linking = Linking {
             engine: &engine,
@@ -169,7 +181,12 @@ impl Host {
             .map(|spec| {
                 let route = Route::parse(&spec.route)?;
                 let served = served.get_or_link(&linking, &spec.id, &spec.component, |pre| {
-                    ProxyPre::new(pre).map_err(|err| ComponentError::NotHttp(err.into()))
+                    match ProxyPre::new(pre.clone()) {
+                        Ok(p2) => Ok(HttpPre::P2(p2)),
+                        Err(not_p2) => ServicePre::new(pre)
+                            .map(|p3| HttpPre::P3(p3, std::sync::OnceLock::new()))
+                            .map_err(|_| ComponentError::NotHttp(not_p2.into())),
+                    }
                 })?;
                 Ok((route, served))
             })

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use bindery_composer::ComposedApp;
-use bindery_runtime::{Host, HostConfig};
+use bindery_runtime::{Host, HostConfig, Reuse};
 use clap::Args;
 
 use crate::cache::cache_dir;
@@ -65,6 +65,19 @@ pub struct HostArgs {
     /// Compile every component at start, without the on-disk cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// How many requests one instance of a WASI 0.3 component serves
+    /// before it is retired (0.2 components get a fresh instance for every
+    /// request).
+    #[arg(long, default_value_t = 128, value_name = "COUNT")]
+    pub max_instance_reuse: usize,
+    /// How many requests one instance of a WASI 0.3 component serves at
+    /// once.
+    #[arg(long, default_value_t = 16, value_name = "COUNT")]
+    pub max_instance_concurrency: usize,
+    /// How long an idle instance of a WASI 0.3 component is kept for the
+    /// next request, in seconds.
+    #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
+    pub idle_instance_timeout: f64,
 }
 
 impl ServeCommand {
@@ -89,6 +102,11 @@ impl HostArgs {
                     .unwrap_or_else(|| cache_dir().join("compiled"))
             }),
             nats_address: self.nats_address.clone(),
+            reuse: Reuse {
+                max_requests: self.max_instance_reuse.max(1),
+                max_concurrent: self.max_instance_concurrency.max(1),
+                idle_timeout: Duration::from_secs_f64(self.idle_instance_timeout.max(0.0)),
+            },
         }
     }
 }

@@ -1,0 +1,168 @@
+//! WASI 0.3 components: wasmtime-wasi-http's `ProxyHandler` keeps instances
+//! and gives each up to [`Reuse::max_requests`] requests, up to
+//! [`Reuse::max_concurrent`] of them at once, as `wasmtime serve` does. A
+//! trap retires its instance alone (the requests in flight on it get 500);
+//! the next request gets a fresh one.
+
+use std::pin::Pin;
+use std::sync::Weak;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use wasmtime::component::GuestTaskId;
+use wasmtime::{Store, StoreContextMut, format_err};
+use wasmtime_wasi_http::WasiHttpView;
+use wasmtime_wasi_http::handler::{
+    HandlerState, Instance, Proxy, ShouldAccept, WorkerExpiration, WorkerState, WorkerStatus,
+};
+
+use crate::Host;
+use crate::handler::{HttpPre, Served};
+use crate::state::State;
+
+/// How instances of 0.3 components are reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reuse {
+    /// The most requests one instance serves before it is retired
+    /// (`wasmtime serve`'s default: 128).
+    pub max_requests: usize,
+    /// The most requests one instance serves at once (default 16).
+    pub max_concurrent: usize,
+    /// How long an idle instance is kept for the next request (default 1 s).
+    pub idle_timeout: Duration,
+}
+
+impl Default for Reuse {
+    fn default() -> Self {
+        Self {
+            max_requests: 128,
+            max_concurrent: 16,
+            idle_timeout: Duration::from_secs(1),
+        }
+    }
+}
+
+/// The state of one component's `ProxyHandler`: what it takes to make an
+/// instance. It holds the host and the component weakly, since they hold it.
+pub(crate) struct Instances {
+    pub(crate) host: Weak<Host>,
+    pub(crate) served: Weak<Served>,
+    /// The component id, for the log.
+    pub(crate) component: String,
+}
+
+impl Instances {
+    /// The component id.
+    pub(crate) fn component(&self) -> &str {
+        &self.component
+    }
+}
+
+impl HandlerState for Instances {
+    type StoreData = State;
+    type WorkerExpiration = Expiry;
+    type WorkerState = Worker;
+
+    async fn instantiate(&self) -> wasmtime::Result<Instance<State, Expiry, Worker>> {
+        let (Some(host), Some(served)) = (self.host.upgrade(), self.served.upgrade()) else {
+            return Err(format_err!("the host is shutting down"));
+        };
+        let HttpPre::P3(pre, _) = &served.pre else {
+            return Err(format_err!(
+                "component `{}` is not a WASI 0.3 component",
+                served.id
+            ));
+        };
+        let mut store = served.store(&host, None);
+        let proxy = Proxy::P3(pre.instantiate_async(&mut store).await?);
+        let config = &host.config;
+        Ok(Instance {
+            store,
+            proxy,
+            view: <State as WasiHttpView>::http,
+            expiration: Expiry {
+                idle_timeout: config.reuse.idle_timeout,
+                request_timeout: config.deadline,
+                sleep: Box::pin(tokio::time::sleep(Duration::MAX)),
+            },
+            state: Worker {
+                component: served.id.clone(),
+                reuse: config.reuse,
+                deadline: config.deadline,
+                deadline_ticks: config.deadline_ticks(),
+            },
+        })
+    }
+}
+
+/// When an instance is retired: idle past the idle timeout, or busy past
+/// the deadline with no request started since (a guest that never yields
+/// is stopped by the epoch deadline instead).
+pub(crate) struct Expiry {
+    idle_timeout: Duration,
+    request_timeout: Duration,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl WorkerExpiration for Expiry {
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        status: WorkerStatus,
+        start: Instant,
+    ) -> Poll<()> {
+        let timeout = match status {
+            WorkerStatus::Idle => self.idle_timeout,
+            WorkerStatus::Requests | WorkerStatus::PostReturn => self.request_timeout,
+        };
+        let Some(deadline) = start.checked_add(timeout) else {
+            return Poll::Pending;
+        };
+        let deadline = tokio::time::Instant::from_std(deadline);
+        if self.sleep.deadline() != deadline {
+            self.sleep.as_mut().reset(deadline);
+        }
+        self.sleep.as_mut().poll(cx)
+    }
+}
+
+/// One instance's limits.
+pub(crate) struct Worker {
+    component: String,
+    reuse: Reuse,
+    deadline: Duration,
+    deadline_ticks: u64,
+}
+
+impl WorkerState for Worker {
+    type StoreData = State;
+    type RequestData = ();
+
+    fn should_accept_request(&self, concurrent: usize, total: usize) -> ShouldAccept {
+        if total >= self.reuse.max_requests {
+            ShouldAccept::Never
+        } else if concurrent >= self.reuse.max_concurrent {
+            ShouldAccept::No
+        } else {
+            ShouldAccept::Yes
+        }
+    }
+
+    fn on_request_start(
+        &self,
+        mut store: StoreContextMut<'_, State>,
+        (): (),
+        _task: GuestTaskId,
+    ) -> Pin<Box<dyn Future<Output = ()> + 'static + Send + Sync>> {
+        // Each request gets the whole deadline, counted from its start.
+        store.set_epoch_deadline(self.deadline_ticks);
+        Box::pin(tokio::time::sleep(self.deadline))
+    }
+
+    fn drop(&self, store: Store<State>, result: wasmtime::Result<()>) {
+        if let Err(error) = result {
+            tracing::error!(component = %self.component, "an instance was retired: {error:?}");
+        }
+        drop(store);
+    }
+}
