@@ -11,6 +11,7 @@ const GUESTS: &[(&str, &str)] = &[
     ("faulty-http", "tests/programs/faulty-http"),
     ("relay", "tests/programs/relay"),
     ("sending-app", "tests/programs/sending-app"),
+    ("counting-app", "tests/programs/counting-app"),
     ("echo", "examples/echo"),
     ("orders", "examples/orders"),
 ];

@@ -5,6 +5,7 @@ mod binder;
 mod broker;
 mod compose;
 mod faults;
+mod generations;
 mod host;
 mod languages;
 mod nats;

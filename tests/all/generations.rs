@@ -1,0 +1,233 @@
+//! WASI 0.3 beside 0.2: the same app `.wasm` behind the 0.2 and the 0.3
+//! build of the http-cloudevents binder (`wasi = "0.3"`) answers every
+//! request alike, and `bindery serve` reuses 0.3 instances and not 0.2
+//! ones.
+
+use bindery_manifest::WasiGeneration;
+
+use crate::host::Reply;
+use crate::serve::{Server, run};
+
+/// A project of `app` behind the http-cloudevents binder built for
+/// `generation`, with `config` (TOML table members) for the binder.
+fn project(app: &str, generation: WasiGeneration, config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("spin.toml"),
+        format!(
+            "spin_manifest_version = 2\n[application]\nname = \"generations\"\n\
+             [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
+             executor = {{ type = \"binder\", binder = \"http-cloudevents\", wasi = \"{}\", config = {{ {config} }} }}\n\
+             [component.app]\nsource = {app:?}\n",
+            generation.name()
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+const BINARY: &[(&str, &str)] = &[
+    ("ce-specversion", "1.0"),
+    ("ce-id", "g-1"),
+    ("ce-source", "/generations"),
+    ("ce-type", "com.example.echo"),
+    ("ce-note", "caf%C3%A9"),
+    ("content-type", "text/plain; charset=utf-8"),
+];
+
+/// The requests both generations must answer alike: every content mode,
+/// the webhook handshake, and the errors.
+fn requests() -> Vec<(
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+    &'static str,
+)> {
+    let structured = vec![("content-type", "application/cloudevents+json")];
+    let batch = vec![("content-type", "application/cloudevents-batch+json")];
+    let mut missing_id = BINARY.to_vec();
+    missing_id.retain(|(name, _)| *name != "ce-id");
+    vec![
+        ("POST", BINARY.to_vec(), "Grüße"),
+        (
+            "POST",
+            structured.clone(),
+            r#"{"specversion":"1.0","id":"s-1","source":"/g","type":"t","data":{"n":1}}"#,
+        ),
+        (
+            "POST",
+            batch.clone(),
+            r#"[{"specversion":"1.0","id":"b-1","source":"/g","type":"t"},{"specversion":"1.0","id":"b-2","source":"/g","type":"t","data":"x","datacontenttype":"text/plain"}]"#,
+        ),
+        ("POST", batch, "[]"),
+        (
+            "OPTIONS",
+            vec![("webhook-request-origin", "events.example.com")],
+            "",
+        ),
+        (
+            "OPTIONS",
+            vec![("webhook-request-origin", "evil.example.com")],
+            "",
+        ),
+        ("POST", missing_id, ""),
+        ("POST", structured.clone(), "{not json"),
+        (
+            "POST",
+            vec![("content-type", "application/cloudevents+xml")],
+            "<e/>",
+        ),
+        (
+            "POST",
+            vec![("content-type", "text/plain")],
+            "no attributes",
+        ),
+        ("PUT", BINARY.to_vec(), ""),
+        ("POST", structured, &"x"[..]),
+    ]
+}
+
+/// What must be alike: the status, the headers the binder sets (all but
+/// the date and the framing) and the body.
+fn comparable(reply: &Reply) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let mut headers: Vec<(String, String)> = reply
+        .headers
+        .iter()
+        .filter(|(name, _)| {
+            !matches!(
+                name.as_str(),
+                "date" | "transfer-encoding" | "content-length"
+            )
+        })
+        .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
+        .collect();
+    headers.sort();
+    (reply.status, headers, reply.body.to_vec())
+}
+
+#[tokio::test]
+async fn the_same_echo_answers_alike_over_wasi_0_2_and_0_3() {
+    let config = r#"allowed-origins = ["events.example.com"], max-body = 4096"#;
+    let mut answers = Vec::new();
+    for generation in [WasiGeneration::P2, WasiGeneration::P3] {
+        let dir = project(bindery_tests::ECHO, generation, config);
+        let server = Server::start(dir.path(), &["up"]);
+        let inspected = run(dir.path(), &["inspect", ".bindery/app.wasm"]);
+        let text = String::from_utf8_lossy(&inspected.stdout);
+        assert!(
+            text.contains(&format!("wasi:http {} handler", generation.name())),
+            "{text}"
+        );
+        let mut replies = Vec::new();
+        for (method, headers, body) in requests() {
+            replies.push(comparable(&server.send(method, &headers, body).await));
+        }
+        let oversized = "x".repeat(5000);
+        let reply = server.send("POST", BINARY, oversized).await;
+        replies.push(comparable(&reply));
+        answers.push(replies);
+    }
+    let (p2, p3) = (&answers[0], &answers[1]);
+    for (index, (p2, p3)) in p2.iter().zip(p3).enumerate() {
+        assert_eq!(p2, p3, "request {index} was answered differently");
+    }
+    // The checks mean something: what 0.2 answered is what the binder does.
+    let statuses: Vec<u16> = p2.iter().map(|(status, _, _)| *status).collect();
+    assert_eq!(
+        statuses,
+        [
+            200, 200, 200, 200, 200, 400, 400, 400, 415, 415, 405, 400, 413
+        ]
+    );
+    assert_eq!(p3[0].2, "Grüße".as_bytes());
+    assert!(p3[0].1.contains(&("ce-note".into(), "caf%C3%A9".into())));
+}
+
+/// The `invocation` extension of `reply`: how many events its instance had
+/// handled.
+fn invocation(reply: &Reply) -> u32 {
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    reply.header("ce-invocation").unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn wasi_0_3_instances_are_reused_and_0_2_ones_are_not() {
+    let mut event = BINARY.to_vec();
+    event.retain(|(name, _)| *name != "ce-type");
+    event.push(("ce-type", "com.example.count"));
+    let mut trap = BINARY.to_vec();
+    trap.retain(|(name, _)| *name != "ce-type");
+    trap.push(("ce-type", "com.example.trap"));
+
+    let dir = project(bindery_tests::COUNTING_APP, WasiGeneration::P2, "");
+    let server = Server::start(dir.path(), &["up"]);
+    for _ in 0..5 {
+        assert_eq!(invocation(&server.send("POST", &event, "").await), 1);
+    }
+    drop(server);
+
+    let dir = project(bindery_tests::COUNTING_APP, WasiGeneration::P3, "");
+    let server = Server::start(dir.path(), &["up", "--idle-instance-timeout", "60"]);
+    let counts: Vec<u32> = futures::future::join_all(
+        (0..10).map(|_| async { invocation(&server.send("POST", &event, "").await) }),
+    )
+    .await
+    .into_iter()
+    .chain([invocation(&server.send("POST", &event, "").await)])
+    .collect();
+    assert!(
+        counts.iter().any(|&count| count > 1),
+        "one instance served several requests: {counts:?}"
+    );
+    drop(server);
+
+    // Requests one after another are served by one instance. A trap
+    // answers 500 and retires it: the next request is the first of a fresh
+    // one.
+    let server = Server::start(dir.path(), &["up", "--idle-instance-timeout", "60"]);
+    for expected in 1..=3 {
+        assert_eq!(invocation(&server.send("POST", &event, "").await), expected);
+    }
+    let trapped = server.send("POST", &trap, "").await;
+    assert_eq!(trapped.status, 500, "{:?}", trapped.body);
+    assert_eq!(invocation(&server.send("POST", &event, "").await), 1);
+    assert_eq!(invocation(&server.send("POST", &event, "").await), 2);
+    drop(server);
+
+    // The reuse limit retires an instance after that many requests.
+    let server = Server::start(
+        dir.path(),
+        &[
+            "up",
+            "--max-instance-reuse",
+            "3",
+            "--idle-instance-timeout",
+            "60",
+        ],
+    );
+    let mut seen = Vec::new();
+    for _ in 0..7 {
+        seen.push(invocation(&server.send("POST", &event, "").await));
+    }
+    assert_eq!(seen, [1, 2, 3, 1, 2, 3, 1]);
+}
+
+#[test]
+fn wasi_is_checked_against_the_builds_there_are() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("spin.toml"),
+        "spin_manifest_version = 2\n[application]\nname = \"g\"\n\
+         [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
+         executor = { type = \"binder\", binder = \"http-cloudevents\", wasi = \"0.4\" }\n\
+         [component.app]\nsource = \"app.wasm\"\n",
+    )
+    .unwrap();
+    let output = run(dir.path(), &["compose"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("unknown variant `0.4`, expected `0.2` or `0.3`"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join(".bindery").exists(), "nothing written");
+}
