@@ -35,13 +35,16 @@ const BINARY: &[(&str, &str)] = &[
     ("content-type", "text/plain; charset=utf-8"),
 ];
 
-/// The requests both generations must answer alike: every content mode,
-/// the webhook handshake, and the errors.
-fn requests() -> Vec<(
+/// One request: method, headers and body.
+type Sent = (
     &'static str,
     Vec<(&'static str, &'static str)>,
     &'static str,
-)> {
+);
+
+/// The requests both generations must answer alike: every content mode,
+/// the webhook handshake, and the errors.
+fn requests() -> Vec<Sent> {
     let structured = vec![("content-type", "application/cloudevents+json")];
     let batch = vec![("content-type", "application/cloudevents-batch+json")];
     let mut missing_id = BINARY.to_vec();
@@ -82,7 +85,7 @@ fn requests() -> Vec<(
             "no attributes",
         ),
         ("PUT", BINARY.to_vec(), ""),
-        ("POST", structured, &"x"[..]),
+        ("POST", structured, "x"),
     ]
 }
 
