@@ -138,6 +138,7 @@ struct Results {
 #[derive(Clone, Copy, PartialEq)]
 enum Implementation {
     Composed,
+    ComposedP3,
     Monolithic,
     Executor,
     Hello,
@@ -145,8 +146,9 @@ enum Implementation {
 
 impl Implementation {
     /// Every implementation, in the order the report lists them.
-    const ALL: [Self; 4] = [
+    const ALL: [Self; 5] = [
         Self::Composed,
+        Self::ComposedP3,
         Self::Monolithic,
         Self::Executor,
         Self::Hello,
@@ -155,6 +157,7 @@ impl Implementation {
     fn name(self) -> &'static str {
         match self {
             Self::Composed => "(a) composed",
+            Self::ComposedP3 => "(a3) composed, WASI 0.3 with reuse",
             Self::Monolithic => "(b) monolithic",
             Self::Executor => "(c) host-side executor",
             Self::Hello => "(d) hello floor",
@@ -197,6 +200,9 @@ fn main() -> Result<()> {
     let plug_unvalidated_ms = median_ms(REPEAT, || plug_floor(&binder, &app, false).map(drop))?;
     let plug_floor_bytes = plug_floor(&binder, &app, false)?.len();
     let composed_manifest = composed_dir.join("spin.toml");
+    let manifest_p3 = echo_manifest(work.path(), "spin-p3.toml", ", wasi = \"0.3\"")?;
+    compose(&manifest_p3, &compose_options(work.path()))?
+        .write(composed_p3(work.path()).parent().expect("a folder"))?;
     let composed_bytes = std::fs::metadata(composed_dir.join("echo.wasm"))?.len() as usize;
 
     let templates = Templates::new();
@@ -207,7 +213,7 @@ fn main() -> Result<()> {
             let mut modes = vec![("binary", &templates.binary)];
             if matches!(
                 implementation,
-                Implementation::Composed | Implementation::Executor
+                Implementation::Composed | Implementation::ComposedP3 | Implementation::Executor
             ) {
                 modes.push(("structured", &templates.structured));
                 modes.push(("batch of 10", &templates.batch));
@@ -339,6 +345,18 @@ fn main() -> Result<()> {
             rps(Implementation::Composed) / rps(Implementation::Executor),
             "≥ 0.90",
             |value| value >= 0.90,
+        ),
+        ratio(
+            "composed 0.3 ÷ host-side executor throughput, c=32 (medians)",
+            rps(Implementation::ComposedP3) / rps(Implementation::Executor),
+            "≥ 1.0",
+            |value| value >= 1.0,
+        ),
+        ratio(
+            "composed 0.3 ÷ composed 0.2 throughput, c=32 (medians)",
+            rps(Implementation::ComposedP3) / rps(Implementation::Composed),
+            "(reported)",
+            |_| true,
         ),
         ratio(
             "http-cloudevents binder size (KB)",
@@ -534,6 +552,12 @@ fn echo_manifest(dir: &Path, name: &str, config: &str) -> Result<PathBuf> {
     Ok(manifest)
 }
 
+/// The output manifest of echo composed with the WASI 0.3 binder, in the
+/// work folder `work`.
+fn composed_p3(work: &Path) -> PathBuf {
+    work.join("composed-p3").join("spin.toml")
+}
+
 fn compose_options(dir: &Path) -> ComposeOptions {
     ComposeOptions {
         cache_dir: dir.join("binder-cache"),
@@ -594,6 +618,7 @@ impl Server {
         };
         let task = match implementation {
             Implementation::Composed => host(composed)?,
+            Implementation::ComposedP3 => host(&composed_p3(work))?,
             Implementation::Monolithic => host(Path::new(MONOLITHIC_ECHO))?,
             Implementation::Hello => host(Path::new(HELLO_HTTP))?,
             Implementation::Executor => {
