@@ -31,12 +31,12 @@ use crate::state::State;
 pub(crate) type Served = Linked<HttpPre>;
 
 /// The pre-instance of an HTTP component, by the generation of the
-/// `wasi:http` handler it exports.
+/// `wasi:http` handler it exports, and the handler that keeps its instances
+/// when they are reused, made on the first request.
 pub(crate) enum HttpPre {
     /// `wasi:http/incoming-handler@0.2.x`.
-    P2(ProxyPre<State>),
-    /// `wasi:http/handler@0.3.x`, and the handler that keeps its instances,
-    /// made on the first request.
+    P2(ProxyPre<State>, OnceLock<ProxyHandler<Instances>>),
+    /// `wasi:http/handler@0.3.x`.
     P3(ServicePre<State>, OnceLock<ProxyHandler<Instances>>),
 }
 
@@ -80,8 +80,10 @@ pub(crate) async fn handle(
     let path = request.uri().path().to_owned();
     let response = match read(host, request).await {
         Ok(request) => match &served.pre {
-            HttpPre::P2(pre) => run(host, &served, pre, request).await,
-            HttpPre::P3(_, handler) => {
+            HttpPre::P2(pre, _) if host.config.reuse.max_requests_p2 <= 1 => {
+                run(host, &served, pre, request).await
+            }
+            HttpPre::P2(_, handler) | HttpPre::P3(_, handler) => {
                 let handler = handler.get_or_init(|| {
                     ProxyHandler::new(Instances {
                         host: Arc::downgrade(host),
@@ -155,7 +157,8 @@ async fn read(
     }
 }
 
-/// Serves a request to a WASI 0.3 component through its `ProxyHandler`.
+/// Serves a request through the component's `ProxyHandler`, which reuses
+/// instances.
 async fn reuse(
     host: &Host,
     handler: &ProxyHandler<Instances>,

@@ -182,7 +182,7 @@ impl Host {
                 let route = Route::parse(&spec.route)?;
                 let served = served.get_or_link(&linking, &spec.id, &spec.component, |pre| {
                     match ProxyPre::new(pre.clone()) {
-                        Ok(p2) => Ok(HttpPre::P2(p2)),
+                        Ok(p2) => Ok(HttpPre::P2(p2, std::sync::OnceLock::new())),
                         Err(not_p2) => ServicePre::new(pre)
                             .map(|p3| HttpPre::P3(p3, std::sync::OnceLock::new()))
                             .map_err(|_| ComponentError::NotHttp(not_p2.into())),

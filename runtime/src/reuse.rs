@@ -1,8 +1,9 @@
-//! WASI 0.3 components: wasmtime-wasi-http's `ProxyHandler` keeps instances
-//! and gives each up to [`Reuse::max_requests`] requests, up to
-//! [`Reuse::max_concurrent`] of them at once, as `wasmtime serve` does. A
-//! trap retires its instance alone (the requests in flight on it get 500);
-//! the next request gets a fresh one.
+//! Reused instances: wasmtime-wasi-http's `ProxyHandler` keeps instances of
+//! a WASI 0.3 component and gives each up to [`Reuse::max_requests`]
+//! requests, up to [`Reuse::max_concurrent`] of them at once, as `wasmtime
+//! serve` does; a 0.2 component's instances too, one request at a time, when
+//! [`Reuse::max_requests_p2`] is above 1. A trap retires its instance alone
+//! (the requests in flight on it get 500); the next request gets a fresh one.
 
 use std::pin::Pin;
 use std::sync::Weak;
@@ -20,12 +21,16 @@ use crate::Host;
 use crate::handler::{HttpPre, Served};
 use crate::state::State;
 
-/// How instances of 0.3 components are reused.
+/// How instances are reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reuse {
-    /// The most requests one instance serves before it is retired
-    /// (`wasmtime serve`'s default: 128).
+    /// The most requests one instance of a 0.3 component serves before it
+    /// is retired (`wasmtime serve`'s default: 128).
     pub max_requests: usize,
+    /// The same for a 0.2 component, whose instance serves one request at a
+    /// time: 1 (the default) gives every request a fresh instance; more
+    /// trades the isolation of requests from one another for speed.
+    pub max_requests_p2: usize,
     /// The most requests one instance serves at once (default 16).
     pub max_concurrent: usize,
     /// How long an idle instance is kept for the next request (default 1 s).
@@ -36,6 +41,7 @@ impl Default for Reuse {
     fn default() -> Self {
         Self {
             max_requests: 128,
+            max_requests_p2: 1,
             max_concurrent: 16,
             idle_timeout: Duration::from_secs(1),
         }
@@ -67,15 +73,20 @@ impl HandlerState for Instances {
         let (Some(host), Some(served)) = (self.host.upgrade(), self.served.upgrade()) else {
             return Err(format_err!("the host is shutting down"));
         };
-        let HttpPre::P3(pre, _) = &served.pre else {
-            return Err(format_err!(
-                "component `{}` is not a WASI 0.3 component",
-                served.id
-            ));
-        };
         let mut store = served.store(&host, None);
-        let proxy = Proxy::P3(pre.instantiate_async(&mut store).await?);
         let config = &host.config;
+        let (proxy, max_requests, max_concurrent) = match &served.pre {
+            HttpPre::P2(pre, _) => (
+                Proxy::P2(pre.instantiate_async(&mut store).await?),
+                config.reuse.max_requests_p2,
+                1,
+            ),
+            HttpPre::P3(pre, _) => (
+                Proxy::P3(pre.instantiate_async(&mut store).await?),
+                config.reuse.max_requests,
+                config.reuse.max_concurrent,
+            ),
+        };
         Ok(Instance {
             store,
             proxy,
@@ -87,7 +98,8 @@ impl HandlerState for Instances {
             },
             state: Worker {
                 component: served.id.clone(),
-                reuse: config.reuse,
+                max_requests,
+                max_concurrent,
                 deadline: config.deadline,
                 deadline_ticks: config.deadline_ticks(),
             },
@@ -129,7 +141,8 @@ impl WorkerExpiration for Expiry {
 /// One instance's limits.
 pub(crate) struct Worker {
     component: String,
-    reuse: Reuse,
+    max_requests: usize,
+    max_concurrent: usize,
     deadline: Duration,
     deadline_ticks: u64,
 }
@@ -139,9 +152,9 @@ impl WorkerState for Worker {
     type RequestData = ();
 
     fn should_accept_request(&self, concurrent: usize, total: usize) -> ShouldAccept {
-        if total >= self.reuse.max_requests {
+        if total >= self.max_requests {
             ShouldAccept::Never
-        } else if concurrent >= self.reuse.max_concurrent {
+        } else if concurrent >= self.max_concurrent {
             ShouldAccept::No
         } else {
             ShouldAccept::Yes

@@ -167,6 +167,23 @@ async fn wasi_0_3_instances_are_reused_and_0_2_ones_are_not() {
         assert_eq!(invocation(&server.send("POST", &event, "").await), 1);
     }
     drop(server);
+    // Reuse is opt-in for 0.2.
+    let server = Server::start(
+        dir.path(),
+        &[
+            "up",
+            "--wasip2-instance-reuse",
+            "3",
+            "--idle-instance-timeout",
+            "60",
+        ],
+    );
+    let mut seen = Vec::new();
+    for _ in 0..7 {
+        seen.push(invocation(&server.send("POST", &event, "").await));
+    }
+    assert_eq!(seen, [1, 2, 3, 1, 2, 3, 1]);
+    drop(server);
 
     let dir = project(bindery_tests::COUNTING_APP, WasiGeneration::P3, "");
     let server = Server::start(dir.path(), &["up", "--idle-instance-timeout", "60"]);

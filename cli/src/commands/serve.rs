@@ -74,8 +74,14 @@ pub struct HostArgs {
     /// once.
     #[arg(long, default_value_t = 16, value_name = "COUNT")]
     pub max_instance_concurrency: usize,
-    /// How long an idle instance of a WASI 0.3 component is kept for the
-    /// next request, in seconds.
+    /// How many requests one instance of a WASI 0.2 component serves, one
+    /// after another, before it is retired. 1 gives every request a fresh
+    /// instance; more trades the isolation of requests from one another (they
+    /// share the instance's memory) for speed.
+    #[arg(long, default_value_t = 1, value_name = "COUNT")]
+    pub wasip2_instance_reuse: usize,
+    /// How long an idle reused instance is kept for the next request, in
+    /// seconds.
     #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
     pub idle_instance_timeout: f64,
 }
@@ -104,6 +110,7 @@ impl HostArgs {
             nats_address: self.nats_address.clone(),
             reuse: Reuse {
                 max_requests: self.max_instance_reuse.max(1),
+                max_requests_p2: self.wasip2_instance_reuse.max(1),
                 max_concurrent: self.max_instance_concurrency.max(1),
                 idle_timeout: Duration::from_secs_f64(self.idle_instance_timeout.max(0.0)),
             },
