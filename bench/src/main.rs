@@ -832,7 +832,7 @@ fn report(results: &Results) -> String {
         ));
     }
     out.push_str(
-        "\n## Worst request shapes (composed binder, median of 5, one connection each)\n\n\
+        "\n## Worst request shapes (composed binder in a server process of its own; medians of 9 interleaved rounds, one connection each)\n\n\
          Flat µs/KiB from 64 KiB to 1 MiB means no check is quadratic; the target is under 50 ms at 1 MiB.\n\n",
     );
     out.push_str(&hostile::table(&results.worst_shapes));
