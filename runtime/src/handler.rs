@@ -165,11 +165,17 @@ async fn reuse(
     request: Request<Full<Bytes>>,
 ) -> Response<HyperOutgoingBody> {
     let request = request.map(|body| body.map_err(|never| match never {}).boxed_unsync());
+    let started = Instant::now();
     let error = match handler.handle((), request).await {
         Ok(response) => return response,
         Err(error) => error,
     };
-    if error.is::<ExpirationError>() {
+    // A trap on a shared instance reaches the request without its cause;
+    // one that ends the request at its deadline is the deadline's.
+    let interrupted = error
+        .chain()
+        .any(|cause| cause.downcast_ref::<Trap>() == Some(&Trap::Interrupt));
+    if error.is::<ExpirationError>() || interrupted || started.elapsed() >= host.config.deadline {
         return plain(
             StatusCode::GATEWAY_TIMEOUT,
             format!(

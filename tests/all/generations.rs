@@ -231,6 +231,42 @@ async fn wasi_0_3_instances_are_reused_and_0_2_ones_are_not() {
     assert_eq!(seen, [1, 2, 3, 1, 2, 3, 1]);
 }
 
+#[tokio::test]
+async fn faults_under_reuse_cost_their_instance_alone() {
+    let with_type = |ty: &'static str| {
+        let mut event = BINARY.to_vec();
+        event.retain(|(name, _)| *name != "ce-type");
+        event.push(("ce-type", ty));
+        event
+    };
+    let dir = project(bindery_tests::COUNTING_APP, WasiGeneration::P3, "");
+    let server = Server::start(
+        dir.path(),
+        &[
+            "up",
+            "--memory-limit",
+            "32",
+            "--idle-instance-timeout",
+            "60",
+        ],
+    );
+    let count = with_type("com.example.count");
+    assert_eq!(invocation(&server.send("POST", &count, "").await), 1);
+    // The deadline (2 s in these tests) stops a guest that never yields.
+    let spun = server
+        .send("POST", &with_type("com.example.spin"), "")
+        .await;
+    assert_eq!(spun.status, 504, "{:?}", spun.body);
+    assert_eq!(invocation(&server.send("POST", &count, "").await), 1);
+    // Memory stops at the limit; the instance goes, the host stays.
+    let grown = server
+        .send("POST", &with_type("com.example.grow"), "")
+        .await;
+    assert_eq!(grown.status, 500, "{:?}", grown.body);
+    assert_eq!(invocation(&server.send("POST", &count, "").await), 1);
+    assert_eq!(invocation(&server.send("POST", &count, "").await), 2);
+}
+
 #[test]
 fn wasi_is_checked_against_the_builds_there_are() {
     let dir = tempfile::tempdir().unwrap();
