@@ -3,10 +3,14 @@
 //! request alike, and `bindery serve` reuses 0.3 instances and not 0.2
 //! ones.
 
-use bindery_manifest::WasiGeneration;
+use bindery_manifest::{AppManifest, Executor, WasiGeneration};
+use serde_json::json;
 
+use crate::broker::Broker;
 use crate::host::Reply;
-use crate::serve::{Server, run};
+use crate::nats::{next_json, order, order_created};
+use crate::serve::{Server, example, run};
+use crate::toolchain;
 
 /// A project of `app` behind the http-cloudevents binder built for
 /// `generation`, with `config` (TOML table members) for the binder.
@@ -265,6 +269,61 @@ async fn faults_under_reuse_cost_their_instance_alone() {
     assert_eq!(grown.status, 500, "{:?}", grown.body);
     assert_eq!(invocation(&server.send("POST", &count, "").await), 1);
     assert_eq!(invocation(&server.send("POST", &count, "").await), 2);
+}
+
+#[tokio::test]
+async fn orders_over_wasi_0_3_accepts_audits_and_refuses() {
+    let broker = Broker::start(&toolchain::nats_server());
+    let dir = example(
+        "orders",
+        &[
+            ("orders", bindery_tests::ORDERS),
+            ("orders-nats", bindery_tests::ORDERS),
+        ],
+    );
+    let path = dir.path().join("spin.toml");
+    let mut manifest = AppManifest::load(&path).unwrap();
+    for trigger in &mut manifest.trigger.http {
+        if let Some(Executor::Binder(binder)) = &mut trigger.executor {
+            binder.wasi = Some(WasiGeneration::P3);
+        }
+    }
+    std::fs::write(&path, manifest.to_toml()).unwrap();
+    let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
+    let inspected = run(dir.path(), &["inspect", ".bindery/orders.wasm"]);
+    assert!(String::from_utf8_lossy(&inspected.stdout).contains("wasi:http 0.3 handler"));
+
+    let client = broker.client().await;
+    let mut audits = Broker::subscribed(&client, "orders.audited").await;
+    let created = order_created("o-3", order("A-30"));
+    let accepted = server
+        .send_to(
+            "/orders",
+            "POST",
+            &[("content-type", "application/cloudevents+json")],
+            created.to_string(),
+        )
+        .await;
+    assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+    let accepted = accepted.json();
+    assert_eq!(accepted["type"], "com.example.order.accepted");
+    assert_eq!(accepted["id"], "o-3/accepted");
+    assert_eq!(
+        accepted["data"],
+        json!({"orderId": "A-30", "customer": "ada", "itemCount": 3, "totalCents": 2699})
+    );
+    let audit = next_json(&mut audits).await;
+    assert_eq!(audit["id"], "o-3/audited");
+    assert_eq!(audit["data"], accepted["data"]);
+    let refused = server
+        .send_to(
+            "/orders",
+            "POST",
+            &[("content-type", "application/cloudevents+json")],
+            order_created("o-4", json!({"orderId": "A-31"})).to_string(),
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{:?}", refused.body);
 }
 
 #[test]

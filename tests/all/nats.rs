@@ -19,7 +19,7 @@ use crate::toolchain;
 const PATIENCE: Duration = Duration::from_secs(60);
 
 /// A structured `com.example.order.created` event carrying `order`.
-fn order_created(id: &str, order: Value) -> Value {
+pub(crate) fn order_created(id: &str, order: Value) -> Value {
     json!({
         "specversion": "1.0",
         "id": id,
@@ -31,7 +31,7 @@ fn order_created(id: &str, order: Value) -> Value {
     })
 }
 
-fn order(id: &str) -> Value {
+pub(crate) fn order(id: &str) -> Value {
     json!({"orderId": id, "customer": "ada", "items": [
         {"sku": "book", "quantity": 2, "unitPriceCents": 1250},
         {"sku": "pen", "quantity": 1, "unitPriceCents": 199}]})
@@ -57,7 +57,7 @@ async fn logged(server: &Server, parts: &[&str]) -> String {
 }
 
 /// The next message on `subscriber`, as JSON.
-async fn next_json(subscriber: &mut async_nats::Subscriber) -> Value {
+pub(crate) async fn next_json(subscriber: &mut async_nats::Subscriber) -> Value {
     let message = tokio::time::timeout(PATIENCE, subscriber.next())
         .await
         .expect("a reply arrives")
