@@ -172,22 +172,8 @@ async fn wasi_0_3_instances_are_reused_and_0_2_ones_are_not() {
     }
     drop(server);
     // Reuse is opt-in for 0.2.
-    let server = Server::start(
-        dir.path(),
-        &[
-            "up",
-            "--wasip2-instance-reuse",
-            "3",
-            "--idle-instance-timeout",
-            "60",
-        ],
-    );
-    let mut seen = Vec::new();
-    for _ in 0..7 {
-        seen.push(invocation(&server.send("POST", &event, "").await));
-    }
-    assert_eq!(seen, [1, 2, 3, 1, 2, 3, 1]);
-    drop(server);
+    let limited = in_turn(&dir, "--wasip2-instance-reuse", &event).await;
+    assert_eq!(limited, [1, 2, 3, 1, 2, 3, 1]);
 
     let dir = project(bindery_tests::COUNTING_APP, WasiGeneration::P3, "");
     let server = Server::start(dir.path(), &["up", "--idle-instance-timeout", "60"]);
@@ -218,21 +204,22 @@ async fn wasi_0_3_instances_are_reused_and_0_2_ones_are_not() {
     drop(server);
 
     // The reuse limit retires an instance after that many requests.
+    let limited = in_turn(&dir, "--max-instance-reuse", &event).await;
+    assert_eq!(limited, [1, 2, 3, 1, 2, 3, 1]);
+}
+
+/// The invocation counts of 7 `event`s sent one after another to the
+/// project in `dir`, served with the reuse limit `flag` set to 3.
+async fn in_turn(dir: &tempfile::TempDir, flag: &str, event: &[(&str, &str)]) -> Vec<u32> {
     let server = Server::start(
         dir.path(),
-        &[
-            "up",
-            "--max-instance-reuse",
-            "3",
-            "--idle-instance-timeout",
-            "60",
-        ],
+        &["up", flag, "3", "--idle-instance-timeout", "60"],
     );
     let mut seen = Vec::new();
     for _ in 0..7 {
-        seen.push(invocation(&server.send("POST", &event, "").await));
+        seen.push(invocation(&server.send("POST", event, "").await));
     }
-    assert_eq!(seen, [1, 2, 3, 1, 2, 3, 1]);
+    seen
 }
 
 #[tokio::test]

@@ -53,20 +53,7 @@ fn call_app(event: Event) -> Result<Option<Event>, HandlerError> {
 
 codec::wit_conversions!(wit);
 
-fn method_name(method: Method) -> String {
-    match method {
-        Method::Get => "GET".into(),
-        Method::Head => "HEAD".into(),
-        Method::Post => "POST".into(),
-        Method::Put => "PUT".into(),
-        Method::Delete => "DELETE".into(),
-        Method::Connect => "CONNECT".into(),
-        Method::Options => "OPTIONS".into(),
-        Method::Trace => "TRACE".into(),
-        Method::Patch => "PATCH".into(),
-        Method::Other(other) => other,
-    }
-}
+http_binding::method_name!(Method);
 
 /// Reads the whole body from its stream, failing as soon as it grows past
 /// `limit`.

@@ -94,20 +94,7 @@ fn serve_with(
 /// The request body's reader, called with the body limit.
 type ReadBody = Box<dyn FnOnce(usize) -> Result<Vec<u8>, BodyError>>;
 
-fn method_name(method: Method) -> String {
-    match method {
-        Method::Get => "GET".into(),
-        Method::Head => "HEAD".into(),
-        Method::Post => "POST".into(),
-        Method::Put => "PUT".into(),
-        Method::Delete => "DELETE".into(),
-        Method::Connect => "CONNECT".into(),
-        Method::Options => "OPTIONS".into(),
-        Method::Trace => "TRACE".into(),
-        Method::Patch => "PATCH".into(),
-        Method::Other(other) => other,
-    }
-}
+crate::method_name!(Method);
 
 /// Reads the whole body, failing as soon as it grows past `limit`.
 fn read_body(request: IncomingRequest, limit: usize) -> Result<Vec<u8>, BodyError> {

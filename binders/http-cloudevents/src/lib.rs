@@ -35,6 +35,30 @@ pub mod header;
 #[cfg(target_arch = "wasm32")]
 pub mod component;
 
+/// Defines `fn method_name(method: Method) -> String` in the calling module,
+/// for the `Method` variant type of `wasi:http/types` in scope there (from
+/// 0.2 or 0.3 bindings: they agree on the cases): the name [`respond`]
+/// takes.
+#[macro_export]
+macro_rules! method_name {
+    ($method:ident) => {
+        fn method_name(method: $method) -> String {
+            match method {
+                $method::Get => "GET".into(),
+                $method::Head => "HEAD".into(),
+                $method::Post => "POST".into(),
+                $method::Put => "PUT".into(),
+                $method::Delete => "DELETE".into(),
+                $method::Connect => "CONNECT".into(),
+                $method::Options => "OPTIONS".into(),
+                $method::Trace => "TRACE".into(),
+                $method::Patch => "PATCH".into(),
+                $method::Other(other) => other,
+            }
+        }
+    };
+}
+
 pub use binding::{
     ALLOW, BATCH, BodyError, Mode, Rejection, Response, STRUCTURED, find_header, respond,
     respond_async, respond_via_sink,
