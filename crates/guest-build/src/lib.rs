@@ -88,6 +88,17 @@ impl Guests {
                 self.workspace.join(watched).display()
             );
         }
+        // Build scripts of several packages build guests into the same
+        // target directory at once. Cargo serializes the builds, but the
+        // component must be copied out before another build there (of a
+        // package that depends on this one's library with other features)
+        // writes the same file name: the lock covers both.
+        std::fs::create_dir_all(&self.target_dir)
+            .unwrap_or_else(|err| panic!("cannot create {}: {err}", self.target_dir.display()));
+        let lock_path = self.target_dir.join(".bindery-guest-build.lock");
+        let lock = std::fs::File::create(&lock_path)
+            .and_then(|file| file.lock().map(|()| file))
+            .unwrap_or_else(|err| panic!("cannot lock {}: {err}", lock_path.display()));
         let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
             .current_dir(&self.workspace)
             .args([
@@ -125,7 +136,8 @@ impl Guests {
         watch_sources(&profile_dir.join(format!("{stem}.d")));
         // A copy of its own: a later build of a package that depends on this
         // one's library (with other features) writes the same file name. It
-        // is renamed into place, since another build script may read it.
+        // is renamed into place, since another build script may be reading
+        // the last one.
         let kept_dir = profile_dir.join("components");
         std::fs::create_dir_all(&kept_dir)
             .unwrap_or_else(|err| panic!("cannot create {}: {err}", kept_dir.display()));
@@ -140,6 +152,7 @@ impl Guests {
                     component.display()
                 )
             });
+        drop(lock);
         let Some(wasm_opt) = optimize::wasm_opt() else {
             static WARNED: Once = Once::new();
             WARNED.call_once(|| {
