@@ -274,27 +274,19 @@ fn is_host_interface(name: &str) -> bool {
 /// The WASI 0.2 and 0.3 packages a wasi:http host provides, and the
 /// messaging interface a NATS host provides.
 fn host_provides(name: &str) -> bool {
-    const PROVIDED: [&str; 8] = [
-        "wasi:io/",
+    /// What every wasi:http host provides, of either generation.
+    const PROVIDED: [&str; 6] = [
         "wasi:clocks/",
         "wasi:random/",
         "wasi:cli/",
         "wasi:filesystem/",
         "wasi:sockets/",
         "wasi:http/types",
-        "wasi:http/outgoing-handler",
     ];
-    /// What a WASI 0.3 host (`bindery serve`, `wasmtime serve -Sp3`)
-    /// provides: 0.3 has no `wasi:io`, and its HTTP client is `client`.
-    const PROVIDED_P3: [&str; 7] = [
-        "wasi:clocks/",
-        "wasi:random/",
-        "wasi:cli/",
-        "wasi:filesystem/",
-        "wasi:sockets/",
-        "wasi:http/types",
-        "wasi:http/client",
-    ];
+    /// What only 0.2 has: `wasi:io`, and its HTTP client.
+    const PROVIDED_P2: [&str; 2] = ["wasi:io/", "wasi:http/outgoing-handler"];
+    /// What only 0.3 has: its HTTP client is `client` (0.3 has no `wasi:io`).
+    const PROVIDED_P3: [&str; 1] = ["wasi:http/client"];
     let (unversioned, version) = split_version(name);
     let provided = |prefixes: &[&str]| {
         prefixes
@@ -305,8 +297,8 @@ fn host_provides(name: &str) -> bool {
         .filter(|version| version.major == 0)
         .map(|v| v.minor)
     {
-        Some(2) => provided(&PROVIDED),
-        Some(3) => provided(&PROVIDED_P3),
+        Some(2) => provided(&PROVIDED) || provided(&PROVIDED_P2),
+        Some(3) => provided(&PROVIDED) || provided(&PROVIDED_P3),
         _ => false,
     };
     wasi || is_messaging_consumer(name)

@@ -254,14 +254,7 @@ pub fn respond(
     read_body: impl FnOnce(usize) -> Result<Vec<u8>, BodyError>,
     handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
 ) -> Response {
-    ready(answer(
-        config,
-        method,
-        headers,
-        |limit| std::future::ready(read_body(limit)),
-        handle,
-        None,
-    ))
+    answer_now(config, method, headers, read_body, handle, None)
 }
 
 /// [`respond`], for a binder that has a sender: with `reply = "sink"` each
@@ -275,13 +268,25 @@ pub fn respond_via_sink(
     handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
     mut send: impl FnMut(Event) -> Result<(), String>,
 ) -> Response {
+    answer_now(config, method, headers, read_body, handle, Some(&mut send))
+}
+
+/// [`answer`] with a body that is read at once.
+fn answer_now(
+    config: &Config,
+    method: &str,
+    headers: &[Header],
+    read_body: impl FnOnce(usize) -> Result<Vec<u8>, BodyError>,
+    handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
+    sink: Sink<'_>,
+) -> Response {
     ready(answer(
         config,
         method,
         headers,
         |limit| std::future::ready(read_body(limit)),
         handle,
-        Some(&mut send),
+        sink,
     ))
 }
 
