@@ -58,6 +58,17 @@ fn main() {
         .unwrap();
     }
     table.push_str("];\n");
+    // The built-in middleware, composed in front of WASI 0.3 binders.
+    let signature = guests.build("bindery-webhook-signature", "binders/webhook-signature");
+    writeln!(
+        table,
+        "/// The built-in middleware: name, version and component bytes.\n\
+         pub(crate) const MIDDLEWARE: &[(&str, &str, &[u8])] = &[\n    \
+         (\"webhook-signature\", {:?}, include_bytes!({:?})),\n];",
+        env!("CARGO_PKG_VERSION"),
+        signature.display().to_string()
+    )
+    .unwrap();
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("builtin.rs");
     std::fs::write(out, table).unwrap();
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use bindery_manifest::{BinderExecutor, BinderSource, Sha256Digest, WasiGeneration};
 
 use crate::error::ComposeError;
+use crate::provenance::Artifact;
 
 include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
@@ -44,6 +45,17 @@ impl fmt::Display for Binder {
     }
 }
 
+impl Binder {
+    /// Its provenance entry: name, version and the sha256 of its bytes.
+    pub fn artifact(&self) -> Artifact {
+        Artifact {
+            name: self.name.clone(),
+            version: self.version.clone(),
+            sha256: Sha256Digest::of(&self.bytes),
+        }
+    }
+}
+
 /// The names of the built-in binders.
 pub fn builtin_names() -> Vec<&'static str> {
     BUILTIN.iter().map(|(name, _, _)| *name).collect()
@@ -59,6 +71,37 @@ pub fn builtin(name: &str) -> Option<Binder> {
             version: Some((*version).to_owned()),
             origin: BinderOrigin::Builtin,
             bytes: bytes.to_vec(),
+        })
+}
+
+/// The names of the built-in middleware.
+pub fn middleware_names() -> Vec<&'static str> {
+    MIDDLEWARE.iter().map(|(name, _, _)| *name).collect()
+}
+
+/// Finds, reads or downloads a middleware stage: like [`resolve`], but a
+/// `binder` name is looked up among the built-in middleware.
+pub fn resolve_middleware(
+    source: &BinderSource,
+    manifest: &Path,
+    cache_dir: &Path,
+) -> Result<Binder, ComposeError> {
+    let BinderSource::Builtin(name) = source else {
+        return resolve(source, manifest, cache_dir);
+    };
+    MIDDLEWARE
+        .iter()
+        .find(|(known, _, _)| known == name)
+        .map(|(name, version, bytes)| Binder {
+            name: (*name).to_owned(),
+            version: Some((*version).to_owned()),
+            origin: BinderOrigin::Builtin,
+            bytes: bytes.to_vec(),
+        })
+        .ok_or_else(|| ComposeError::UnknownMiddleware {
+            manifest: manifest.to_owned(),
+            name: name.clone(),
+            known: middleware_names().join(", "),
         })
 }
 

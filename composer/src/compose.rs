@@ -4,13 +4,17 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use bindery_manifest::{AppManifest, ComponentId, ManifestError, Sha256Digest, Transport};
+use bindery_manifest::{
+    AppManifest, ComponentId, ManifestError, MiddlewareSource, Sha256Digest, Transport,
+    TriggerDependencies, WasiGeneration,
+};
 use wac_graph::types::{Package, are_semver_compatible};
 use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
 
 use crate::binder::{self, Binder, BinderOrigin};
 use crate::dependencies::{Linked, link_dependencies};
 use crate::error::{ComposeError, LinkError};
+use crate::middleware;
 use crate::provenance::{Artifact, Provenance};
 use crate::world::{ComponentWorld, handler_name, handler_transport, split_version};
 
@@ -57,11 +61,26 @@ pub fn compose(
             path: manifest_path.to_owned(),
             source,
         })?;
+    let chains = input
+        .middleware()
+        .map_err(|source| ManifestError::Invalid {
+            path: manifest_path.to_owned(),
+            source,
+        })?;
     let base = manifest_path.parent().unwrap_or(Path::new("."));
     let mut output = input.clone();
+    // Components that are only middleware stages are composed into the
+    // components they stand in front of, not served themselves.
+    let stages_only: Vec<ComponentId> = middleware_components(&input).collect();
+    for id in &stages_only {
+        output.component.remove(id);
+    }
     let mut components = BTreeMap::new();
     let mut warnings = Vec::new();
     for (id, component) in &input.component {
+        if stages_only.contains(id) {
+            continue;
+        }
         let source = base.join(&component.source);
         let app = std::fs::read(&source).map_err(|err| ComposeError::Read {
             path: source.clone(),
@@ -106,33 +125,21 @@ pub fn compose(
         let plain = output.component.get_mut(id).expect("same ids");
         plain.environment.extend(environment);
         plain.dependencies.clear();
-        let out = match (executors.get(id), binder) {
+        let (mut out, provenance) = match (executors.get(id), binder) {
             (Some(used), Some(binder)) => {
-                let mut composed = plug(&binder, &app, &source, used.transport, &shared)?;
+                let composed = plug(&binder, &app, &source, used.transport, &shared)?;
                 plain.environment.extend(used.executor.environment());
                 let provenance = Provenance {
-                    binder: Artifact {
-                        name: binder.name.clone(),
-                        version: binder.version.clone(),
-                        sha256: Sha256Digest::of(&binder.bytes),
-                    },
+                    binder: binder.artifact(),
                     app: Artifact {
                         name: id.to_string(),
                         version: None,
                         sha256: app_alone.clone(),
                     },
-                    dependencies: dependencies
-                        .iter()
-                        .map(|dependency| Artifact {
-                            name: dependency.name.clone(),
-                            version: dependency.version.clone(),
-                            sha256: Sha256Digest::of(&dependency.bytes),
-                        })
-                        .collect(),
+                    dependencies: dependencies.iter().map(Binder::artifact).collect(),
+                    middleware: Vec::new(),
                 };
-                provenance.append_to(&mut composed.bytes);
-                composed.provenance = Some(provenance);
-                composed
+                (composed, Some(provenance))
             }
             _ => {
                 let world =
@@ -141,13 +148,35 @@ pub fn compose(
                         what: "component",
                         error,
                     })?;
-                OutputComponent {
+                let out = OutputComponent {
                     bytes: app,
                     world,
                     provenance: None,
-                }
+                };
+                (out, None)
             }
         };
+        if let Some(chain) = chains.get(id) {
+            let stages = middleware::resolve(chain, &input, manifest_path, &options.cache_dir)?;
+            out = put_in_front(&stages, out, id, manifest_path)?;
+            for stage in &stages {
+                plain.environment.extend(stage.environment.clone());
+                for host in &stage.allowed_outbound_hosts {
+                    if !plain.allowed_outbound_hosts.contains(host) {
+                        plain.allowed_outbound_hosts.push(host.clone());
+                    }
+                }
+            }
+            if let Some(mut provenance) = provenance {
+                provenance.middleware = stages.iter().map(middleware::Stage::artifact).collect();
+                out.provenance = Some(provenance);
+            }
+        } else {
+            out.provenance = provenance;
+        }
+        if let Some(provenance) = &out.provenance {
+            provenance.append_to(&mut out.bytes);
+        }
         for import in out.world.unsupported_imports() {
             warnings.push(format!(
                 "component `{id}` imports `{import}`, which a wasi:http host (bindery serve, wasmtime serve, Spin) does not provide"
@@ -174,10 +203,68 @@ pub fn compose(
             *executor = None;
         }
     }
+    for trigger in &mut output.trigger.http {
+        trigger.dependencies = TriggerDependencies::default();
+    }
     Ok(ComposedApp {
         manifest: output,
         components,
         warnings,
+    })
+}
+
+/// The components that serve no trigger and stand as middleware in front
+/// of one.
+fn middleware_components(manifest: &AppManifest) -> impl Iterator<Item = ComponentId> + '_ {
+    let served = |id: &ComponentId| {
+        let http = manifest.trigger.http.iter().map(|trigger| &trigger.component);
+        let nats = manifest.trigger.nats.iter().map(|trigger| &trigger.component);
+        http.chain(nats).any(|component| component == id)
+    };
+    manifest
+        .trigger
+        .http
+        .iter()
+        .flat_map(|trigger| &trigger.dependencies.middleware)
+        .filter_map(move |stage| match &stage.source {
+            MiddlewareSource::Component(id) if !served(id) => Some(id.clone()),
+            _ => None,
+        })
+}
+
+/// Puts the middleware `stages` in front of `out`, the composed component
+/// `id`, which must export a WASI 0.3 handler.
+fn put_in_front(
+    stages: &[middleware::Stage],
+    out: OutputComponent,
+    id: &ComponentId,
+    manifest_path: &Path,
+) -> Result<OutputComponent, ComposeError> {
+    if out.world.handler_generation() != Some(WasiGeneration::P3) {
+        let found = match out.world.transport() {
+            Some((_, export)) => format!("`{export}`"),
+            None => "no HTTP handler".to_owned(),
+        };
+        return Err(ComposeError::MiddlewareNeedsP3 {
+            manifest: manifest_path.to_owned(),
+            component: id.to_string(),
+            found,
+            hint: "set `wasi = \"0.3\"` on its binder executor. There is no chain for WASI 0.2: \
+                   a 0.2 incoming-request can only be made by the host, so a stage that reads \
+                   the body cannot pass the request on",
+        });
+    }
+    let name = format!("component `{id}`");
+    let bytes = middleware::chain(stages, out.bytes, &name)?;
+    let world = ComponentWorld::of(&bytes).map_err(|error| ComposeError::NotAComponent {
+        file: format!("the middleware chain of {name}"),
+        what: "output",
+        error,
+    })?;
+    Ok(OutputComponent {
+        bytes,
+        world,
+        provenance: None,
     })
 }
 

@@ -227,6 +227,48 @@ pub enum ComposeError {
         /// The sink URL.
         url: String,
     },
+    /// A middleware stage names a built-in that does not exist.
+    #[error("{}: unknown built-in middleware `{name}` (the built-in middleware: {known})", manifest.display())]
+    UnknownMiddleware {
+        /// The manifest path.
+        manifest: PathBuf,
+        /// The name asked for.
+        name: String,
+        /// The built-in middleware's names, listed.
+        known: String,
+    },
+    /// A middleware stage does not both import and export
+    /// `wasi:http/handler@0.3.x`.
+    #[error(
+        "{}: middleware {stage} must import and export `wasi:http/handler@0.3.x` \
+         (it imports: {imports}; it exports: {exports})", manifest.display()
+    )]
+    NotMiddleware {
+        /// The manifest.
+        manifest: PathBuf,
+        /// The stage.
+        stage: String,
+        /// What it imports.
+        imports: String,
+        /// What it exports.
+        exports: String,
+    },
+    /// A trigger has middleware, but its component does not export a WASI
+    /// 0.3 handler to put it in front of.
+    #[error(
+        "{}: the trigger of component `{component}` has middleware, which needs a WASI 0.3 handler \
+         behind it, but the component exports {found}: {hint}", manifest.display()
+    )]
+    MiddlewareNeedsP3 {
+        /// The manifest.
+        manifest: PathBuf,
+        /// The component id.
+        component: String,
+        /// The handler it exports instead, or "no HTTP handler".
+        found: String,
+        /// What to do.
+        hint: &'static str,
+    },
     /// wac-graph could not link the two components.
     #[error("composing app {app} into binder {binder} failed")]
     Plug {

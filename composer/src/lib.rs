@@ -23,6 +23,7 @@ pub mod componentize;
 mod compose;
 mod dependencies;
 mod error;
+mod middleware;
 pub mod provenance;
 pub mod world;
 

@@ -19,6 +19,9 @@ pub struct Provenance {
     /// they were linked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<Artifact>,
+    /// The middleware stages in front of the binder, outermost first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub middleware: Vec<Artifact>,
 }
 
 /// One input of a composition.

@@ -68,6 +68,26 @@ pub enum ParseError {
         "component `{0}` is served by both an HTTP and a NATS trigger; a composed component serves one transport, so give each trigger its own component (both may have the same source)"
     )]
     ConflictingTransports(ComponentId),
+    /// One component sits behind HTTP triggers with different middleware.
+    #[error(
+        "component `{0}` is served by HTTP triggers with different `dependencies.middleware`; a component is composed with one chain, so give each chain its own component"
+    )]
+    ConflictingMiddleware(ComponentId),
+    /// A middleware stage names a component that is not defined.
+    #[error(
+        "the middleware of the trigger for {trigger} names component `{component}`, which is not defined (defined: {defined})"
+    )]
+    UnknownMiddleware {
+        /// The trigger, as its route.
+        trigger: String,
+        /// The component the stage names.
+        component: ComponentId,
+        /// The defined component ids, listed.
+        defined: String,
+    },
+    /// `[application.trigger.http] instance-reuse` is not valid.
+    #[error("[application.trigger.http] instance-reuse: {0}")]
+    InstanceReuse(String),
     /// A NATS trigger's subject is not one a client can subscribe to.
     #[error(
         "the NATS trigger subject `{0}` is not a subject: dot-separated tokens without spaces, `>` only as the last token"

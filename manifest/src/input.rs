@@ -11,6 +11,8 @@ use crate::dependency::Dependency;
 use crate::error::{self, ManifestError, ParseError};
 use crate::executor::{BinderExecutor, Executor};
 use crate::id::ComponentId;
+use crate::reuse::InstanceReuse;
+use crate::middleware::{Middleware, MiddlewareSource, TriggerDependencies};
 use crate::version::ManifestVersion;
 
 /// A Spin v2 application manifest whose triggers may select binders.
@@ -124,6 +126,10 @@ pub struct HttpTrigger {
     /// a binder; any other executor is passed through to the host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executor: Option<Executor>,
+    /// Build-time dependencies in Spin 4's shape: `middleware`, the stages
+    /// composed in front of the component (WASI 0.3 only).
+    #[serde(default, skip_serializing_if = "TriggerDependencies::is_empty")]
+    pub dependencies: TriggerDependencies,
 }
 
 /// `[[trigger.nats]]`: a subject and the component that handles its
@@ -234,6 +240,8 @@ impl AppManifest {
         let manifest: Self =
             toml::from_str(text).map_err(|error| ParseError::from_toml(text, &error))?;
         manifest.binder_executors()?;
+        manifest.middleware()?;
+        manifest.instance_reuse()?;
         Ok(manifest)
     }
 
@@ -301,6 +309,43 @@ impl AppManifest {
                 ))
             })
             .collect())
+    }
+
+    /// The middleware chain in front of each component that has one.
+    ///
+    /// Fails when a stage names an undefined component, or when one
+    /// component sits behind HTTP triggers with different chains.
+    pub fn middleware(&self) -> Result<BTreeMap<&ComponentId, &[Middleware]>, ParseError> {
+        let mut chains: BTreeMap<&ComponentId, &[Middleware]> = BTreeMap::new();
+        for trigger in &self.trigger.http {
+            let chain = trigger.dependencies.middleware.as_slice();
+            for stage in chain {
+                if let MiddlewareSource::Component(id) = &stage.source
+                    && !self.component.contains_key(id)
+                {
+                    return Err(ParseError::UnknownMiddleware {
+                        trigger: format!("route `{}`", trigger.route),
+                        component: id.clone(),
+                        defined: error::list(self.component.keys().map(ComponentId::as_str)),
+                    });
+                }
+            }
+            match chains.get(&trigger.component) {
+                Some(earlier) if *earlier != chain => {
+                    return Err(ParseError::ConflictingMiddleware(trigger.component.clone()));
+                }
+                _ => {
+                    chains.insert(&trigger.component, chain);
+                }
+            }
+        }
+        chains.retain(|_, chain| !chain.is_empty());
+        Ok(chains)
+    }
+
+    /// `[application.trigger.http] instance-reuse`, or no settings.
+    pub fn instance_reuse(&self) -> Result<InstanceReuse, ParseError> {
+        InstanceReuse::from_application_triggers(self.application.trigger.as_ref())
     }
 
     /// The manifest as TOML text.

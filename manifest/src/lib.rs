@@ -33,8 +33,10 @@ mod error;
 mod executor;
 mod id;
 mod input;
+mod middleware;
 mod outbound;
 mod plain;
+mod reuse;
 mod version;
 
 pub use dependency::{Dependency, SENDER, SENDER_PREFIX};
@@ -49,6 +51,8 @@ pub use input::{
     AppManifest, Application, BinderUse, Component, ComponentBuild, HttpTrigger, NatsTrigger,
     Transport, Triggers, is_subscription_subject,
 };
+pub use middleware::{Middleware, MiddlewareSource, TriggerDependencies};
 pub use outbound::{AllowedHosts, OutboundHostError};
 pub use plain::{PlainComponent, PlainManifest, PlainRoute, PlainSubscription};
+pub use reuse::InstanceReuse;
 pub use version::ManifestVersion;

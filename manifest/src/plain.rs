@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::error::{self, ManifestError, ParseError};
 use crate::id::ComponentId;
 use crate::input::is_subscription_subject;
+use crate::reuse::InstanceReuse;
 use crate::version::ManifestVersion;
 
 /// The routes and subscriptions of a plain manifest, each with the
@@ -20,6 +21,7 @@ pub struct PlainManifest {
     routes: Vec<PlainRoute>,
     subscriptions: Vec<PlainSubscription>,
     nats_address: Option<String>,
+    instance_reuse: InstanceReuse,
 }
 
 /// One `[[trigger.nats]]` of a plain manifest.
@@ -75,18 +77,7 @@ struct Document {
 #[derive(Default, Deserialize)]
 struct Application {
     #[serde(default)]
-    trigger: ApplicationTriggers,
-}
-
-#[derive(Default, Deserialize)]
-struct ApplicationTriggers {
-    #[serde(default)]
-    nats: Option<NatsSettings>,
-}
-
-#[derive(Deserialize)]
-struct NatsSettings {
-    address: Option<String>,
+    trigger: Option<toml::Table>,
 }
 
 #[derive(Default, Deserialize)]
@@ -185,14 +176,24 @@ impl PlainManifest {
                 })
             })
             .collect::<Result<_, _>>()?;
+        let triggers = document.application.trigger.as_ref();
+        let nats_address = match triggers
+            .and_then(|triggers| triggers.get("nats"))
+            .and_then(|nats| nats.get("address"))
+        {
+            None => None,
+            Some(toml::Value::String(address)) => Some(address.clone()),
+            Some(_) => {
+                return Err(ParseError::Unplaced(
+                    "[application.trigger.nats] address must be a string".into(),
+                ));
+            }
+        };
         Ok(Self {
             routes,
             subscriptions,
-            nats_address: document
-                .application
-                .trigger
-                .nats
-                .and_then(|settings| settings.address),
+            nats_address,
+            instance_reuse: InstanceReuse::from_application_triggers(triggers)?,
         })
     }
 
@@ -209,6 +210,11 @@ impl PlainManifest {
     /// The NATS subscriptions, in manifest order.
     pub fn subscriptions(&self) -> &[PlainSubscription] {
         &self.subscriptions
+    }
+
+    /// `[application.trigger.http] instance-reuse`: the settings given.
+    pub fn instance_reuse(&self) -> InstanceReuse {
+        self.instance_reuse
     }
 
     /// The broker address of `[application.trigger.nats]`, if given.

@@ -80,7 +80,7 @@ pub(crate) async fn handle(
     let path = request.uri().path().to_owned();
     let response = match read(host, request).await {
         Ok(request) => match &served.pre {
-            HttpPre::P2(pre, _) if host.config.reuse.max_requests_p2 <= 1 => {
+            HttpPre::P2(pre, _) if host.reuse.max_requests_p2 <= 1 => {
                 run(host, &served, pre, request).await
             }
             HttpPre::P2(_, handler) | HttpPre::P3(_, handler) => {

@@ -37,6 +37,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use manifest::{PlainComponent, PlainManifest, PlainRoute, PlainSubscription};
+pub use manifest::InstanceReuse;
 use tokio::sync::Semaphore;
 use wasmtime::Engine;
 use wasmtime::component::Linker;
@@ -79,8 +80,10 @@ pub struct HostConfig {
     /// The NATS broker to connect to, over the manifest's
     /// `[application.trigger.nats] address`.
     pub nats_address: Option<String>,
-    /// How instances of WASI 0.3 components are reused.
-    pub reuse: Reuse,
+    /// How instances are reused: these settings, then the manifest's
+    /// `[application.trigger.http] instance-reuse`, then [`Reuse`]'s
+    /// defaults.
+    pub reuse: InstanceReuse,
 }
 
 impl Default for HostConfig {
@@ -94,7 +97,7 @@ impl Default for HostConfig {
             max_instances: 256,
             cache_dir: None,
             nats_address: None,
-            reuse: Reuse::default(),
+            reuse: InstanceReuse::default(),
         }
     }
 }
@@ -116,6 +119,8 @@ pub fn engine(config: &HostConfig) -> Result<Engine, HostError> {
 pub struct Host {
     engine: Engine,
     config: HostConfig,
+    /// How instances are reused, settled from the config and the manifest.
+    reuse: Reuse,
     routes: Vec<(Route, Arc<Served>)>,
     subscriptions: Vec<Subscription>,
     /// The broker's address.
@@ -139,12 +144,13 @@ impl Host {
     /// (any other file), which then serves every path.
     pub fn load(target: &Path, config: HostConfig) -> Result<Self, HostError> {
         let engine = engine::engine(&config)?;
-        let (specs, subscriptions, manifest_address) =
+        let (specs, subscriptions, manifest_address, manifest_reuse) =
             if target.extension().is_some_and(|ext| ext == "toml") {
                 let manifest = PlainManifest::load(target)?;
                 let address = manifest.nats_address().map(str::to_owned);
                 let subscriptions = manifest.subscriptions().to_vec();
-                (manifest.into_routes(), subscriptions, address)
+                let reuse = manifest.instance_reuse();
+                (manifest.into_routes(), subscriptions, address, reuse)
             } else {
                 let id = target.file_stem().map_or("component".into(), |stem| {
                     stem.to_string_lossy().into_owned()
@@ -158,7 +164,7 @@ impl Host {
                         allowed_outbound_hosts: Vec::new(),
                     },
                 };
-                (vec![route], Vec::new(), None)
+                (vec![route], Vec::new(), None, InstanceReuse::default())
             };
         let mut linker = Linker::<State>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
@@ -218,6 +224,7 @@ impl Host {
         Ok(Self {
             engine,
             slots: Arc::new(Semaphore::new(config.max_instances as usize)),
+            reuse: Reuse::from_settings(config.reuse.or(manifest_reuse)),
             config,
             routes,
             subscriptions,

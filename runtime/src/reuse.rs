@@ -5,11 +5,13 @@
 //! [`Reuse::max_requests_p2`] is above 1. A trap retires its instance alone
 //! (the requests in flight on it get 500); the next request gets a fresh one.
 
+use std::num::NonZeroU32;
 use std::pin::Pin;
 use std::sync::Weak;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use manifest::InstanceReuse;
 use wasmtime::component::GuestTaskId;
 use wasmtime::{Store, StoreContextMut, format_err};
 use wasmtime_wasi_http::WasiHttpView;
@@ -48,6 +50,24 @@ impl Default for Reuse {
     }
 }
 
+impl Reuse {
+    /// The settings given, and the defaults for those not given.
+    pub fn from_settings(settings: InstanceReuse) -> Self {
+        let default = Self::default();
+        let count = |setting: Option<NonZeroU32>, default: usize| {
+            setting.map_or(default, |count| count.get() as usize)
+        };
+        Self {
+            max_requests: count(settings.max_requests, default.max_requests),
+            max_requests_p2: count(settings.wasip2_max_requests, default.max_requests_p2),
+            max_concurrent: count(settings.max_concurrent, default.max_concurrent),
+            idle_timeout: settings
+                .idle_timeout_ms
+                .map_or(default.idle_timeout, Duration::from_millis),
+        }
+    }
+}
+
 /// The state of one component's `ProxyHandler`: what it takes to make an
 /// instance. It holds the host and the component weakly, since they hold it.
 pub(crate) struct Instances {
@@ -78,13 +98,13 @@ impl HandlerState for Instances {
         let (proxy, max_requests, max_concurrent) = match &served.pre {
             HttpPre::P2(pre, _) => (
                 Proxy::P2(pre.instantiate_async(&mut store).await?),
-                config.reuse.max_requests_p2,
+                host.reuse.max_requests_p2,
                 1,
             ),
             HttpPre::P3(pre, _) => (
                 Proxy::P3(pre.instantiate_async(&mut store).await?),
-                config.reuse.max_requests,
-                config.reuse.max_concurrent,
+                host.reuse.max_requests,
+                host.reuse.max_concurrent,
             ),
         };
         Ok(Instance {
@@ -92,7 +112,7 @@ impl HandlerState for Instances {
             proxy,
             view: <State as WasiHttpView>::http,
             expiration: Expiry {
-                idle_timeout: config.reuse.idle_timeout,
+                idle_timeout: host.reuse.idle_timeout,
                 request_timeout: config.deadline,
                 sleep: Box::pin(tokio::time::sleep(Duration::MAX)),
             },

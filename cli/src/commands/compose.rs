@@ -75,7 +75,12 @@ impl ComposeArgs {
             let path = out.join(format!("{id}.wasm"));
             match &component.provenance {
                 Some(provenance) => println!(
-                    "composed {id}: binder {} + app → {} ({} bytes)",
+                    "composed {id}: {}binder {} + app → {} ({} bytes)",
+                    provenance
+                        .middleware
+                        .iter()
+                        .map(|stage| format!("middleware {} + ", stage.name))
+                        .collect::<String>(),
                     provenance.binder.name,
                     path.display(),
                     component.bytes.len()

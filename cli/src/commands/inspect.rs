@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
-use bindery_composer::{ComponentWorld, Provenance};
+use bindery_composer::{Artifact, ComponentWorld, Provenance};
 use bindery_manifest::{Transport, WasiGeneration};
 use clap::Args;
 
@@ -82,22 +82,22 @@ impl InspectCommand {
             }
         }
         if let Some(provenance) = provenance {
-            let binder = &provenance.binder;
             println!("composed from:");
-            println!(
-                "  binder {} {} ({})",
-                binder.name,
-                binder.version.as_deref().unwrap_or("(no version)"),
-                binder.sha256
-            );
+            let versioned = |artifact: &Artifact| {
+                format!(
+                    "{} {} ({})",
+                    artifact.name,
+                    artifact.version.as_deref().unwrap_or("(no version)"),
+                    artifact.sha256
+                )
+            };
+            for (index, stage) in provenance.middleware.iter().enumerate() {
+                println!("  middleware {} {}", index + 1, versioned(stage));
+            }
+            println!("  binder {}", versioned(&provenance.binder));
             println!("  app {} ({})", provenance.app.name, provenance.app.sha256);
             for dependency in &provenance.dependencies {
-                println!(
-                    "  dependency {} {} ({})",
-                    dependency.name,
-                    dependency.version.as_deref().unwrap_or("(no version)"),
-                    dependency.sha256
-                );
+                println!("  dependency {}", versioned(dependency));
             }
         }
         Ok(())

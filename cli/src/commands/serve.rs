@@ -2,12 +2,13 @@
 
 use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use bindery_composer::ComposedApp;
-use bindery_runtime::{Host, HostConfig, Reuse};
+use bindery_runtime::{Host, HostConfig, InstanceReuse};
 use clap::Args;
 
 use crate::cache::cache_dir;
@@ -66,24 +67,25 @@ pub struct HostArgs {
     #[arg(long)]
     pub no_cache: bool,
     /// How many requests one instance of a WASI 0.3 component serves
-    /// before it is retired (0.2 components get a fresh instance for every
-    /// request).
-    #[arg(long, default_value_t = 128, value_name = "COUNT")]
-    pub max_instance_reuse: usize,
+    /// before it is retired [default: the manifest's
+    /// `[application.trigger.http] instance-reuse` `max-requests`, or 128].
+    #[arg(long, value_name = "COUNT")]
+    pub max_instance_reuse: Option<NonZeroU32>,
     /// How many requests one instance of a WASI 0.3 component serves at
-    /// once.
-    #[arg(long, default_value_t = 16, value_name = "COUNT")]
-    pub max_instance_concurrency: usize,
+    /// once [default: the manifest's `max-concurrent`, or 16].
+    #[arg(long, value_name = "COUNT")]
+    pub max_instance_concurrency: Option<NonZeroU32>,
     /// How many requests one instance of a WASI 0.2 component serves, one
     /// after another, before it is retired. 1 gives every request a fresh
     /// instance; more trades the isolation of requests from one another (they
-    /// share the instance's memory) for speed.
-    #[arg(long, default_value_t = 1, value_name = "COUNT")]
-    pub wasip2_instance_reuse: usize,
+    /// share the instance's memory) for speed [default: the manifest's
+    /// `wasip2-max-requests`, or 1].
+    #[arg(long, value_name = "COUNT")]
+    pub wasip2_instance_reuse: Option<NonZeroU32>,
     /// How long an idle reused instance is kept for the next request, in
-    /// seconds.
-    #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
-    pub idle_instance_timeout: f64,
+    /// seconds [default: the manifest's `idle-timeout-ms`, or 1 s].
+    #[arg(long, value_name = "SECONDS")]
+    pub idle_instance_timeout: Option<f64>,
 }
 
 impl ServeCommand {
@@ -108,11 +110,13 @@ impl HostArgs {
                     .unwrap_or_else(|| cache_dir().join("compiled"))
             }),
             nats_address: self.nats_address.clone(),
-            reuse: Reuse {
-                max_requests: self.max_instance_reuse.max(1),
-                max_requests_p2: self.wasip2_instance_reuse.max(1),
-                max_concurrent: self.max_instance_concurrency.max(1),
-                idle_timeout: Duration::from_secs_f64(self.idle_instance_timeout.max(0.0)),
+            reuse: InstanceReuse {
+                max_requests: self.max_instance_reuse,
+                max_concurrent: self.max_instance_concurrency,
+                wasip2_max_requests: self.wasip2_instance_reuse,
+                idle_timeout_ms: self
+                    .idle_instance_timeout
+                    .map(|seconds| (seconds.max(0.0) * 1000.0) as u64),
             },
         }
     }

@@ -1,0 +1,138 @@
+//! The component: `wasi:http/handler@0.3.0` exported, and imported from the
+//! next stage. A request whose signature holds is rebuilt around the body
+//! it has read and handed on; the next stage's response comes back as it is.
+
+use wasip3::http::types::{ErrorCode, Fields, Headers, Request, Response, Trailers};
+use wasip3::wit_bindgen::StreamResult;
+use wasip3::{wit_future, wit_stream};
+
+use crate::{Config, Refusal, verify};
+
+/// The next stage's handler, as the `http-middleware` world imports it.
+mod bindings {
+    wasip3::wit_bindgen::generate!({
+        world: "bindery:middleware/http-middleware",
+        path: "wit",
+        runtime_path: "wasip3::wit_bindgen::rt",
+        with: {
+            "wasi:http/types@0.3.0": wasip3::http::types,
+            "wasi:clocks/types@0.3.0": wasip3::clocks::types,
+        },
+        generate_all,
+    });
+}
+
+use bindings::wasi::http::handler as next;
+
+/// The largest read asked of the body stream at once.
+const READ_CHUNK: usize = 64 * 1024;
+
+struct Middleware;
+
+impl wasip3::exports::http::handler::Guest for Middleware {
+    async fn handle(request: Request) -> Result<Response, ErrorCode> {
+        match check(request).await {
+            Ok(request) => next::handle(request).await,
+            Err(refusal) => Ok(refuse(&refusal)),
+        }
+    }
+}
+
+wasip3::http::service::export!(Middleware);
+
+/// Verifies the request's signature and, when it holds, returns the same
+/// request (method, target, headers, body, trailers) for the next stage.
+async fn check(request: Request) -> Result<Request, Refusal> {
+    let config = Config::from_env(std::env::vars())?;
+    let headers = request.get_headers();
+    let id = single(&headers, "webhook-id")?;
+    let timestamp = single(&headers, "webhook-timestamp")?;
+    let signature = single(&headers, "webhook-signature")?;
+    let method = request.get_method();
+    let target = request.get_path_with_query();
+    let scheme = request.get_scheme();
+    let authority = request.get_authority();
+    let options = request.get_options();
+    let (body, trailers) = read_body(request, config.max_body).await?;
+    let now = wasip3::clocks::system_clock::now().seconds;
+    verify(&config, &id, &timestamp, &signature, &body, now)?;
+
+    let (mut contents, contents_reader) = wit_stream::new();
+    let (sent_trailers, trailers_reader) = wit_future::new(|| Ok(None));
+    let (forwarded, _transmitted) =
+        Request::new(headers.clone(), Some(contents_reader), trailers_reader, options);
+    let rebuilt = [
+        forwarded.set_method(&method),
+        forwarded.set_path_with_query(target.as_deref()),
+        forwarded.set_scheme(scheme.as_ref()),
+        forwarded.set_authority(authority.as_deref()),
+    ];
+    if rebuilt.iter().any(Result::is_err) {
+        return Err(Refusal::Unreadable("its method or target cannot be passed on".into()));
+    }
+    wasip3::spawn_local(async move {
+        // A next stage that stops reading leaves the rest unwritten.
+        let _ = contents.write_all(body).await;
+        drop(contents);
+        let _ = sent_trailers.write(Ok(trailers)).await;
+    });
+    Ok(forwarded)
+}
+
+/// The value of the header `name`, which must occur exactly once.
+fn single(headers: &Headers, name: &'static str) -> Result<Vec<u8>, Refusal> {
+    let mut values = headers.get(name);
+    match values.len() {
+        1 => Ok(values.remove(0)),
+        _ => Err(Refusal::Missing(name)),
+    }
+}
+
+/// Reads the whole body from its stream, failing as soon as it grows past
+/// `limit`; returns it with the request's trailers.
+async fn read_body(request: Request, limit: usize) -> Result<(Vec<u8>, Option<Trailers>), Refusal> {
+    let (processed, processed_reader) = wit_future::new(|| Ok(()));
+    let (mut stream, trailers) = Request::consume_body(request, processed_reader);
+    let mut bytes = Vec::new();
+    loop {
+        let room = (limit.saturating_add(1) - bytes.len()).min(READ_CHUNK);
+        let (result, chunk) = stream.read(Vec::with_capacity(room)).await;
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > limit {
+            return Err(Refusal::TooLarge(limit));
+        }
+        match result {
+            StreamResult::Complete(_) => {}
+            StreamResult::Dropped | StreamResult::Cancelled => break,
+        }
+    }
+    drop(stream);
+    let trailers = trailers
+        .await
+        .map_err(|error| Refusal::Unreadable(format!("{error:?}")))?;
+    let _ = processed.write(Ok(())).await;
+    Ok((bytes, trailers))
+}
+
+/// The refusal as a response with its problem document.
+fn refuse(refusal: &Refusal) -> Response {
+    let document = refusal.document();
+    let length = document.len().to_string().into_bytes();
+    let headers = Fields::from_list(&[
+        ("content-type".to_owned(), b"application/json".to_vec()),
+        ("content-length".to_owned(), length),
+    ])
+    .expect("a problem document's headers are valid HTTP");
+    let (mut body, body_reader) = wit_stream::new();
+    let (trailers, trailers_reader) = wit_future::new(|| Ok(None));
+    drop(trailers);
+    let (response, _sent) = Response::new(headers, Some(body_reader), trailers_reader);
+    response
+        .set_status_code(refusal.status())
+        .expect("refusal statuses are valid");
+    wasip3::spawn_local(async move {
+        // A client that went away leaves the rest unwritten.
+        let _ = body.write_all(document).await;
+    });
+    response
+}
