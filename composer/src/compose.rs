@@ -217,8 +217,16 @@ pub fn compose(
 /// of one.
 fn middleware_components(manifest: &AppManifest) -> impl Iterator<Item = ComponentId> + '_ {
     let served = |id: &ComponentId| {
-        let http = manifest.trigger.http.iter().map(|trigger| &trigger.component);
-        let nats = manifest.trigger.nats.iter().map(|trigger| &trigger.component);
+        let http = manifest
+            .trigger
+            .http
+            .iter()
+            .map(|trigger| &trigger.component);
+        let nats = manifest
+            .trigger
+            .nats
+            .iter()
+            .map(|trigger| &trigger.component);
         http.chain(nats).any(|component| component == id)
     };
     manifest
@@ -249,7 +257,7 @@ fn put_in_front(
             manifest: manifest_path.to_owned(),
             component: id.to_string(),
             found,
-            hint: "set `wasi = \"0.3\"` on its binder executor. There is no chain for WASI 0.2: \
+            hint: "use a WASI 0.3 binder (`wasi = \"0.3\"` for a built-in one). There is no chain for WASI 0.2: \
                    a 0.2 incoming-request can only be made by the host, so a stage that reads \
                    the body cannot pass the request on",
         });

@@ -85,8 +85,9 @@ fn check(stage: &Binder, manifest: &Path) -> Result<(), ComposeError> {
         what: "middleware",
         error,
     })?;
-    let is_p3_handler =
-        |name: &String| handler_generation(name).is_some_and(|(_, wasi)| wasi == WasiGeneration::P3);
+    let is_p3_handler = |name: &String| {
+        handler_generation(name).is_some_and(|(_, wasi)| wasi == WasiGeneration::P3)
+    };
     if world.exports.iter().any(is_p3_handler) && world.imports.iter().any(is_p3_handler) {
         return Ok(());
     }

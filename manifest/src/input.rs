@@ -11,8 +11,8 @@ use crate::dependency::Dependency;
 use crate::error::{self, ManifestError, ParseError};
 use crate::executor::{BinderExecutor, Executor};
 use crate::id::ComponentId;
-use crate::reuse::InstanceReuse;
 use crate::middleware::{Middleware, MiddlewareSource, TriggerDependencies};
+use crate::reuse::InstanceReuse;
 use crate::version::ManifestVersion;
 
 /// A Spin v2 application manifest whose triggers may select binders.

@@ -187,7 +187,11 @@ mod tests {
              ]",
         )
         .unwrap();
-        let names: Vec<&str> = dependencies.middleware.iter().map(Middleware::name).collect();
+        let names: Vec<&str> = dependencies
+            .middleware
+            .iter()
+            .map(Middleware::name)
+            .collect();
         assert_eq!(names, ["webhook-signature", "audit-log", "rate-limit"]);
         let environment = dependencies.middleware[0].environment();
         assert_eq!(environment["BINDERY_WEBHOOK_SIGNATURE_SECRET"], "whsec_x");
@@ -204,7 +208,10 @@ mod tests {
             "{ }",
         ] {
             let error = parse(&format!("middleware = [{stage}]")).unwrap_err();
-            assert!(error.contains("exactly one of `component`"), "{stage}: {error}");
+            assert!(
+                error.contains("exactly one of `component`"),
+                "{stage}: {error}"
+            );
         }
         let error = parse("middleware = [{ component = \"a\", config = { x = 1 } }]").unwrap_err();
         assert!(error.contains("`[component.a] environment`"), "{error}");

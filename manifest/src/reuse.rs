@@ -77,7 +77,10 @@ mod tests {
         let manifest = read("http = { base = \"/\", instance-reuse = { max-requests = 64, idle-timeout-ms = 500 } }").unwrap();
         assert_eq!(manifest.max_requests, NonZeroU32::new(64));
         assert_eq!(manifest.idle_timeout_ms, Some(500));
-        assert_eq!(read("http = { base = \"/\" }").unwrap(), InstanceReuse::default());
+        assert_eq!(
+            read("http = { base = \"/\" }").unwrap(),
+            InstanceReuse::default()
+        );
         let flags = InstanceReuse {
             max_requests: NonZeroU32::new(8),
             max_concurrent: NonZeroU32::new(2),
@@ -93,7 +96,10 @@ mod tests {
     #[test]
     fn bad_settings_say_what_is_wrong() {
         let zero = read("http = { instance-reuse = { max-requests = 0 } }").unwrap_err();
-        assert!(zero.contains("instance-reuse") && zero.contains("nonzero"), "{zero}");
+        assert!(
+            zero.contains("instance-reuse") && zero.contains("nonzero"),
+            "{zero}"
+        );
         let unknown = read("http = { instance-reuse = { max-request = 5 } }").unwrap_err();
         assert!(unknown.contains("unknown field `max-request`"), "{unknown}");
     }

@@ -36,8 +36,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use manifest::{PlainComponent, PlainManifest, PlainRoute, PlainSubscription};
 pub use manifest::InstanceReuse;
+use manifest::{PlainComponent, PlainManifest, PlainRoute, PlainSubscription};
 use tokio::sync::Semaphore;
 use wasmtime::Engine;
 use wasmtime::component::Linker;

@@ -172,7 +172,7 @@ async fn wasi_0_3_instances_are_reused_and_0_2_ones_are_not() {
     }
     drop(server);
     // Reuse is opt-in for 0.2.
-    let limited = in_turn(&dir, "--wasip2-instance-reuse", &event).await;
+    let limited = in_turn(&dir, "--wasip2-instance-reuse", "3", &event).await;
     assert_eq!(limited, [1, 2, 3, 1, 2, 3, 1]);
 
     let dir = project(bindery_tests::COUNTING_APP, WasiGeneration::P3, "");
@@ -204,16 +204,39 @@ async fn wasi_0_3_instances_are_reused_and_0_2_ones_are_not() {
     drop(server);
 
     // The reuse limit retires an instance after that many requests.
-    let limited = in_turn(&dir, "--max-instance-reuse", &event).await;
+    let limited = in_turn(&dir, "--max-instance-reuse", "3", &event).await;
     assert_eq!(limited, [1, 2, 3, 1, 2, 3, 1]);
+
+    // The manifest sets it too, and a flag overrides the manifest.
+    let path = dir.path().join("spin.toml");
+    let manifest = std::fs::read_to_string(&path).unwrap().replace(
+        "name = \"generations\"\n",
+        "name = \"generations\"\n[application.trigger.http]\n\
+         instance-reuse = { max-requests = 3, idle-timeout-ms = 60000 }\n",
+    );
+    std::fs::write(&path, manifest).unwrap();
+    let server = Server::start(dir.path(), &["up"]);
+    let mut seen = Vec::new();
+    for _ in 0..7 {
+        seen.push(invocation(&server.send("POST", &event, "").await));
+    }
+    assert_eq!(seen, [1, 2, 3, 1, 2, 3, 1]);
+    drop(server);
+    let overridden = in_turn(&dir, "--max-instance-reuse", "2", &event).await;
+    assert_eq!(overridden, [1, 2, 1, 2, 1, 2, 1]);
 }
 
 /// The invocation counts of 7 `event`s sent one after another to the
-/// project in `dir`, served with the reuse limit `flag` set to 3.
-async fn in_turn(dir: &tempfile::TempDir, flag: &str, event: &[(&str, &str)]) -> Vec<u32> {
+/// project in `dir`, served with the reuse limit `flag` set to `limit`.
+async fn in_turn(
+    dir: &tempfile::TempDir,
+    flag: &str,
+    limit: &str,
+    event: &[(&str, &str)],
+) -> Vec<u32> {
     let server = Server::start(
         dir.path(),
-        &["up", flag, "3", "--idle-instance-timeout", "60"],
+        &["up", flag, limit, "--idle-instance-timeout", "60"],
     );
     let mut seen = Vec::new();
     for _ in 0..7 {

@@ -8,6 +8,7 @@ mod faults;
 mod generations;
 mod host;
 mod languages;
+mod middleware;
 mod nats;
 mod serve;
 mod sink;

@@ -59,8 +59,12 @@ async fn check(request: Request) -> Result<Request, Refusal> {
 
     let (mut contents, contents_reader) = wit_stream::new();
     let (sent_trailers, trailers_reader) = wit_future::new(|| Ok(None));
-    let (forwarded, _transmitted) =
-        Request::new(headers.clone(), Some(contents_reader), trailers_reader, options);
+    let (forwarded, _transmitted) = Request::new(
+        headers.clone(),
+        Some(contents_reader),
+        trailers_reader,
+        options,
+    );
     let rebuilt = [
         forwarded.set_method(&method),
         forwarded.set_path_with_query(target.as_deref()),
@@ -68,7 +72,9 @@ async fn check(request: Request) -> Result<Request, Refusal> {
         forwarded.set_authority(authority.as_deref()),
     ];
     if rebuilt.iter().any(Result::is_err) {
-        return Err(Refusal::Unreadable("its method or target cannot be passed on".into()));
+        return Err(Refusal::Unreadable(
+            "its method or target cannot be passed on".into(),
+        ));
     }
     wasip3::spawn_local(async move {
         // A next stage that stops reading leaves the rest unwritten.

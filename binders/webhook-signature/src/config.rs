@@ -66,7 +66,9 @@ pub enum ConfigError {
         wanted: &'static str,
     },
     /// A variable under the prefix that the middleware does not know.
-    #[error("{name} is not a setting of the webhook-signature middleware (it knows SECRET, TOLERANCE, MAX_BODY)")]
+    #[error(
+        "{name} is not a setting of the webhook-signature middleware (it knows SECRET, TOLERANCE, MAX_BODY)"
+    )]
     Unknown {
         /// The whole variable name.
         name: String,
@@ -169,7 +171,10 @@ mod tests {
         let secret = ("BINDERY_WEBHOOK_SIGNATURE_SECRET", "c2VjcmV0");
         for (name, value) in [
             ("BINDERY_WEBHOOK_SIGNATURE_TOLERANCE", "-1"),
-            ("BINDERY_WEBHOOK_SIGNATURE_TOLERANCE", "99999999999999999999999"),
+            (
+                "BINDERY_WEBHOOK_SIGNATURE_TOLERANCE",
+                "99999999999999999999999",
+            ),
             ("BINDERY_WEBHOOK_SIGNATURE_MAX_BODY", "4294967296"),
             ("BINDERY_WEBHOOK_SIGNATURE_MAX_BODY", "1k"),
         ] {

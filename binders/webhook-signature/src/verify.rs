@@ -99,7 +99,11 @@ pub fn verify(
         .filter_map(|entry| entry.strip_prefix(b"v1,"))
         .filter_map(|encoded| STANDARD.decode(encoded).ok())
         .any(|candidate| mac.clone().verify_slice(&candidate).is_ok());
-    if matches { Ok(()) } else { Err(Refusal::NoMatch) }
+    if matches {
+        Ok(())
+    } else {
+        Err(Refusal::NoMatch)
+    }
 }
 
 /// The `webhook-signature` value a sender with `key` gives this request:
@@ -154,12 +158,30 @@ mod tests {
             verify(&config, id, timestamp, signature, body, now).unwrap_err()
         };
         let signature = SIGNATURE.as_bytes();
-        assert_eq!(check(b"msg_other", TIMESTAMP, signature, BODY, NOW), Refusal::NoMatch);
-        assert_eq!(check(ID, TIMESTAMP, signature, b"{}", NOW), Refusal::NoMatch);
-        assert_eq!(check(ID, TIMESTAMP, b"v2,g0hM9Ss=", BODY, NOW), Refusal::NoMatch);
+        assert_eq!(
+            check(b"msg_other", TIMESTAMP, signature, BODY, NOW),
+            Refusal::NoMatch
+        );
+        assert_eq!(
+            check(ID, TIMESTAMP, signature, b"{}", NOW),
+            Refusal::NoMatch
+        );
+        assert_eq!(
+            check(ID, TIMESTAMP, b"v2,g0hM9Ss=", BODY, NOW),
+            Refusal::NoMatch
+        );
         assert_eq!(check(ID, TIMESTAMP, b"", BODY, NOW), Refusal::NoMatch);
-        for timestamp in [&b""[..], b"-1", b"1e9", b"+1614265330", b"99999999999999999999"] {
-            assert_eq!(check(ID, timestamp, signature, BODY, NOW), Refusal::Timestamp);
+        for timestamp in [
+            &b""[..],
+            b"-1",
+            b"1e9",
+            b"+1614265330",
+            b"99999999999999999999",
+        ] {
+            assert_eq!(
+                check(ID, timestamp, signature, BODY, NOW),
+                Refusal::Timestamp
+            );
         }
         let late = check(ID, TIMESTAMP, signature, BODY, NOW + 301);
         assert_eq!(late, Refusal::OutsideWindow { tolerance: 300 });

@@ -1,0 +1,159 @@
+//! Middleware at build time: the built-in webhook-signature stage composed
+//! from a trigger's `dependencies.middleware` in front of the WASI 0.3
+//! binder, served by `bindery up` as one component.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bindery_composer::ComponentWorld;
+use bindery_webhook_signature::sign;
+
+use crate::host::Reply;
+use crate::serve::{Server, run};
+
+/// The example secret of the Standard Webhooks specification.
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+const EVENT: &str = r#"{"specversion":"1.0","id":"w-1","source":"/hooks","type":"com.example.echo","data":{"n":1}}"#;
+
+/// A project of the echo app behind the 0.3 binder (or the 0.2 one, with
+/// `wasi`), with the webhook-signature stage in front.
+fn project(wasi: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("spin.toml"),
+        format!(
+            "spin_manifest_version = 2\n[application]\nname = \"hooks\"\n\
+             [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
+             executor = {{ type = \"binder\", binder = \"http-cloudevents\", wasi = \"{wasi}\" }}\n\
+             dependencies.middleware = [{{ binder = \"webhook-signature\", config = {{ secret = \"{SECRET}\", tolerance = 300 }} }}]\n\
+             [component.app]\nsource = {:?}\n",
+            bindery_tests::ECHO
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Sends `body` as a structured event with Standard Webhooks headers:
+/// `signature`, or the right one for `timestamp` when `None`.
+async fn send(server: &Server, body: &str, timestamp: i64, signature: Option<&str>) -> Reply {
+    let key = base64_key();
+    let timestamp = timestamp.to_string();
+    let signed = sign(&key, b"msg_1", timestamp.as_bytes(), body.as_bytes());
+    let headers = [
+        ("content-type", "application/cloudevents+json"),
+        ("webhook-id", "msg_1"),
+        ("webhook-timestamp", timestamp.as_str()),
+        ("webhook-signature", signature.unwrap_or(&signed)),
+    ];
+    server.send("POST", &headers, body.to_owned()).await
+}
+
+fn base64_key() -> Vec<u8> {
+    let config = bindery_webhook_signature::Config::from_env([(
+        "BINDERY_WEBHOOK_SIGNATURE_SECRET".to_owned(),
+        SECRET.to_owned(),
+    )])
+    .unwrap();
+    config.key
+}
+
+#[tokio::test]
+async fn signed_requests_pass_and_others_are_refused_before_the_binder() {
+    let dir = project("0.3");
+    let server = Server::start(dir.path(), &["up"]);
+
+    let passed = send(&server, EVENT, now(), None).await;
+    assert_eq!(passed.status, 200, "{:?}", passed.body);
+    assert_eq!(passed.json()["id"], "w-1");
+    assert_eq!(passed.json()["data"]["n"], 1);
+
+    // A valid signature of an invalid event: the binder's 400.
+    let invalid = send(&server, "{not json", now(), None).await;
+    assert_eq!(invalid.status, 400, "{:?}", invalid.body);
+
+    // A wrong signature is refused, even for an invalid event: the binder
+    // never sees it.
+    for body in [EVENT, "{not json"] {
+        let forged = send(
+            &server,
+            body,
+            now(),
+            Some("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
+        )
+        .await;
+        assert_eq!(forged.status, 401, "{:?}", forged.body);
+        assert_eq!(forged.json()["error"], "bad-signature");
+    }
+    // A captured request replayed after the window, correctly signed for
+    // its old timestamp, is refused; so is one from too far ahead.
+    for timestamp in [now() - 600, now() + 600] {
+        let replayed = send(&server, EVENT, timestamp, None).await;
+        assert_eq!(replayed.status, 401, "{:?}", replayed.body);
+        assert!(
+            replayed.json()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("more than 300 s from now")
+        );
+    }
+    // A body changed after signing.
+    let key = base64_key();
+    let timestamp = now().to_string();
+    let signature = sign(&key, b"msg_1", timestamp.as_bytes(), EVENT.as_bytes());
+    let tampered = EVENT.replace("\"n\":1", "\"n\":2");
+    let changed = send(&server, &tampered, now(), Some(&signature)).await;
+    assert_eq!(changed.status, 401, "{:?}", changed.body);
+    // No signature headers at all.
+    let unsigned = server
+        .send(
+            "POST",
+            &[("content-type", "application/cloudevents+json")],
+            EVENT,
+        )
+        .await;
+    assert_eq!(unsigned.status, 401, "{:?}", unsigned.body);
+    assert!(String::from_utf8_lossy(&unsigned.body).contains("`webhook-id`"));
+
+    // The output is one component, and its manifest has no dependencies.
+    let manifest = std::fs::read_to_string(dir.path().join(".bindery/spin.toml")).unwrap();
+    assert!(!manifest.contains("dependencies"), "{manifest}");
+    assert!(!manifest.contains("middleware"), "{manifest}");
+    let inspected = run(dir.path(), &["inspect", ".bindery/app.wasm"]);
+    let text = String::from_utf8_lossy(&inspected.stdout);
+    assert!(text.contains("middleware 1 webhook-signature"), "{text}");
+    assert!(text.contains("wasi:http 0.3 handler"), "{text}");
+    let composed = std::fs::read(dir.path().join(".bindery/app.wasm")).unwrap();
+    let world = ComponentWorld::of(&composed).unwrap();
+    assert!(
+        !world
+            .imports
+            .iter()
+            .any(|import| import.starts_with("wasi:http/handler")),
+        "the stage's handler import is linked inside: {:?}",
+        world.imports
+    );
+}
+
+#[test]
+fn middleware_needs_a_wasi_0_3_binder() {
+    let dir = project("0.2");
+    let output = run(dir.path(), &["compose"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("spin.toml"), "{stderr}");
+    assert!(
+        stderr.contains("has middleware, which needs a WASI 0.3 handler")
+            && stderr.contains("`wasi:http/incoming-handler@0.2")
+            && stderr.contains("`wasi = \"0.3\"` for a built-in one"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join(".bindery").exists(), "nothing written");
+}
