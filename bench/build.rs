@@ -15,6 +15,8 @@ const GUESTS: &[(&str, &str, bool)] = &[
     ("echo", "examples/echo", false),
     ("monolithic-echo", "bench/programs/monolithic", true),
     ("hello-http", "bench/programs/hello", false),
+    ("monolithic-echo-p3", "bench/programs/monolithic-p3", true),
+    ("hello-http-p3", "bench/programs/hello-p3", false),
 ];
 
 fn main() {

@@ -11,6 +11,7 @@ mod instantiate;
 mod load;
 mod soak;
 mod transports;
+mod wasmtime_cli;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use bindery_composer::{ComposeOptions, compose};
-use bindery_runtime::{Host, HostConfig};
+use bindery_runtime::{Host, HostConfig, Instantiations};
 use bytes::Bytes;
 use serde::Serialize;
 use tokio::net::TcpListener;
@@ -98,6 +99,10 @@ struct RatioRuns {
     rps: Vec<f64>,
     /// Their median, which the ratios use.
     median_rps: f64,
+    /// Instances made per 1000 requests over the rounds (the host-side
+    /// executor makes one per request by design; `wasmtime serve` is not
+    /// counted).
+    instantiations_per_1000: Option<f64>,
 }
 
 /// A ratio against its target.
@@ -139,31 +144,76 @@ struct Results {
 enum Implementation {
     Composed,
     ComposedP3,
+    ComposedP3Signed,
     Monolithic,
+    MonolithicP3,
     Executor,
     Hello,
+    HelloP3,
+    WasmtimeComposed,
+    WasmtimeComposedP3,
 }
 
 impl Implementation {
     /// Every implementation, in the order the report lists them.
-    const ALL: [Self; 5] = [
+    const ALL: [Self; 10] = [
         Self::Composed,
         Self::ComposedP3,
+        Self::ComposedP3Signed,
         Self::Monolithic,
+        Self::MonolithicP3,
         Self::Executor,
         Self::Hello,
+        Self::HelloP3,
+        Self::WasmtimeComposed,
+        Self::WasmtimeComposedP3,
     ];
 
     fn name(self) -> &'static str {
         match self {
             Self::Composed => "(a) composed",
             Self::ComposedP3 => "(a3) composed, WASI 0.3 with reuse",
+            Self::ComposedP3Signed => "(a3s) (a3) behind the webhook-signature middleware",
             Self::Monolithic => "(b) monolithic",
+            Self::MonolithicP3 => "(b3) monolithic, WASI 0.3 with reuse",
             Self::Executor => "(c) host-side executor",
             Self::Hello => "(d) hello floor",
+            Self::HelloP3 => "(d3) hello floor, WASI 0.3 with reuse",
+            Self::WasmtimeComposed => "(w) (a) under wasmtime serve",
+            Self::WasmtimeComposedP3 => "(w3) (a3) under wasmtime serve",
         }
     }
+
+    /// The request this implementation is sent in place of `template`:
+    /// the same, signed for the middleware where it has one.
+    fn request(self, template: &Template) -> Template {
+        if self != Self::ComposedP3Signed {
+            return template.clone();
+        }
+        let mut signed = template.clone();
+        let timestamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs()
+            .to_string();
+        let signature = bindery_webhook_signature::sign(
+            SIGNING_KEY,
+            b"msg_bench",
+            timestamp.as_bytes(),
+            &template.body,
+        );
+        signed.headers.extend([
+            ("webhook-id", "msg_bench".to_owned()),
+            ("webhook-timestamp", timestamp),
+            ("webhook-signature", signature),
+        ]);
+        signed
+    }
 }
+
+/// The key the middleware row's requests are signed with (`c2lnbmluZy1rZXk=`
+/// in base64).
+const SIGNING_KEY: &[u8] = b"signing-key";
 
 fn main() -> Result<()> {
     let args: Vec<_> = std::env::args_os().skip(1).collect();
@@ -203,6 +253,14 @@ fn main() -> Result<()> {
     let manifest_p3 = echo_manifest(work.path(), "spin-p3.toml", ", wasi = \"0.3\"")?;
     compose(&manifest_p3, &compose_options(work.path()))?
         .write(composed_p3(work.path()).parent().expect("a folder"))?;
+    let manifest_signed = echo_manifest(work.path(), "spin-signed.toml", ", wasi = \"0.3\"")?;
+    let signed = std::fs::read_to_string(&manifest_signed)?.replace(
+        "\n[component.echo]",
+        "\ndependencies.middleware = [{ binder = \"webhook-signature\", config = { secret = \"whsec_c2lnbmluZy1rZXk=\", tolerance = 86400 } }]\n[component.echo]",
+    );
+    std::fs::write(&manifest_signed, signed)?;
+    compose(&manifest_signed, &compose_options(work.path()))?
+        .write(composed_signed(work.path()).parent().expect("a folder"))?;
     let composed_bytes = std::fs::metadata(composed_dir.join("echo.wasm"))?.len() as usize;
 
     let templates = Templates::new();
@@ -210,26 +268,26 @@ fn main() -> Result<()> {
     runtime.block_on(async {
         for implementation in Implementation::ALL {
             let server = Server::start(implementation, &composed_manifest, work.path()).await?;
-            let mut modes = vec![("binary", &templates.binary)];
+            let mut modes = vec![("binary", implementation.request(&templates.binary))];
             if matches!(
                 implementation,
                 Implementation::Composed | Implementation::ComposedP3 | Implementation::Executor
             ) {
-                modes.push(("structured", &templates.structured));
-                modes.push(("batch of 10", &templates.batch));
+                modes.push(("structured", templates.structured.clone()));
+                modes.push(("batch of 10", templates.batch.clone()));
             }
             for (mode, template) in modes {
                 for concurrency in CONCURRENCY {
                     eprintln!("{} {mode} c={concurrency}...", implementation.name());
                     load::run(
                         server.address,
-                        std::slice::from_ref(template),
+                        std::slice::from_ref(&template),
                         settings.warm_up(concurrency),
                     )
                     .await?;
                     let stats = measure(
                         &server,
-                        template,
+                        &template,
                         settings.load(concurrency),
                         &format!("{} {mode}", implementation.name()),
                     )
@@ -353,8 +411,32 @@ fn main() -> Result<()> {
             |value| value >= 1.0,
         ),
         ratio(
+            "composed 0.3 ÷ monolithic 0.3 throughput, c=32 (medians)",
+            rps(Implementation::ComposedP3) / rps(Implementation::MonolithicP3),
+            "≥ 0.97",
+            |value| value >= 0.97,
+        ),
+        ratio(
+            "composed 0.3 behind the middleware ÷ without, c=32 (medians)",
+            rps(Implementation::ComposedP3Signed) / rps(Implementation::ComposedP3),
+            "≥ 0.9",
+            |value| value >= 0.9,
+        ),
+        ratio(
             "composed 0.3 ÷ composed 0.2 throughput, c=32 (medians)",
             rps(Implementation::ComposedP3) / rps(Implementation::Composed),
+            "(reported)",
+            |_| true,
+        ),
+        ratio(
+            "bindery serve ÷ wasmtime serve, composed 0.2, c=32 (medians)",
+            rps(Implementation::Composed) / rps(Implementation::WasmtimeComposed),
+            "(reported)",
+            |_| true,
+        ),
+        ratio(
+            "bindery serve ÷ wasmtime serve, composed 0.3, c=32 (medians)",
+            rps(Implementation::ComposedP3) / rps(Implementation::WasmtimeComposedP3),
             "(reported)",
             |_| true,
         ),
@@ -497,41 +579,56 @@ async fn ratio_rounds(
     for implementation in implementations {
         servers.push(Server::start(implementation, composed, work).await?);
     }
-    for server in &servers {
+    let requests: Vec<Template> = implementations
+        .iter()
+        .map(|implementation| implementation.request(template))
+        .collect();
+    for (server, request) in servers.iter().zip(&requests) {
         load::run(
             server.address,
-            std::slice::from_ref(template),
+            std::slice::from_ref(request),
             settings.warm_up(RATIO_CONCURRENCY),
         )
         .await?;
     }
     let mut rps = vec![Vec::new(); implementations.len()];
+    let mut made = vec![(0, 0); implementations.len()];
     for round in 1..=RATIO_ROUNDS {
         for (index, (implementation, server)) in implementations.iter().zip(&servers).enumerate() {
             eprintln!(
                 "ratio round {round}/{RATIO_ROUNDS}: {} c={RATIO_CONCURRENCY}...",
                 implementation.name()
             );
+            let before = server.instantiations.as_ref().map(|count| count.count());
             let stats = measure(
                 server,
-                template,
+                &requests[index],
                 settings.load(RATIO_CONCURRENCY),
                 implementation.name(),
             )
             .await?;
+            if let (Some(before), Some(count)) = (before, &server.instantiations) {
+                made[index].0 += count.count() - before;
+                made[index].1 += stats.requests;
+            }
             rps[index].push(stats.rps);
         }
     }
     Ok(implementations
         .iter()
         .zip(rps)
-        .map(|(implementation, rps)| {
+        .zip(made)
+        .map(|((implementation, rps), (instances, requests))| {
             let mut sorted = rps.clone();
             sorted.sort_by(f64::total_cmp);
             RatioRuns {
                 implementation: implementation.name(),
                 median_rps: sorted[sorted.len() / 2],
                 rps,
+                instantiations_per_1000: match implementation {
+                    Implementation::Executor => Some(1000.0),
+                    _ => (requests > 0).then(|| instances as f64 * 1000.0 / requests as f64),
+                },
             }
         })
         .collect())
@@ -556,6 +653,12 @@ fn echo_manifest(dir: &Path, name: &str, config: &str) -> Result<PathBuf> {
 /// work folder `work`.
 fn composed_p3(work: &Path) -> PathBuf {
     work.join("composed-p3").join("spin.toml")
+}
+
+/// The output manifest of echo composed with the WASI 0.3 binder behind
+/// the webhook-signature middleware, in the work folder `work`.
+fn composed_signed(work: &Path) -> PathBuf {
+    work.join("composed-signed").join("spin.toml")
 }
 
 fn compose_options(dir: &Path) -> ComposeOptions {
@@ -598,42 +701,77 @@ fn median(mut times: Vec<Duration>) -> Duration {
 /// One implementation served on `127.0.0.1:0`.
 struct Server {
     address: SocketAddr,
-    task: tokio::task::JoinHandle<Result<()>>,
+    running: Running,
+    /// The host's count of instances, where the host is Bindery's.
+    instantiations: Option<Instantiations>,
+}
+
+/// What serves an implementation.
+enum Running {
+    /// A task of this process.
+    Task(tokio::task::JoinHandle<Result<()>>),
+    /// A `wasmtime serve` process.
+    Wasmtime(wasmtime_cli::Served),
 }
 
 impl Server {
     async fn start(implementation: Implementation, composed: &Path, work: &Path) -> Result<Self> {
+        let wasmtime = |manifest: PathBuf| -> Result<Self> {
+            let served = wasmtime_cli::Served::start(&manifest.with_file_name("echo.wasm"))?;
+            Ok(Self {
+                address: served.address,
+                running: Running::Wasmtime(served),
+                instantiations: None,
+            })
+        };
         let config = HostConfig {
             cache_dir: Some(work.join("compiled")),
             ..HostConfig::default()
         };
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
-        let host = |target: &Path| -> Result<tokio::task::JoinHandle<Result<()>>> {
+        let host = |target: &Path| -> Result<Self> {
             let host = Host::load(target, config.clone())?;
-            Ok(tokio::spawn(async move {
+            let instantiations = Some(host.instantiations());
+            let task = tokio::spawn(async move {
                 host.serve(Some(listener), std::future::pending()).await?;
                 Ok(())
-            }))
+            });
+            Ok(Self {
+                address,
+                running: Running::Task(task),
+                instantiations,
+            })
         };
-        let task = match implementation {
-            Implementation::Composed => host(composed)?,
-            Implementation::ComposedP3 => host(&composed_p3(work))?,
-            Implementation::Monolithic => host(Path::new(MONOLITHIC_ECHO))?,
-            Implementation::Hello => host(Path::new(HELLO_HTTP))?,
+        match implementation {
+            Implementation::Composed => host(composed),
+            Implementation::ComposedP3 => host(&composed_p3(work)),
+            Implementation::ComposedP3Signed => host(&composed_signed(work)),
+            Implementation::Monolithic => host(Path::new(MONOLITHIC_ECHO)),
+            Implementation::MonolithicP3 => host(Path::new(MONOLITHIC_ECHO_P3)),
+            Implementation::Hello => host(Path::new(HELLO_HTTP)),
+            Implementation::HelloP3 => host(Path::new(HELLO_HTTP_P3)),
+            Implementation::WasmtimeComposed => wasmtime(composed.to_owned()),
+            Implementation::WasmtimeComposedP3 => wasmtime(composed_p3(work)),
             Implementation::Executor => {
                 let engine = bindery_runtime::engine(&config)?;
                 let (address, task) = executor::start(engine, &std::fs::read(ECHO)?).await?;
-                return Ok(Self { address, task });
+                Ok(Self {
+                    address,
+                    running: Running::Task(task),
+                    instantiations: None,
+                })
             }
-        };
-        Ok(Self { address, task })
+        }
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.task.abort();
+        match &mut self.running {
+            Running::Task(task) => task.abort(),
+            Running::Wasmtime(served) => served.stop(),
+        }
     }
 }
 
@@ -780,12 +918,15 @@ fn report(results: &Results) -> String {
     }
     out.push_str(&format!(
         "\n## Throughput for the ratios\n\nBinary mode at c={RATIO_CONCURRENCY}, the implementations in turn, {RATIO_ROUNDS} rounds; the ratios use the medians.\n\n\
-         | implementation | median req/s | each round |\n|---|---:|---|\n"
+         | implementation | median req/s | instances per 1000 requests | each round |\n|---|---:|---:|---|\n"
     ));
     for runs in &results.ratio_runs {
         let rounds: Vec<String> = runs.rps.iter().map(|rps| format!("{rps:.0}")).collect();
+        let instances = runs
+            .instantiations_per_1000
+            .map_or("(not counted)".to_owned(), |count| format!("{count:.1}"));
         out.push_str(&format!(
-            "| {} | {:.0} | {} |\n",
+            "| {} | {:.0} | {instances} | {} |\n",
             runs.implementation,
             runs.median_rps,
             rounds.join(", ")

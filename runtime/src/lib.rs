@@ -21,6 +21,7 @@
 //!    unsubscribes, lets in-flight requests and messages finish and returns.
 #![deny(missing_docs)]
 
+mod counter;
 mod engine;
 mod error;
 mod handler;
@@ -44,6 +45,7 @@ use wasmtime::component::Linker;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p3::bindings::ServicePre;
 
+pub use counter::Instantiations;
 pub use error::{BoxError, ComponentError, HostError, ServeError};
 pub use nats::{DEFAULT_ADDRESS as DEFAULT_NATS_ADDRESS, SubjectPatternError};
 pub use reuse::Reuse;
@@ -121,6 +123,8 @@ pub struct Host {
     config: HostConfig,
     /// How instances are reused, settled from the config and the manifest.
     reuse: Reuse,
+    /// The instances made so far.
+    instantiations: Instantiations,
     routes: Vec<(Route, Arc<Served>)>,
     subscriptions: Vec<Subscription>,
     /// The broker's address.
@@ -225,6 +229,7 @@ impl Host {
             engine,
             slots: Arc::new(Semaphore::new(config.max_instances as usize)),
             reuse: Reuse::from_settings(config.reuse.or(manifest_reuse)),
+            instantiations: Instantiations::default(),
             config,
             routes,
             subscriptions,
@@ -233,6 +238,11 @@ impl Host {
             broker: None,
             subscribers: Vec::new(),
         })
+    }
+
+    /// The count of instances this host makes, readable while it serves.
+    pub fn instantiations(&self) -> Instantiations {
+        self.instantiations.clone()
     }
 
     /// Connects to the NATS broker, when the manifest has NATS triggers or a

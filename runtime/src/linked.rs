@@ -102,6 +102,7 @@ impl<P> Linked<P> {
     /// handles, if any).
     pub(crate) fn store(&self, host: &Host, reply_to: Option<String>) -> Store<State> {
         let config = &host.config;
+        host.instantiations.add_one();
         let messaging = Messaging::new(
             host.broker.clone(),
             self.subjects.clone(),

@@ -8,6 +8,11 @@
 //! requests, 16 at a time): the binder keeps no state between requests. The
 //! body is read from its stream as the binding asks for it, and the answer
 //! is written to the response's stream by a task of its own.
+//!
+//! Without its default `binder` feature the crate is the binding alone
+//! ([`service::serve`]), for components that handle events themselves.
 #![cfg(target_arch = "wasm32")]
 
-mod component;
+#[cfg(feature = "binder")]
+mod binder;
+pub mod service;

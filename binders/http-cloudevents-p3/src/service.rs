@@ -1,57 +1,38 @@
-//! The component: the `wasi:http/handler@0.3.0` export and the app's
-//! imported handler.
+//! The HTTP binding over `wasi:http/handler@0.3.0`, for any handler of
+//! events: the binder passes the app's imported handler, a monolithic
+//! component (the benchmarks') its own function.
 
 use http_binding::{BodyError, Config, Event, HandlerError, Rejection, respond_async};
-use wasip3::http::types::{ErrorCode, Fields, HeaderError, Method, Request, Response};
+use wasip3::http::types::{Fields, HeaderError, Method, Request, Response};
 use wasip3::wit_bindgen::StreamResult;
 use wasip3::{wit_future, wit_stream};
-
-/// The app's handler, as the `binder` world imports it.
-mod bindings {
-    wasip3::wit_bindgen::generate!({
-        world: "bindery:cloudevents/binder",
-        path: "../../wit",
-        runtime_path: "wasip3::wit_bindgen::rt",
-        generate_all,
-    });
-}
-
-use bindings::bindery::cloudevents::handler;
-use bindings::bindery::cloudevents::types as wit;
 
 /// The largest read asked of the body stream at once.
 const READ_CHUNK: usize = 64 * 1024;
 
-struct Binder;
-
-impl wasip3::exports::http::handler::Guest for Binder {
-    async fn handle(request: Request) -> Result<Response, ErrorCode> {
-        let answer = match Config::from_env(std::env::vars()) {
-            Ok(config) => {
-                let method = method_name(request.get_method());
-                let headers = request.get_headers().copy_all();
-                respond_async(
-                    &config,
-                    &method,
-                    &headers,
-                    |limit| read_body(request, limit),
-                    call_app,
-                )
-                .await
-            }
-            Err(error) => http_binding::Response::from(Rejection::Config(error)),
-        };
-        Ok(send(answer))
-    }
+/// Answers one request: reads the settings, runs the HTTP binding with
+/// `handle` as the handler of its events, and starts writing the answer.
+pub async fn serve(
+    request: Request,
+    handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
+) -> Response {
+    let answer = match Config::from_env(std::env::vars()) {
+        Ok(config) => {
+            let method = method_name(request.get_method());
+            let headers = request.get_headers().copy_all();
+            respond_async(
+                &config,
+                &method,
+                &headers,
+                |limit| read_body(request, limit),
+                handle,
+            )
+            .await
+        }
+        Err(error) => http_binding::Response::from(Rejection::Config(error)),
+    };
+    send(answer)
 }
-
-wasip3::http::service::export!(Binder);
-
-fn call_app(event: Event) -> Result<Option<Event>, HandlerError> {
-    answer_from_wit(handler::handle(&to_wit(event)))
-}
-
-codec::wit_conversions!(wit);
 
 http_binding::method_name!(Method);
 
