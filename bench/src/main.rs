@@ -9,6 +9,7 @@ mod executor;
 mod hostile;
 mod instantiate;
 mod load;
+mod profile;
 mod soak;
 mod transports;
 mod wasmtime_cli;
@@ -231,6 +232,22 @@ fn main() -> Result<()> {
         let shapes = tokio::runtime::Runtime::new()?.block_on(worst_shapes(work.path()))?;
         println!("{}", hostile::table(&shapes));
         return Ok(());
+    }
+    if let [mode] = args.as_slice()
+        && mode == profile::PROFILE
+    {
+        // Where the time of the composed echo over WASI 0.3 goes: printed,
+        // for bench/README.md.
+        let work = tempfile::tempdir()?;
+        let manifest = echo_manifest(work.path(), "spin-p3.toml", ", wasi = \"0.3\"")?;
+        compose(&manifest, &compose_options(work.path()))?
+            .write(composed_p3(work.path()).parent().expect("a folder"))?;
+        return profile::run(
+            &composed_p3(work.path()),
+            &work.path().join("compiled"),
+            &Templates::new().binary,
+            work.path(),
+        );
     }
     let settings = Settings::from_env()?;
     let work = tempfile::tempdir()?;

@@ -84,8 +84,13 @@ impl ChildServer {
         Ok(Self { child, address })
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     fn rss_kib(&self) -> Result<u64> {
-        rss_kib(self.child.id())
+        rss_kib(self.pid())
     }
 }
 

@@ -5,7 +5,8 @@
 //!
 //! A 0.3 host may reuse one instance for many requests, and run several at
 //! once (`bindery serve`'s defaults are those of `wasmtime serve`: 128
-//! requests, 16 at a time): the binder keeps no state between requests. The
+//! requests, 16 at a time): the binder keeps nothing of one request for the
+//! next, and reads its settings once, on an instance's first request. The
 //! body is read from its stream as the binding asks for it, and the answer
 //! is written to the response's stream by a task of its own.
 //!

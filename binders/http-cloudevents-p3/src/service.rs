@@ -2,7 +2,9 @@
 //! events: the binder passes the app's imported handler, a monolithic
 //! component (the benchmarks') its own function.
 
-use http_binding::{BodyError, Config, Event, HandlerError, Rejection, respond_async};
+use std::sync::OnceLock;
+
+use http_binding::{BodyError, Config, ConfigError, Event, HandlerError, Rejection, respond_async};
 use wasip3::http::types::{Fields, HeaderError, Method, Request, Response};
 use wasip3::wit_bindgen::StreamResult;
 use wasip3::{wit_future, wit_stream};
@@ -16,12 +18,12 @@ pub async fn serve(
     request: Request,
     handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
 ) -> Response {
-    let answer = match Config::from_env(std::env::vars()) {
+    let answer = match config() {
         Ok(config) => {
             let method = method_name(request.get_method());
             let headers = request.get_headers().copy_all();
             respond_async(
-                &config,
+                config,
                 &method,
                 &headers,
                 |limit| read_body(request, limit),
@@ -29,9 +31,18 @@ pub async fn serve(
             )
             .await
         }
-        Err(error) => http_binding::Response::from(Rejection::Config(error)),
+        Err(error) => http_binding::Response::from(Rejection::Config(error.clone())),
     };
     send(answer)
+}
+
+/// The settings, read from the environment on an instance's first request:
+/// a reused instance's environment does not change.
+fn config() -> Result<&'static Config, &'static ConfigError> {
+    static CONFIG: OnceLock<Result<Config, ConfigError>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| Config::from_env(std::env::vars()))
+        .as_ref()
 }
 
 http_binding::method_name!(Method);

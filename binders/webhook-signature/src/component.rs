@@ -6,7 +6,9 @@ use wasip3::http::types::{ErrorCode, Fields, Headers, Request, Response, Trailer
 use wasip3::wit_bindgen::StreamResult;
 use wasip3::{wit_future, wit_stream};
 
-use crate::{Config, Refusal, verify};
+use std::sync::OnceLock;
+
+use crate::{Config, ConfigError, Refusal, verify};
 
 /// The next stage's handler, as the `http-middleware` world imports it.
 mod bindings {
@@ -43,7 +45,7 @@ wasip3::http::service::export!(Middleware);
 /// Verifies the request's signature and, when it holds, returns the same
 /// request (method, target, headers, body, trailers) for the next stage.
 async fn check(request: Request) -> Result<Request, Refusal> {
-    let config = Config::from_env(std::env::vars())?;
+    let config = config().map_err(|error| Refusal::Config(error.clone()))?;
     let headers = request.get_headers();
     let id = single(&headers, "webhook-id")?;
     let timestamp = single(&headers, "webhook-timestamp")?;
@@ -55,7 +57,7 @@ async fn check(request: Request) -> Result<Request, Refusal> {
     let options = request.get_options();
     let (body, trailers) = read_body(request, config.max_body).await?;
     let now = wasip3::clocks::system_clock::now().seconds;
-    verify(&config, &id, &timestamp, &signature, &body, now)?;
+    verify(config, &id, &timestamp, &signature, &body, now)?;
 
     let (mut contents, contents_reader) = wit_stream::new();
     let (sent_trailers, trailers_reader) = wit_future::new(|| Ok(None));
@@ -83,6 +85,15 @@ async fn check(request: Request) -> Result<Request, Refusal> {
         let _ = sent_trailers.write(Ok(trailers)).await;
     });
     Ok(forwarded)
+}
+
+/// The settings, read from the environment on an instance's first request:
+/// a reused instance's environment does not change.
+fn config() -> Result<&'static Config, &'static ConfigError> {
+    static CONFIG: OnceLock<Result<Config, ConfigError>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| Config::from_env(std::env::vars()))
+        .as_ref()
 }
 
 /// The value of the header `name`, which must occur exactly once.
