@@ -4,13 +4,9 @@
 
 use std::sync::OnceLock;
 
+use body::ReadError;
 use http_binding::{BodyError, Config, ConfigError, Event, HandlerError, Rejection, respond_async};
 use wasip3::http::types::{Fields, HeaderError, Method, Request, Response};
-use wasip3::wit_bindgen::StreamResult;
-use wasip3::{wit_future, wit_stream};
-
-/// The largest read asked of the body stream at once.
-const READ_CHUNK: usize = 64 * 1024;
 
 /// Answers one request: reads the settings, runs the HTTP binding with
 /// `handle` as the handler of its events, and starts writing the answer.
@@ -47,35 +43,17 @@ fn config() -> Result<&'static Config, &'static ConfigError> {
 
 http_binding::method_name!(Method);
 
-/// Reads the whole body from its stream, failing as soon as it grows past
-/// `limit`.
+/// Reads the whole body, failing as soon as it grows past `limit`.
 async fn read_body(request: Request, limit: usize) -> Result<Vec<u8>, BodyError> {
-    let (processed, processed_reader) = wit_future::new(|| Ok(()));
-    let (mut stream, trailers) = Request::consume_body(request, processed_reader);
-    let mut bytes = Vec::new();
-    loop {
-        let room = (limit.saturating_add(1) - bytes.len()).min(READ_CHUNK);
-        let (result, chunk) = stream.read(Vec::with_capacity(room)).await;
-        bytes.extend_from_slice(&chunk);
-        if bytes.len() > limit {
-            return Err(BodyError::TooLarge(limit));
-        }
-        match result {
-            StreamResult::Complete(_) => {}
-            StreamResult::Dropped | StreamResult::Cancelled => break,
-        }
+    match body::read_body(request, limit).await {
+        Ok((bytes, _trailers)) => Ok(bytes),
+        Err(ReadError::TooLarge(limit)) => Err(BodyError::TooLarge(limit)),
+        Err(ReadError::Failed(reason)) => Err(BodyError::Unreadable(reason)),
     }
-    drop(stream);
-    if let Err(error) = trailers.await {
-        return Err(BodyError::Unreadable(format!("{error:?}")));
-    }
-    let _ = processed.write(Ok(())).await;
-    Ok(bytes)
 }
 
-/// The binding's answer as a `wasi:http` response; its body is written by a
-/// task that runs on after `handle` returns. Headers the host refuses
-/// become a 500 problem document.
+/// The binding's answer as a `wasi:http` response. Headers the host
+/// refuses become a 500 problem document.
 fn send(answer: http_binding::Response) -> Response {
     let (answer, headers) = match Fields::from_list(&answer.headers) {
         Ok(headers) => (answer, headers),
@@ -93,16 +71,5 @@ fn send(answer: http_binding::Response) -> Response {
             (refused, headers)
         }
     };
-    let (mut body, body_reader) = wit_stream::new();
-    let (trailers, trailers_reader) = wit_future::new(|| Ok(None));
-    drop(trailers);
-    let (response, _sent) = Response::new(headers, Some(body_reader), trailers_reader);
-    response
-        .set_status_code(answer.status)
-        .expect("binder status codes are valid");
-    wasip3::spawn_local(async move {
-        // A client that went away leaves the rest unwritten.
-        let _ = body.write_all(answer.body).await;
-    });
-    response
+    body::respond(answer.status, headers, answer.body)
 }

@@ -2,8 +2,8 @@
 //! next stage. A request whose signature holds is rebuilt around the body
 //! it has read and handed on; the next stage's response comes back as it is.
 
+use body::ReadError;
 use wasip3::http::types::{ErrorCode, Fields, Headers, Request, Response, Trailers};
-use wasip3::wit_bindgen::StreamResult;
 use wasip3::{wit_future, wit_stream};
 
 use std::sync::OnceLock;
@@ -25,9 +25,6 @@ mod bindings {
 }
 
 use bindings::wasi::http::handler as next;
-
-/// The largest read asked of the body stream at once.
-const READ_CHUNK: usize = 64 * 1024;
 
 struct Middleware;
 
@@ -105,30 +102,15 @@ fn single(headers: &Headers, name: &'static str) -> Result<Vec<u8>, Refusal> {
     }
 }
 
-/// Reads the whole body from its stream, failing as soon as it grows past
-/// `limit`; returns it with the request's trailers.
+/// Reads the whole body, failing as soon as it grows past `limit`; returns
+/// it with the request's trailers.
 async fn read_body(request: Request, limit: usize) -> Result<(Vec<u8>, Option<Trailers>), Refusal> {
-    let (processed, processed_reader) = wit_future::new(|| Ok(()));
-    let (mut stream, trailers) = Request::consume_body(request, processed_reader);
-    let mut bytes = Vec::new();
-    loop {
-        let room = (limit.saturating_add(1) - bytes.len()).min(READ_CHUNK);
-        let (result, chunk) = stream.read(Vec::with_capacity(room)).await;
-        bytes.extend_from_slice(&chunk);
-        if bytes.len() > limit {
-            return Err(Refusal::TooLarge(limit));
-        }
-        match result {
-            StreamResult::Complete(_) => {}
-            StreamResult::Dropped | StreamResult::Cancelled => break,
-        }
-    }
-    drop(stream);
-    let trailers = trailers
+    body::read_body(request, limit)
         .await
-        .map_err(|error| Refusal::Unreadable(format!("{error:?}")))?;
-    let _ = processed.write(Ok(())).await;
-    Ok((bytes, trailers))
+        .map_err(|error| match error {
+            ReadError::TooLarge(limit) => Refusal::TooLarge(limit),
+            ReadError::Failed(reason) => Refusal::Unreadable(reason),
+        })
 }
 
 /// The refusal as a response with its problem document.
@@ -140,16 +122,5 @@ fn refuse(refusal: &Refusal) -> Response {
         ("content-length".to_owned(), length),
     ])
     .expect("a problem document's headers are valid HTTP");
-    let (mut body, body_reader) = wit_stream::new();
-    let (trailers, trailers_reader) = wit_future::new(|| Ok(None));
-    drop(trailers);
-    let (response, _sent) = Response::new(headers, Some(body_reader), trailers_reader);
-    response
-        .set_status_code(refusal.status())
-        .expect("refusal statuses are valid");
-    wasip3::spawn_local(async move {
-        // A client that went away leaves the rest unwritten.
-        let _ = body.write_all(document).await;
-    });
-    response
+    body::respond(refusal.status(), headers, document)
 }
