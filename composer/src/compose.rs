@@ -264,8 +264,14 @@ fn put_in_front(
     }
     let name = format!("component `{id}`");
     let bytes = middleware::chain(stages, out.bytes, &name)?;
+    output(bytes, format!("the middleware chain of {name}"))
+}
+
+/// The composed `bytes` as an output component, its world read (which
+/// checks its structure); `file` names it in the error.
+fn output(bytes: Vec<u8>, file: String) -> Result<OutputComponent, ComposeError> {
     let world = ComponentWorld::of(&bytes).map_err(|error| ComposeError::NotAComponent {
-        file: format!("the middleware chain of {name}"),
+        file,
         what: "output",
         error,
     })?;
@@ -432,16 +438,10 @@ fn check_and_link(
         binder: binder_name.to_owned(),
         source: Box::new(source),
     })?;
-    let world = ComponentWorld::of(&bytes).map_err(|error| ComposeError::NotAComponent {
-        file: format!("the composition of {binder_name} and {app_name}"),
-        what: "output",
-        error,
-    })?;
-    Ok(OutputComponent {
+    output(
         bytes,
-        world,
-        provenance: None,
-    })
+        format!("the composition of {binder_name} and {app_name}"),
+    )
 }
 
 /// The wac-graph part of [`plug`]: register, plug, encode (without
