@@ -7,6 +7,7 @@ mod compose;
 mod faults;
 mod generations;
 mod host;
+mod hosts;
 mod languages;
 mod middleware;
 mod nats;

@@ -144,6 +144,11 @@ impl Server {
         }
     }
 
+    /// Where it listens, as `127.0.0.1:<port>`.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
     /// What the server has written to stderr so far (its request log).
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()

