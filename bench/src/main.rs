@@ -681,6 +681,7 @@ fn composed_signed(work: &Path) -> PathBuf {
 fn compose_options(dir: &Path) -> ComposeOptions {
     ComposeOptions {
         cache_dir: dir.join("binder-cache"),
+        world: Default::default(),
     }
 }
 

@@ -16,6 +16,7 @@ use crate::dependencies::{Linked, link_dependencies};
 use crate::error::{ComposeError, LinkError};
 use crate::middleware;
 use crate::provenance::{Artifact, Provenance};
+use crate::proxy;
 use crate::world::{ComponentWorld, handler_name, handler_transport, split_version};
 
 /// Settings of a composition.
@@ -23,6 +24,23 @@ use crate::world::{ComponentWorld, handler_name, handler_transport, split_versio
 pub struct ComposeOptions {
     /// Where downloaded binders are cached, by digest.
     pub cache_dir: PathBuf,
+    /// What the HTTP outputs may import.
+    pub world: OutputWorld,
+}
+
+/// What an HTTP output may import from its host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputWorld {
+    /// Whatever its parts import: with Rust's std and the binders' settings,
+    /// `wasi:cli` beyond the proxy world (hosts run it with `-Scli` or the
+    /// like), and the settings stay in the manifest's `environment`, where
+    /// a deployment can change them.
+    #[default]
+    Cli,
+    /// Only `wasi:http/proxy@0.2.x`: the environment (fixed at compose
+    /// time), exit and the terminals are virtualised inside it, and its
+    /// `environment` leaves the output manifest.
+    Proxy,
 }
 
 /// A composed application, in memory: nothing is written until
@@ -174,6 +192,9 @@ pub fn compose(
         } else {
             out.provenance = provenance;
         }
+        if options.world == OutputWorld::Proxy && out.world.exports_http_handler() {
+            out = proxy_only(out, id, std::mem::take(&mut plain.environment))?;
+        }
         if let Some(provenance) = &out.provenance {
             provenance.append_to(&mut out.bytes);
         }
@@ -210,6 +231,38 @@ pub fn compose(
         manifest: output,
         components,
         warnings,
+    })
+}
+
+/// `out` with its `wasi:cli` imports outside the proxy world satisfied
+/// inside it, `environment` fixed; an error if any other import outside
+/// the proxy world remains.
+fn proxy_only(
+    out: OutputComponent,
+    id: &ComponentId,
+    environment: BTreeMap<String, String>,
+) -> Result<OutputComponent, ComposeError> {
+    let bytes =
+        proxy::virtualize(&out.bytes, &environment).map_err(|source| ComposeError::Proxy {
+            component: id.to_string(),
+            source: Box::new(source),
+        })?;
+    let virtualized = output(bytes, format!("the proxy-only output of component `{id}`"))?;
+    let outside: Vec<&String> = virtualized
+        .world
+        .imports
+        .iter()
+        .filter(|import| !proxy::in_proxy_world(import))
+        .collect();
+    if !outside.is_empty() {
+        return Err(ComposeError::NotProxy {
+            component: id.to_string(),
+            imports: list(&outside),
+        });
+    }
+    Ok(OutputComponent {
+        provenance: out.provenance,
+        ..virtualized
     })
 }
 
@@ -506,7 +559,7 @@ fn link_shared(
 /// Gives the `consumer` instance (of its package) each export of the
 /// `provider` instance whose name matches one of its imports that has no
 /// argument yet.
-fn wire(
+pub(crate) fn wire(
     graph: &mut CompositionGraph,
     (consumer, consumer_package): (NodeId, PackageId),
     (provider, provider_package): (NodeId, PackageId),

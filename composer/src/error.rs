@@ -280,6 +280,26 @@ pub enum ComposeError {
         #[source]
         source: Box<LinkError>,
     },
+    /// `--world proxy`: the virtual `wasi:cli` could not be linked in.
+    #[error("component `{component}`: cannot make its output proxy-only")]
+    Proxy {
+        /// The component id.
+        component: String,
+        /// Why.
+        #[source]
+        source: Box<LinkError>,
+    },
+    /// `--world proxy`: an import outside the proxy world remains.
+    #[error(
+        "component `{component}` imports {imports}, outside wasi:http/proxy; `--world proxy` \
+         virtualises only wasi:cli's environment, exit and terminals"
+    )]
+    NotProxy {
+        /// The component id.
+        component: String,
+        /// The imports left, listed.
+        imports: String,
+    },
     /// The output could not be written.
     #[error("{}: cannot write the output", path.display())]
     Write {
@@ -312,4 +332,8 @@ pub enum LinkError {
     /// The composition's export could not be declared.
     #[error(transparent)]
     Export(#[from] wac_graph::ExportError),
+    /// The component that virtualises `wasi:cli` for `--world proxy` could
+    /// not be made.
+    #[error("cannot make the virtual wasi:cli component")]
+    Virtualize(#[source] BoxError),
 }

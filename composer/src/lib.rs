@@ -25,10 +25,12 @@ mod dependencies;
 mod error;
 mod middleware;
 pub mod provenance;
+mod proxy;
 pub mod world;
 
 pub use bindery_manifest::AppManifest;
-pub use compose::{ComposeOptions, ComposedApp, OutputComponent, compose, plug};
+pub use compose::{ComposeOptions, ComposedApp, OutputComponent, OutputWorld, compose, plug};
 pub use error::{BoxError, ComposeError, LinkError};
 pub use provenance::{Artifact, Provenance};
+pub use proxy::in_proxy_world;
 pub use world::{ComponentKind, ComponentWorld};

@@ -25,6 +25,7 @@ fn run_case(case: &Path) -> anyhow::Result<()> {
     let out = work.path().join("out");
     let options = ComposeOptions {
         cache_dir: work.path().join("cache"),
+        world: Default::default(),
     };
     let (expected_file, actual) = match compose(&work.path().join("spin.toml"), &options) {
         Ok(app) => {

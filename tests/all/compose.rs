@@ -27,6 +27,7 @@ fn project(executor: &str) -> tempfile::TempDir {
 fn options(dir: &Path) -> ComposeOptions {
     ComposeOptions {
         cache_dir: dir.join("cache"),
+        world: Default::default(),
     }
 }
 

@@ -207,6 +207,9 @@ enum HostKind {
     Wasmtime,
     /// `jco serve`, with the manifest's environment as its own.
     Jco,
+    /// `wasmtime serve` without `-Scli`, of the `--world proxy` output,
+    /// which carries its settings inside.
+    WasmtimeProxy,
 }
 
 /// A host serving, stopped when dropped.
@@ -256,6 +259,13 @@ impl HostKind {
                 command.arg(&wasm);
                 command
             }
+            Self::WasmtimeProxy => {
+                let mut command = Command::new(toolchain::wasmtime());
+                command
+                    .args(["serve", "--addr", &address.to_string()])
+                    .arg(&wasm);
+                command
+            }
             Self::Jco => {
                 let mut command = Command::new(toolchain::jco());
                 command
@@ -296,8 +306,9 @@ fn environment(path: &Path) -> BTreeMap<String, String> {
     manifest.routes()[0].component.environment.clone()
 }
 
-/// The echo composed with the 0.2 binder and [`CONFIG`] in a fresh folder.
-fn composed_echo() -> tempfile::TempDir {
+/// The echo composed with the 0.2 binder and [`CONFIG`] in a fresh folder,
+/// into `.bindery`, for the output world `world` (`cli` or `proxy`).
+fn composed_echo(world: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("spin.toml"),
@@ -310,14 +321,18 @@ fn composed_echo() -> tempfile::TempDir {
         ),
     )
     .unwrap();
-    let composed = run(dir.path(), &["compose"]);
+    let composed = run(dir.path(), &["compose", "--world", world]);
     assert!(composed.status.success(), "{composed:?}");
     dir
 }
 
 /// Serves the composed echo on `host` and runs every check against it.
 async fn passes_every_check(host: HostKind) {
-    let dir = composed_echo();
+    let world = match host {
+        HostKind::WasmtimeProxy => "proxy",
+        _ => "cli",
+    };
+    let dir = composed_echo(world);
     let running = host.start(dir.path());
     let failed = failures(running.address()).await;
     let total = checks().len();
@@ -333,6 +348,28 @@ async fn bindery_serve_passes_every_check() {
 #[tokio::test]
 async fn wasmtime_serve_passes_every_check() {
     passes_every_check(HostKind::Wasmtime).await;
+}
+
+#[tokio::test]
+async fn the_proxy_output_passes_every_check_under_wasmtime_serve_without_cli() {
+    passes_every_check(HostKind::WasmtimeProxy).await;
+    let dir = composed_echo("proxy");
+    let inspected = run(dir.path(), &["inspect", ".bindery/app.wasm"]);
+    let text = String::from_utf8_lossy(&inspected.stdout);
+    assert!(text.contains("imports: wasi:http/proxy only"), "{text}");
+    let manifest = std::fs::read_to_string(dir.path().join(".bindery/spin.toml")).unwrap();
+    assert!(
+        !manifest.contains("BINDERY_CONFIG"),
+        "the settings are inside: {manifest}"
+    );
+    // The default output is not proxy-only: it leaves wasi:cli to the host.
+    let dir = composed_echo("cli");
+    let inspected = run(dir.path(), &["inspect", ".bindery/app.wasm"]);
+    let text = String::from_utf8_lossy(&inspected.stdout);
+    assert!(
+        !text.contains("wasi:http/proxy only") && text.contains("wasi:cli/environment"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

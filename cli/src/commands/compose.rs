@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use bindery_composer::{ComposeOptions, ComposedApp, compose};
+use bindery_composer::{ComposeOptions, ComposedApp, OutputWorld, compose};
 use clap::Args;
 
 use crate::cache::cache_dir;
@@ -35,6 +35,23 @@ pub struct ComposeArgs {
     /// Also list the imports each output component leaves to the host.
     #[arg(long, short)]
     pub verbose: bool,
+    /// What the HTTP outputs may import: `cli` leaves `wasi:cli`'s
+    /// environment, exit and terminals to the host (run with `wasmtime serve
+    /// -Scli`; settings stay in the manifest, where a deployment can change
+    /// them); `proxy` satisfies them inside the component, the settings
+    /// fixed, so that it imports only `wasi:http/proxy` (hosts that offer
+    /// exactly that world, such as edge platforms).
+    #[arg(long, value_enum, default_value = "cli")]
+    pub world: World,
+}
+
+/// `--world`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum World {
+    /// Whatever the parts import.
+    Cli,
+    /// Only `wasi:http/proxy@0.2.x`.
+    Proxy,
 }
 
 impl ComposeCommand {
@@ -65,6 +82,10 @@ impl ComposeArgs {
             &self.manifest,
             &ComposeOptions {
                 cache_dir: cache_dir(),
+                world: match self.world {
+                    World::Cli => OutputWorld::Cli,
+                    World::Proxy => OutputWorld::Proxy,
+                },
             },
         )?;
         for warning in &app.warnings {

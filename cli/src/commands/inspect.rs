@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
-use bindery_composer::{Artifact, ComponentWorld, Provenance};
+use bindery_composer::{Artifact, ComponentWorld, Provenance, in_proxy_world};
 use bindery_manifest::{Transport, WasiGeneration};
 use clap::Args;
 
@@ -34,6 +34,10 @@ impl InspectCommand {
             .into_iter()
             .map(|(version, count)| (version.to_string(), count))
             .collect();
+        // Whether a host that offers exactly `wasi:http/proxy@0.2` runs it.
+        let proxy_only = world.exports_http_handler()
+            && world.handler_generation() == Some(WasiGeneration::P2)
+            && world.imports.iter().all(|import| in_proxy_world(import));
         if self.json {
             let report = serde_json::json!({
                 "file": file,
@@ -41,6 +45,7 @@ impl InspectCommand {
                 "kind": kind,
                 "transport": world.transport().map(|(transport, _)| transport.name()),
                 "wasi_generation": world.handler_generation().map(WasiGeneration::name),
+                "proxy_only": proxy_only,
                 "imports": world.imports,
                 "exports": world.exports,
                 "wasi_versions": wasi_versions.iter().cloned().collect::<BTreeMap<_, _>>(),
@@ -61,6 +66,9 @@ impl InspectCommand {
                 && let Some(generation) = world.handler_generation()
             {
                 println!("wasi:http {} handler", generation.name());
+            }
+            if proxy_only {
+                println!("imports: wasi:http/proxy only");
             }
             if transport == Transport::Nats && world.unsupported_imports().next().is_none() {
                 println!(
