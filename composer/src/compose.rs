@@ -541,13 +541,23 @@ fn link_shared(
     for &(instance, package) in &instances {
         wire(&mut graph, (binder_instance, binder), (instance, package))?;
     }
-    let exports: Vec<String> = graph.types()[graph[binder].ty()]
+    export_all(graph, (binder_instance, binder))
+}
+
+/// Exports everything the `instance` (of its package) exports, and encodes
+/// the graph without validating it (the inputs are validated, and reading
+/// the output's world checks its structure).
+pub(crate) fn export_all(
+    mut graph: CompositionGraph,
+    (instance, package): (NodeId, PackageId),
+) -> Result<Vec<u8>, LinkError> {
+    let exports: Vec<String> = graph.types()[graph[package].ty()]
         .exports
         .keys()
         .cloned()
         .collect();
     for name in exports {
-        let export = graph.alias_instance_export(binder_instance, &name)?;
+        let export = graph.alias_instance_export(instance, &name)?;
         graph.export(export, name)?;
     }
     Ok(graph.encode(EncodeOptions {

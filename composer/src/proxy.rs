@@ -12,8 +12,8 @@
 
 use std::collections::BTreeMap;
 
+use wac_graph::CompositionGraph;
 use wac_graph::types::Package;
-use wac_graph::{CompositionGraph, EncodeOptions};
 use wasm_encoder::{
     CodeSection, ConstExpr, DataSection, ExportKind, ExportSection, Function, FunctionSection,
     Instruction, MemorySection, MemoryType, Module, TypeSection, ValType,
@@ -21,7 +21,7 @@ use wasm_encoder::{
 use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::Resolve;
 
-use crate::compose::wire;
+use crate::compose::{export_all, wire};
 use crate::error::{BoxError, LinkError};
 use crate::world::split_version;
 
@@ -93,19 +93,7 @@ pub(crate) fn virtualize(
     let virt_instance = graph.instantiate(virt);
     let app_instance = graph.instantiate(app);
     wire(&mut graph, (app_instance, app), (virt_instance, virt))?;
-    let exports: Vec<String> = graph.types()[graph[app].ty()]
-        .exports
-        .keys()
-        .cloned()
-        .collect();
-    for name in exports {
-        let export = graph.alias_instance_export(app_instance, &name)?;
-        graph.export(export, name)?;
-    }
-    Ok(graph.encode(EncodeOptions {
-        validate: false,
-        ..EncodeOptions::default()
-    })?)
+    export_all(graph, (app_instance, app))
 }
 
 /// The generated component: `environment` returned by

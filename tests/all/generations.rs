@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::broker::Broker;
 use crate::host::Reply;
-use crate::hosts;
+use crate::hosts::{self, BINARY};
 use crate::nats::{next_json, order, order_created};
 use crate::serve::{Server, example, run};
 use crate::toolchain;
@@ -30,15 +30,6 @@ fn project(app: &str, generation: WasiGeneration, config: &str) -> tempfile::Tem
     .unwrap();
     dir
 }
-
-const BINARY: &[(&str, &str)] = &[
-    ("ce-specversion", "1.0"),
-    ("ce-id", "g-1"),
-    ("ce-source", "/generations"),
-    ("ce-type", "com.example.echo"),
-    ("ce-note", "caf%C3%A9"),
-    ("content-type", "text/plain; charset=utf-8"),
-];
 
 /// What must be alike: the status, the headers the binder sets (all but
 /// the date and the framing) and the body.

@@ -20,7 +20,8 @@ use crate::toolchain;
 /// The binder settings every host serves the echo with.
 pub const CONFIG: &str = r#"allowed-origins = ["events.example.com"], max-body = 4096"#;
 
-const BINARY: &[(&str, &str)] = &[
+/// A binary-mode event with a percent-encoded extension.
+pub const BINARY: &[(&str, &str)] = &[
     ("ce-specversion", "1.0"),
     ("ce-id", "g-1"),
     ("ce-source", "/generations"),
