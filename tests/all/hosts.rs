@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt as _;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -229,9 +230,15 @@ impl Running {
 }
 
 impl Drop for Running {
+    /// Stops the host's whole process group: `jco serve` runs its server in
+    /// a child process of its own.
     fn drop(&mut self) {
         if let Self::Process { child, .. } = self {
-            let _ = child.kill();
+            let group = i32::try_from(child.id()).expect("a process id");
+            assert!(group > 1, "the host's process group is its own");
+            // SAFETY: kill(2) with a negative id signals that process group
+            // only: the one this test made the host the leader of.
+            unsafe { libc::kill(-group, libc::SIGKILL) };
             let _ = child.wait();
         }
     }
@@ -280,6 +287,7 @@ impl HostKind {
             }
         };
         let child = command
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
