@@ -236,14 +236,7 @@ async fn orders_over_wasi_0_3_accepts_audits_and_refuses() {
     let client = broker.client().await;
     let mut audits = Broker::subscribed(&client, "orders.audited").await;
     let created = order_created("o-3", order("A-30"));
-    let accepted = server
-        .send_to(
-            "/orders",
-            "POST",
-            &[("content-type", "application/cloudevents+json")],
-            created.to_string(),
-        )
-        .await;
+    let accepted = server.post_structured("/orders", &created).await;
     assert_eq!(accepted.status, 200, "{:?}", accepted.body);
     let accepted = accepted.json();
     assert_eq!(accepted["type"], "com.example.order.accepted");
@@ -256,12 +249,7 @@ async fn orders_over_wasi_0_3_accepts_audits_and_refuses() {
     assert_eq!(audit["id"], "o-3/audited");
     assert_eq!(audit["data"], accepted["data"]);
     let refused = server
-        .send_to(
-            "/orders",
-            "POST",
-            &[("content-type", "application/cloudevents+json")],
-            order_created("o-4", json!({"orderId": "A-31"})).to_string(),
-        )
+        .post_structured("/orders", &order_created("o-4", json!({"orderId": "A-31"})))
         .await;
     assert_eq!(refused.status, 400, "{:?}", refused.body);
 }

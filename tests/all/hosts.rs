@@ -247,6 +247,9 @@ impl Drop for Running {
 impl HostKind {
     /// Serves the output in `dir/.bindery` (component `app`).
     fn start(self, dir: &Path) -> Running {
+        if let Self::Bindery = self {
+            return Running::Bindery(Server::start(dir, &["serve", ".bindery/spin.toml"]));
+        }
         let out = dir.join(".bindery");
         let wasm = out.join("app.wasm");
         let environment = environment(&out.join("spin.toml"));
@@ -255,9 +258,7 @@ impl HostKind {
             .local_addr()
             .unwrap();
         let mut command = match self {
-            Self::Bindery => {
-                return Running::Bindery(Server::start(dir, &["serve", ".bindery/spin.toml"]));
-            }
+            Self::Bindery => unreachable!("served above"),
             Self::Wasmtime => {
                 let mut command = Command::new(toolchain::wasmtime());
                 command.args(["serve", "-Scli", "--addr", &address.to_string()]);

@@ -121,14 +121,7 @@ async fn the_same_orders_wasm_answers_alike_over_http_and_nats() {
     let client = broker.client().await;
     let mut audits = Broker::subscribed(&client, "orders.audited").await;
     let created = order_created("o-1", order("A-17"));
-    let over_http = server
-        .send_to(
-            "/orders",
-            "POST",
-            &[("content-type", "application/cloudevents+json")],
-            created.to_string(),
-        )
-        .await;
+    let over_http = server.post_structured("/orders", &created).await;
     assert_eq!(over_http.status, 200);
     let over_nats = tokio::time::timeout(
         PATIENCE,

@@ -165,6 +165,13 @@ impl Server {
         self.send_to("/events", method, headers, body).await
     }
 
+    /// POSTs `event` to `path` as a structured-mode CloudEvent.
+    pub async fn post_structured(&self, path: &str, event: &serde_json::Value) -> Reply {
+        let headers = [("content-type", "application/cloudevents+json")];
+        self.send_to(path, "POST", &headers, event.to_string())
+            .await
+    }
+
     /// Sends one request to `path`, as [`Self::send`] does.
     pub async fn send_to(
         &self,
