@@ -2,7 +2,7 @@
 //! command (`./build.sh`) and composes as it is.
 //!
 //! The templates are embedded in `bindery`: the files under
-//! `cli/templates/`, the Python, JS and C binders of `binders/` (the
+//! `cli/templates/`, the Python, JS, C and Go binders of `binders/` (the
 //! same sources the tests build), and the WIT each project needs.
 
 use std::path::{Path, PathBuf};
@@ -29,6 +29,8 @@ pub enum Language {
     Js,
     /// C with wit-bindgen c, clang and wasi-libc.
     C,
+    /// Go with wit-bindgen go and Go's wasip1 port.
+    Go,
 }
 
 /// Why a project could not be written.
@@ -198,6 +200,21 @@ const C_BINDER: Template = Template {
     origin: Some("c-cloudevents-binary"),
 };
 
+const GO_BINDER: Template = Template {
+    wit: BINDER_WIT,
+    files: &[
+        (
+            "binder.go",
+            include_str!("../../binders/go-cloudevents-binary/binder.go"),
+        ),
+        (
+            "build.sh",
+            include_str!("../../binders/go-cloudevents-binary/build.sh"),
+        ),
+    ],
+    origin: Some("go-cloudevents-binary"),
+};
+
 /// The manifest of every app template: the built-in binder, `./build.sh`.
 const APP_MANIFEST: TemplateFile = ("spin.toml", include_str!("../templates/app.spin.toml"));
 
@@ -250,6 +267,7 @@ impl Language {
             Self::Python => "python",
             Self::Js => "js",
             Self::C => "c",
+            Self::Go => "go",
         }
     }
 }
@@ -260,6 +278,7 @@ fn template(kind: Kind, language: Language) -> Result<&'static Template, Scaffol
         (Kind::Binder, Language::Python) => Ok(&PYTHON_BINDER),
         (Kind::Binder, Language::Js) => Ok(&JS_BINDER),
         (Kind::Binder, Language::C) => Ok(&C_BINDER),
+        (Kind::Binder, Language::Go) => Ok(&GO_BINDER),
         (Kind::App, Language::Rust) => Ok(&RUST_APP),
         (Kind::App, Language::Python) => Ok(&PYTHON_APP),
         (Kind::App, Language::Js) => Ok(&JS_APP),
@@ -386,6 +405,9 @@ fn readme(kind: Kind, language: Language, name: &str) -> String {
         Language::Js => "npm install @bytecodealliance/componentize-js@0.23.0",
         Language::C => {
             "apt install clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc && cargo install wit-bindgen-cli --version 0.61.0"
+        }
+        Language::Go => {
+            "# Go 1.25 or later, from https://go.dev/dl\ncargo install wit-bindgen-cli --version 0.61.0 --features go"
         }
     };
     let usage = match kind {

@@ -136,6 +136,11 @@ async fn c_binder_template() {
 }
 
 #[tokio::test]
+async fn go_binder_template() {
+    check_binder_template("go", Toolchain::go(), &["0.2.12"]).await;
+}
+
+#[tokio::test]
 async fn rust_app_template() {
     let (dir, server) = check_app_template("rust", Toolchain::rust()).await;
     check_ping(&server, "rust").await;

