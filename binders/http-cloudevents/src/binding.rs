@@ -207,6 +207,27 @@ impl Response {
     pub fn header_value(&self, name: &str) -> Option<&[u8]> {
         find_header(&self.headers, name)
     }
+
+    /// The answer and its headers as the host's `fields`, which `fields`
+    /// makes. Every value was validated or encoded, but the host may still
+    /// refuse a header block (over its size limit, say): then the answer is
+    /// a 500 problem document whose reason `why` gives, not a trap after
+    /// the handler has run.
+    pub fn with_fields<F, E: std::fmt::Debug>(
+        self,
+        fields: impl Fn(&[Header]) -> Result<F, E>,
+        why: impl FnOnce(E) -> &'static str,
+    ) -> (Self, F) {
+        match fields(&self.headers) {
+            Ok(made) => (self, made),
+            Err(error) => {
+                let refused = Self::from(Rejection::ResponseHeaders(why(error)));
+                let made =
+                    fields(&refused.headers).expect("a problem document's headers are valid HTTP");
+                (refused, made)
+            }
+        }
+    }
 }
 
 impl From<Rejection> for Response {

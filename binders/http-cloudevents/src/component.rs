@@ -119,23 +119,11 @@ fn read_body(request: IncomingRequest, limit: usize) -> Result<Vec<u8>, BodyErro
 }
 
 fn send(response: Response, response_out: ResponseOutparam) {
-    // Every value was validated or encoded, but the host may still refuse a
-    // header block (over its size limit, say): that is a 500 document, not
-    // a trap after the handler has run.
-    let (response, headers) = match Fields::from_list(&response.headers) {
-        Ok(headers) => (response, headers),
-        Err(error) => {
-            let reason = match error {
-                HeaderError::InvalidSyntax => "invalid syntax",
-                HeaderError::Forbidden => "a forbidden header",
-                HeaderError::Immutable => "immutable fields",
-            };
-            let refused = Response::from(crate::Rejection::ResponseHeaders(reason));
-            let headers = Fields::from_list(&refused.headers)
-                .expect("a problem document's headers are valid HTTP");
-            (refused, headers)
-        }
-    };
+    let (response, headers) = response.with_fields(Fields::from_list, |error| match error {
+        HeaderError::InvalidSyntax => "invalid syntax",
+        HeaderError::Forbidden => "a forbidden header",
+        HeaderError::Immutable => "immutable fields",
+    });
     let outgoing = OutgoingResponse::new(headers);
     outgoing
         .set_status_code(response.status)
