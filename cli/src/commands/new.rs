@@ -20,7 +20,7 @@ pub struct NewCommand {
     pub kind: Kind,
     /// The project's name [default: my-binder or my-app].
     pub name: Option<String>,
-    /// The language (c: binders only).
+    /// The language (c and go: binders only).
     #[arg(long, value_enum, default_value_t = Language::Rust)]
     pub lang: Language,
     /// The directory to create [default: ./<name>].
