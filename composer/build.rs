@@ -38,18 +38,28 @@ fn main() {
     table.push_str("];\n");
     // Other builds of built-in binders, chosen by executor settings: the
     // http-cloudevents binder that replies through a sink (a feature, in a
-    // target directory of its own) and the one for WASI 0.3 (a crate).
+    // target directory of its own), the one for WASI 0.3 (a crate), and the
+    // WASI 0.3 one that replies through a sink.
     let reply_sink = Guests::new().apart("reply-sink").build_with_features(
         "bindery-http-cloudevents",
         "binders/http-cloudevents",
         &["reply-sink"],
     );
     let wasi_p3 = guests.build("bindery-http-cloudevents-p3", "binders/http-cloudevents-p3");
+    let reply_sink_p3 = Guests::new().apart("reply-sink").build_with_features(
+        "bindery-http-cloudevents-p3",
+        "binders/http-cloudevents-p3",
+        &["reply-sink"],
+    );
     table.push_str(
         "/// Other builds of built-in binders: name, build, component bytes.\n\
          pub(crate) const BUILDS: &[(&str, Build, &[u8])] = &[\n",
     );
-    for (build, path) in [("ReplySink", reply_sink), ("WasiP3", wasi_p3)] {
+    for (build, path) in [
+        ("ReplySink", reply_sink),
+        ("WasiP3", wasi_p3),
+        ("ReplySinkP3", reply_sink_p3),
+    ] {
         writeln!(
             table,
             "    (\"http-cloudevents\", Build::{build}, include_bytes!({:?})),",

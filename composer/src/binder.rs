@@ -112,6 +112,9 @@ pub(crate) enum Build {
     ReplySink,
     /// For `wasi = "0.3"`: it exports `wasi:http/handler@0.3.0`.
     WasiP3,
+    /// For both: it exports `wasi:http/handler@0.3.0` and imports
+    /// `bindery:cloudevents/sender`.
+    ReplySinkP3,
 }
 
 impl Build {
@@ -119,6 +122,7 @@ impl Build {
         match self {
             Self::ReplySink => "`reply = \"sink\"`",
             Self::WasiP3 => "`wasi = \"0.3\"`",
+            Self::ReplySinkP3 => "`reply = \"sink\"` with `wasi = \"0.3\"`",
         }
     }
 }
@@ -140,20 +144,15 @@ pub(crate) fn for_settings(
         .get("BINDERY_CONFIG_REPLY")
         .is_some_and(|reply| reply.trim() == "sink");
     let p3 = executor.wasi == Some(WasiGeneration::P3);
-    let wanted: Vec<Build> = [(replies_to_sink, Build::ReplySink), (p3, Build::WasiP3)]
-        .into_iter()
-        .filter_map(|(asked, build)| asked.then_some(build))
-        .collect();
-    let build = match wanted.as_slice() {
-        [] => return Ok(binder),
-        [build] => Some(*build),
-        _ => None,
+    let build = match (replies_to_sink, p3) {
+        (false, false) => return Ok(binder),
+        (true, false) => Build::ReplySink,
+        (false, true) => Build::WasiP3,
+        (true, true) => Build::ReplySinkP3,
     };
-    let found = build.and_then(|build| {
-        BUILDS
-            .iter()
-            .find(|(name, known, _)| *name == binder.name && *known == build)
-    });
+    let found = BUILDS
+        .iter()
+        .find(|(name, known, _)| *name == binder.name && *known == build);
     let Some((_, _, bytes)) = found else {
         let builds: Vec<&str> = BUILDS
             .iter()
@@ -163,11 +162,7 @@ pub(crate) fn for_settings(
         return Err(ComposeError::NoSuchBuild {
             manifest: manifest.to_owned(),
             binder: binder.name.clone(),
-            wanted: wanted
-                .iter()
-                .map(|build| build.describe())
-                .collect::<Vec<_>>()
-                .join(" with "),
+            wanted: build.describe().into(),
             builds: if builds.is_empty() {
                 "it has its default build only".into()
             } else {

@@ -77,10 +77,10 @@ fn project(url: &str, allowed: &str) -> tempfile::TempDir {
     manifest(bindery_tests::SENDING_APP, "", Some(url), allowed)
 }
 
-/// A project folder: `app` behind the HTTP binder with the executor
-/// `config` (TOML table members), and, with a `url`, a sender dependency on
-/// `http-sink` sending there.
-fn manifest(app: &str, config: &str, url: Option<&str>, allowed: &str) -> tempfile::TempDir {
+/// A project folder: `app` behind the HTTP binder with the members
+/// `executor` adds to its executor table (`, config = { ... }`), and, with a
+/// `url`, a sender dependency on `http-sink` sending there.
+fn manifest(app: &str, executor: &str, url: Option<&str>, allowed: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let dependency = url.map_or(String::new(), |url| {
         format!(
@@ -91,7 +91,7 @@ fn manifest(app: &str, config: &str, url: Option<&str>, allowed: &str) -> tempfi
     let manifest = format!(
         "spin_manifest_version = 2\n[application]\nname = \"sending\"\n\
          [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
-         executor = {{ type = \"binder\", binder = \"http-cloudevents\", config = {{ {config} }} }}\n\
+         executor = {{ type = \"binder\", binder = \"http-cloudevents\"{executor} }}\n\
          [component.app]\nsource = {app:?}\nallowed_outbound_hosts = [{allowed:?}]\n{dependency}"
     );
     std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
@@ -196,17 +196,30 @@ fn a_sink_outside_allowed_outbound_hosts_does_not_compose() {
     );
 }
 
+/// The executor members of a binder that replies through a sink.
+const REPLY_TO_SINK: &str = r#", config = { reply = "sink" }"#;
+/// The same, for WASI 0.3.
+const REPLY_TO_SINK_P3: &str = r#", config = { reply = "sink" }, wasi = "0.3""#;
+
 #[tokio::test]
 async fn the_binder_replies_through_the_sink() {
+    replies_through_the_sink(REPLY_TO_SINK, "wasi:http/incoming-handler@0.2").await;
+}
+
+#[tokio::test]
+async fn the_wasi_p3_binder_replies_through_the_sink() {
+    // The 0.3 binder with the 0.2 http-sink, in one component.
+    replies_through_the_sink(REPLY_TO_SINK_P3, "wasi:http/handler@0.3").await;
+}
+
+/// The binder with `executor`, whose output exports `export`, answers 202
+/// and gives the answer event to the sink; an app that sends too shares the
+/// sink with it.
+async fn replies_through_the_sink(executor: &str, export: &str) {
     let sink = Sink::start(202, "").await;
     let allowed = format!("http://127.0.0.1:{}", sink.port);
     // echo imports no sender: the dependency is the binder's alone.
-    let dir = manifest(
-        bindery_tests::ECHO,
-        r#"reply = "sink""#,
-        Some(&sink.url()),
-        &allowed,
-    );
+    let dir = manifest(bindery_tests::ECHO, executor, Some(&sink.url()), &allowed);
     let server = Server::start(dir.path(), &["up"]);
     let answer = server.send("POST", EVENT, r#"{"orderId":"A-17"}"#).await;
     assert_eq!(answer.status, 202, "{:?}", answer.body);
@@ -221,13 +234,14 @@ async fn the_binder_replies_through_the_sink() {
     let text = String::from_utf8_lossy(&inspected.stdout);
     assert!(text.contains("wasi:http/outgoing-handler@"), "{text}");
     assert!(!text.contains("bindery:cloudevents/sender"), "{text}");
+    assert!(text.contains(&format!("exports {export}")), "{text}");
     drop(server);
 
     // An app that sends too shares the one sink with the binder: its audit
     // event, then the binder's reply.
     let dir = manifest(
         bindery_tests::SENDING_APP,
-        r#"reply = "sink""#,
+        executor,
         Some(&sink.url()),
         &allowed,
     );
@@ -243,14 +257,16 @@ async fn the_binder_replies_through_the_sink() {
 
 #[tokio::test]
 async fn a_failing_reply_sink_is_a_502() {
+    for executor in [REPLY_TO_SINK, REPLY_TO_SINK_P3] {
+        a_failing_reply_sink_gives_502(executor).await;
+    }
+}
+
+/// The binder with `executor` answers 502 when the sink refuses its event.
+async fn a_failing_reply_sink_gives_502(executor: &str) {
     let sink = Sink::start(503, "busy").await;
     let allowed = format!("http://127.0.0.1:{}", sink.port);
-    let dir = manifest(
-        bindery_tests::ECHO,
-        r#"reply = "sink""#,
-        Some(&sink.url()),
-        &allowed,
-    );
+    let dir = manifest(bindery_tests::ECHO, executor, Some(&sink.url()), &allowed);
     let server = Server::start(dir.path(), &["up"]);
     let answer = server.send("POST", EVENT, "{}").await;
     assert_eq!(answer.status, 502);
@@ -264,7 +280,7 @@ async fn a_failing_reply_sink_is_a_502() {
 fn reply_to_a_sink_without_a_sink_does_not_compose() {
     let dir = manifest(
         bindery_tests::ECHO,
-        r#"reply = "sink""#,
+        REPLY_TO_SINK,
         None,
         "http://127.0.0.1:9",
     );

@@ -5,7 +5,9 @@
 use std::sync::OnceLock;
 
 use body::ReadError;
-use http_binding::{BodyError, Config, ConfigError, Event, HandlerError, Rejection, respond_async};
+use http_binding::{
+    BodyError, Config, ConfigError, Event, HandlerError, Rejection, Sink, respond_async,
+};
 use wasip3::http::types::{Fields, HeaderError, Method, Request, Response};
 
 /// Answers one request: reads the settings, runs the HTTP binding with
@@ -13,6 +15,24 @@ use wasip3::http::types::{Fields, HeaderError, Method, Request, Response};
 pub async fn serve(
     request: Request,
     handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
+) -> Response {
+    serve_with(request, handle, None).await
+}
+
+/// [`serve`], with `send_to_sink` to reply through when the settings say
+/// `reply = "sink"`.
+pub async fn serve_via_sink(
+    request: Request,
+    handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
+    mut send_to_sink: impl FnMut(Event) -> Result<(), String>,
+) -> Response {
+    serve_with(request, handle, Some(&mut send_to_sink)).await
+}
+
+async fn serve_with(
+    request: Request,
+    handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
+    sink: Sink<'_>,
 ) -> Response {
     let answer = match config() {
         Ok(config) => {
@@ -24,6 +44,7 @@ pub async fn serve(
                 &headers,
                 |limit| read_body(request, limit),
                 handle,
+                sink,
             )
             .await
         }

@@ -312,15 +312,17 @@ fn answer_now(
 }
 
 /// [`respond`], reading the body asynchronously: for a binder whose
-/// transport streams the body (`wasi:http` 0.3).
+/// transport streams the body (`wasi:http` 0.3). A binder with a sender
+/// passes it as `sink`, and then answers as [`respond_via_sink`] does.
 pub async fn respond_async<Body: Future<Output = Result<Vec<u8>, BodyError>>>(
     config: &Config,
     method: &str,
     headers: &[Header],
     read_body: impl FnOnce(usize) -> Body,
     handle: impl FnMut(Event) -> Result<Option<Event>, HandlerError>,
+    sink: Sink<'_>,
 ) -> Response {
-    answer(config, method, headers, read_body, handle, None).await
+    answer(config, method, headers, read_body, handle, sink).await
 }
 
 /// The value of a future that is ready when first polled, as [`answer`]
@@ -337,7 +339,9 @@ fn ready<T>(future: impl Future<Output = T>) -> T {
 }
 
 /// Where answers go when `reply = "sink"`.
-type Sink<'a> = Option<&'a mut dyn FnMut(Event) -> Result<(), String>>;
+/// Where a binder that replies through a sink gives each answer event: the
+/// sink's `send`, which returns why the sink did not take it.
+pub type Sink<'a> = Option<&'a mut dyn FnMut(Event) -> Result<(), String>>;
 
 async fn answer<Body: Future<Output = Result<Vec<u8>, BodyError>>>(
     config: &Config,

@@ -161,6 +161,8 @@ fn send(response: Response, response_out: ResponseOutparam) {
 #[cfg(feature = "binder")]
 mod binder {
     use super::bindings::bindery::cloudevents::handler;
+    #[cfg(feature = "reply-sink")]
+    use super::bindings::bindery::cloudevents::sender;
     use super::bindings::bindery::cloudevents::types as wit;
     use super::bindings::exports::wasi::http::incoming_handler::Guest;
     use super::bindings::wasi::http::types::{IncomingRequest, ResponseOutparam};
@@ -176,19 +178,8 @@ mod binder {
 
         #[cfg(feature = "reply-sink")]
         fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
-            super::serve_via_sink(request, response_out, call_app, send);
+            super::serve_via_sink(request, response_out, call_app, send_to_sink);
         }
-    }
-
-    /// Sends an answer event through the component's sender.
-    #[cfg(feature = "reply-sink")]
-    fn send(event: Event) -> Result<(), String> {
-        use super::bindings::bindery::cloudevents::sender::{self, SendError};
-        sender::send(&to_wit(event)).map_err(|error| match error {
-            SendError::Refused(why) => format!("refused: {why}"),
-            SendError::Unreachable(why) => format!("unreachable: {why}"),
-            SendError::Invalid(why) => format!("invalid: {why}"),
-        })
     }
 
     super::bindings::export!(Binder with_types_in crate::component::bindings);
@@ -197,5 +188,8 @@ mod binder {
         answer_from_wit(handler::handle(&to_wit(event)))
     }
 
+    #[cfg(not(feature = "reply-sink"))]
     codec::wit_conversions!(wit);
+    #[cfg(feature = "reply-sink")]
+    codec::wit_conversions!(wit, sender);
 }

@@ -60,7 +60,7 @@ macro_rules! method_name {
 }
 
 pub use binding::{
-    ALLOW, BATCH, BodyError, Mode, Rejection, Response, STRUCTURED, find_header, respond,
+    ALLOW, BATCH, BodyError, Mode, Rejection, Response, STRUCTURED, Sink, find_header, respond,
     respond_async, respond_via_sink,
 };
 pub use codec::{

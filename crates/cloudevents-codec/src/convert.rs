@@ -9,9 +9,25 @@
 /// turns a `handle` call's WIT result into the codec's, and `fn
 /// answer_to_wit`, the other way, in the calling module, where
 /// `$wit` names the generated `bindery:cloudevents/types` module in scope
-/// (for example through `use ... as wit`).
+/// (for example through `use ... as wit`). With a second module, the
+/// generated `bindery:cloudevents/sender`, it also defines `fn
+/// send_to_sink(event: Event) -> Result<(), String>`.
 #[macro_export]
 macro_rules! wit_conversions {
+    ($wit:ident, $sender:ident) => {
+        $crate::wit_conversions!($wit);
+
+        /// Sends an event through the component's sender; the error says
+        /// why the sink did not take it.
+        fn send_to_sink(event: $crate::Event) -> Result<(), String> {
+            use $sender::SendError;
+            $sender::send(&to_wit(event)).map_err(|error| match error {
+                SendError::Refused(why) => format!("refused: {why}"),
+                SendError::Unreachable(why) => format!("unreachable: {why}"),
+                SendError::Invalid(why) => format!("invalid: {why}"),
+            })
+        }
+    };
     ($wit:ident) => {
         fn to_wit(event: $crate::Event) -> $wit::Event {
             use $crate::AttributeValue as Codec;
