@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::digest::Sha256Digest;
 use crate::executor::{BinderConfig, BinderSource};
+use crate::sourced::RawSourced;
 
 /// The interface a sink binder satisfies.
 pub const SENDER: &str = "bindery:cloudevents/sender";
@@ -24,7 +24,7 @@ pub const SENDER_PREFIX: &str = "BINDERY_SENDER_";
 /// One dependency: where the component that satisfies the import comes
 /// from, and its settings (for a built-in sink binder).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(try_from = "RawDependency", into = "RawDependency")]
+#[serde(try_from = "RawSourced", into = "RawSourced")]
 pub struct Dependency {
     /// Where it comes from: `binder` (built in), `path`, or `url` with
     /// `digest`.
@@ -33,54 +33,22 @@ pub struct Dependency {
     pub config: BinderConfig,
 }
 
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct RawDependency {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    binder: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    digest: Option<Sha256Digest>,
-    #[serde(default, skip_serializing_if = "BinderConfig::is_empty")]
-    config: BinderConfig,
-}
-
-impl TryFrom<RawDependency> for Dependency {
+impl TryFrom<RawSourced> for Dependency {
     type Error = String;
 
-    fn try_from(raw: RawDependency) -> Result<Self, String> {
-        let source = BinderSource::from_parts(
-            raw.binder,
-            raw.path,
-            raw.url,
-            raw.digest,
+    fn try_from(mut raw: RawSourced) -> Result<Self, String> {
+        let config = std::mem::take(&mut raw.config);
+        let source = raw.binder_source(
             "a dependency takes exactly one of `binder`, `path` or `url` (with `digest`); \
              registry versions are not supported",
         )?;
-        Ok(Self {
-            source,
-            config: raw.config,
-        })
+        Ok(Self { source, config })
     }
 }
 
-impl From<Dependency> for RawDependency {
+impl From<Dependency> for RawSourced {
     fn from(dependency: Dependency) -> Self {
-        let (binder, path, url, digest) = match dependency.source {
-            BinderSource::Builtin(name) => (Some(name), None, None, None),
-            BinderSource::File(path) => (None, Some(path), None, None),
-            BinderSource::Url { url, digest } => (None, None, Some(url), Some(digest)),
-        };
-        Self {
-            binder,
-            path,
-            url,
-            digest,
-            config: dependency.config,
-        }
+        Self::of(dependency.source, dependency.config)
     }
 }
 

@@ -37,6 +37,7 @@ mod middleware;
 mod outbound;
 mod plain;
 mod reuse;
+mod sourced;
 mod version;
 
 pub use dependency::{Dependency, SENDER, SENDER_PREFIX};

@@ -20,9 +20,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::digest::Sha256Digest;
 use crate::executor::{BinderConfig, BinderSource};
 use crate::id::ComponentId;
+use crate::sourced::RawSourced;
 
 /// `dependencies` of an `[[trigger.http]]`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
@@ -43,7 +43,7 @@ impl TriggerDependencies {
 
 /// One middleware stage.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(try_from = "RawMiddleware", into = "RawMiddleware")]
+#[serde(try_from = "RawSourced", into = "RawSourced")]
 pub struct Middleware {
     /// Where its component comes from.
     pub source: MiddlewareSource,
@@ -62,32 +62,16 @@ pub enum MiddlewareSource {
     Binder(BinderSource),
 }
 
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct RawMiddleware {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    component: Option<ComponentId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    binder: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    digest: Option<Sha256Digest>,
-    #[serde(default, skip_serializing_if = "BinderConfig::is_empty")]
-    config: BinderConfig,
-}
-
-impl TryFrom<RawMiddleware> for Middleware {
+impl TryFrom<RawSourced> for Middleware {
     type Error = String;
 
-    fn try_from(raw: RawMiddleware) -> Result<Self, String> {
+    fn try_from(mut raw: RawSourced) -> Result<Self, String> {
         const EXACTLY_ONE: &str = "a middleware takes exactly one of `component`, `binder`, \
                                    `path` or `url` (with `digest`)";
-        let source = match raw.component {
+        let config = std::mem::take(&mut raw.config);
+        let source = match raw.component.take() {
             Some(id) if raw.binder.is_none() && raw.path.is_none() && raw.url.is_none() => {
-                if !raw.config.is_empty() {
+                if !config.is_empty() {
                     return Err(format!(
                         "middleware component `{id}` takes its settings from \
                          `[component.{id}] environment`, not `config`"
@@ -96,41 +80,22 @@ impl TryFrom<RawMiddleware> for Middleware {
                 MiddlewareSource::Component(id)
             }
             Some(_) => return Err(EXACTLY_ONE.into()),
-            None => MiddlewareSource::Binder(BinderSource::from_parts(
-                raw.binder,
-                raw.path,
-                raw.url,
-                raw.digest,
-                EXACTLY_ONE,
-            )?),
+            None => MiddlewareSource::Binder(raw.binder_source(EXACTLY_ONE)?),
         };
-        Ok(Self {
-            source,
-            config: raw.config,
-        })
+        Ok(Self { source, config })
     }
 }
 
-impl From<Middleware> for RawMiddleware {
+impl From<Middleware> for RawSourced {
     fn from(middleware: Middleware) -> Self {
-        let mut raw = Self {
-            component: None,
-            binder: None,
-            path: None,
-            url: None,
-            digest: None,
-            config: middleware.config,
-        };
         match middleware.source {
-            MiddlewareSource::Component(id) => raw.component = Some(id),
-            MiddlewareSource::Binder(BinderSource::Builtin(name)) => raw.binder = Some(name),
-            MiddlewareSource::Binder(BinderSource::File(path)) => raw.path = Some(path),
-            MiddlewareSource::Binder(BinderSource::Url { url, digest }) => {
-                raw.url = Some(url);
-                raw.digest = Some(digest);
-            }
+            MiddlewareSource::Component(id) => Self {
+                component: Some(id),
+                config: middleware.config,
+                ..Self::default()
+            },
+            MiddlewareSource::Binder(source) => Self::of(source, middleware.config),
         }
-        raw
     }
 }
 
