@@ -18,8 +18,7 @@ use tokio::net::TcpListener;
 use crate::load::{self, Load, Stats, Template};
 use crate::{ECHO, RATIO_ROUNDS, compose_options};
 
-#[path = "../../tests/all/broker.rs"]
-mod broker;
+use bindery_test_support::broker;
 
 /// The subject the NATS trigger subscribes to.
 const SUBJECT: &str = "bench.events";

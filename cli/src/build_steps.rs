@@ -55,7 +55,7 @@ pub enum BuildError {
 /// The build steps of the manifest at `manifest_path`, in component id
 /// order; components without a `build` table are skipped.
 pub fn steps(manifest_path: &Path) -> Result<Vec<BuildStep>, BuildError> {
-    let manifest = AppManifest::load(manifest_path)?;
+    let manifest = AppManifest::load(manifest_path)?.manifest;
     let base = manifest_path
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())

@@ -1,12 +1,9 @@
 //! The `bindery` binary as a user runs it, on the composer's data-driven
 //! cases: exit codes, messages, what is written where, and `--help`.
 
-#[path = "../../composer/tests/support/case.rs"]
-mod case;
-
 use std::path::Path;
 
-use case::{cases_root, materialize};
+use bindery_test_support::components::{cases_root, materialize};
 
 fn bindery(args: &[&str], dir: &Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_bindery"))

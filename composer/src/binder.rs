@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use bindery_manifest::{BinderExecutor, BinderSource, Sha256Digest, WasiGeneration};
 
-use crate::error::ComposeError;
+use crate::error::ResolveError;
 use crate::provenance::Artifact;
 
 include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
@@ -85,7 +85,7 @@ pub fn resolve_middleware(
     source: &BinderSource,
     manifest: &Path,
     cache_dir: &Path,
-) -> Result<Binder, ComposeError> {
+) -> Result<Binder, ResolveError> {
     let BinderSource::Builtin(name) = source else {
         return resolve(source, manifest, cache_dir);
     };
@@ -98,10 +98,9 @@ pub fn resolve_middleware(
             origin: BinderOrigin::Builtin,
             bytes: bytes.to_vec(),
         })
-        .ok_or_else(|| ComposeError::UnknownMiddleware {
-            manifest: manifest.to_owned(),
+        .ok_or_else(|| ResolveError::UnknownMiddleware {
             name: name.clone(),
-            known: middleware_names().join(", "),
+            known: middleware_names(),
         })
 }
 
@@ -130,12 +129,11 @@ impl Build {
 /// The build of a built-in binder that an executor's settings ask for: the
 /// default one, or one of [`Build`] (`reply = "sink"` in its `config`,
 /// `wasi = "0.3"`). Binders from files and downloads are returned as they
-/// are. `manifest` is named in the error for a build that does not exist.
+/// are.
 pub(crate) fn for_settings(
     mut binder: Binder,
     executor: &BinderExecutor,
-    manifest: &Path,
-) -> Result<Binder, ComposeError> {
+) -> Result<Binder, ResolveError> {
     if binder.origin != BinderOrigin::Builtin {
         return Ok(binder);
     }
@@ -159,10 +157,9 @@ pub(crate) fn for_settings(
             .filter(|(name, _, _)| *name == binder.name)
             .map(|(_, build, _)| build.describe())
             .collect();
-        return Err(ComposeError::NoSuchBuild {
-            manifest: manifest.to_owned(),
+        return Err(ResolveError::NoSuchBuild {
             binder: binder.name.clone(),
-            wanted: build.describe().into(),
+            wanted: build.describe(),
             builds: if builds.is_empty() {
                 "it has its default build only".into()
             } else {
@@ -181,16 +178,15 @@ pub fn resolve(
     source: &BinderSource,
     manifest: &Path,
     cache_dir: &Path,
-) -> Result<Binder, ComposeError> {
+) -> Result<Binder, ResolveError> {
     match source {
-        BinderSource::Builtin(name) => builtin(name).ok_or_else(|| ComposeError::UnknownBinder {
-            manifest: manifest.to_owned(),
+        BinderSource::Builtin(name) => builtin(name).ok_or_else(|| ResolveError::UnknownBinder {
             name: name.clone(),
-            known: builtin_names().join(", "),
+            known: builtin_names(),
         }),
         BinderSource::File(file) => {
             let path = manifest.parent().unwrap_or(Path::new(".")).join(file);
-            let bytes = std::fs::read(&path).map_err(|source| ComposeError::Read {
+            let bytes = std::fs::read(&path).map_err(|source| ResolveError::Read {
                 path: path.clone(),
                 what: "the binder".into(),
                 source,
@@ -235,8 +231,8 @@ fn cached(cache_dir: &Path, digest: &Sha256Digest) -> Option<Vec<u8>> {
 }
 
 /// Downloads `url`, checks it against `digest`, and caches it.
-fn fetch(url: &str, digest: &Sha256Digest, cache_dir: &Path) -> Result<Vec<u8>, ComposeError> {
-    let failed = |source| ComposeError::Fetch {
+fn fetch(url: &str, digest: &Sha256Digest, cache_dir: &Path) -> Result<Vec<u8>, ResolveError> {
+    let failed = |source| ResolveError::Fetch {
         url: url.to_owned(),
         source: Box::new(source),
     };
@@ -250,7 +246,7 @@ fn fetch(url: &str, digest: &Sha256Digest, cache_dir: &Path) -> Result<Vec<u8>, 
         .map_err(failed)?;
     let actual = Sha256Digest::of(&bytes);
     if actual != *digest {
-        return Err(ComposeError::Digest {
+        return Err(ResolveError::Digest {
             url: url.to_owned(),
             expected: digest.clone(),
             actual,
@@ -261,6 +257,6 @@ fn fetch(url: &str, digest: &Sha256Digest, cache_dir: &Path) -> Result<Vec<u8>, 
     std::fs::create_dir_all(cache_dir.join("binders"))
         .and_then(|()| std::fs::write(&temporary, &bytes))
         .and_then(|()| std::fs::rename(&temporary, &path))
-        .map_err(|source| ComposeError::Write { path, source })?;
+        .map_err(|source| ResolveError::Cache { path, source })?;
     Ok(bytes)
 }

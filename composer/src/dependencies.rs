@@ -8,12 +8,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use bindery_manifest::{AllowedHosts, Component, ComponentId, SENDER};
-use wac_graph::CompositionGraph;
 
 use crate::binder::{self, Binder};
-use crate::compose::{link, list};
-use crate::error::ComposeError;
-use crate::world::{ComponentWorld, split_version};
+use crate::error::DependencyError;
+use crate::graph::{Graph, Part};
+use crate::world::split_version;
 
 /// The component after its dependencies are linked in, with the
 /// environment their settings add and the dependencies used.
@@ -32,7 +31,7 @@ pub(crate) struct Linked {
 /// Links the dependencies of `component` into `app` (the component `id`, read from
 /// `app_path`; `what` it is, for messages: "app" behind a binder,
 /// "component" otherwise), but for those `binder` imports too, which are
-/// left for [`plug`](crate::plug) to share. An import of
+/// left for [`plug`](crate::plug()) to share. An import of
 /// `bindery:cloudevents/sender` (by the app or the binder) without a
 /// dependency, a dependency neither imports, one that does not export its
 /// interface, and a sink URL outside `allowed_outbound_hosts` are errors.
@@ -49,13 +48,14 @@ pub(crate) fn link_dependencies(
     binder: Option<&Binder>,
     manifest: &Path,
     cache_dir: &Path,
-) -> Result<Linked, ComposeError> {
+) -> Result<Linked, DependencyError> {
     let app_name = app_path.display().to_string();
-    let world = ComponentWorld::of(&app).map_err(|error| ComposeError::NotAComponent {
-        file: app_name.clone(),
+    let world = Part {
         what,
-        error,
-    })?;
+        name: &app_name,
+        bytes: &app,
+    }
+    .world()?;
     let imports = |interface: &str| {
         world
             .imports
@@ -64,11 +64,12 @@ pub(crate) fn link_dependencies(
     };
     let binder_world = binder
         .map(|binder| {
-            ComponentWorld::of(&binder.bytes).map_err(|error| ComposeError::NotAComponent {
-                file: binder.to_string(),
+            Part {
                 what: "binder",
-                error,
-            })
+                name: &binder.to_string(),
+                bytes: &binder.bytes,
+            }
+            .world()
         })
         .transpose()?;
     let binder_imports = |interface: &str| {
@@ -82,15 +83,13 @@ pub(crate) fn link_dependencies(
     let dependencies = &component.dependencies;
     if !dependencies.contains_key(SENDER) {
         if imports(SENDER) {
-            return Err(ComposeError::UnsatisfiedImport {
-                manifest: manifest.to_owned(),
+            return Err(DependencyError::UnsatisfiedImport {
                 component: id.to_string(),
                 import: SENDER.into(),
             });
         }
         if let Some(binder) = binder.filter(|_| binder_imports(SENDER)) {
-            return Err(ComposeError::BinderNeedsDependency {
-                manifest: manifest.to_owned(),
+            return Err(DependencyError::BinderNeedsDependency {
                 component: id.to_string(),
                 binder: binder.to_string(),
                 import: SENDER.into(),
@@ -106,31 +105,30 @@ pub(crate) fn link_dependencies(
     for (interface, dependency) in dependencies {
         let shared = binder_imports(interface);
         if !imports(interface) && !shared {
-            return Err(ComposeError::UnusedDependency {
-                manifest: manifest.to_owned(),
+            return Err(DependencyError::Unused {
                 component: id.to_string(),
                 interface: interface.clone(),
-                imports: list(&world.imports),
+                imports: world.imports.clone(),
             });
         }
         let provider = binder::resolve(&dependency.source, manifest, cache_dir)?;
-        let provider_world =
-            ComponentWorld::of(&provider.bytes).map_err(|error| ComposeError::NotAComponent {
-                file: provider.to_string(),
-                what: "dependency",
-                error,
-            })?;
+        let provider_name = provider.to_string();
+        let provider_part = Part {
+            what: "dependency",
+            name: &provider_name,
+            bytes: &provider.bytes,
+        };
+        let provider_world = provider_part.world()?;
         if !provider_world
             .exports
             .iter()
             .any(|export| split_version(export).0 == interface.as_str())
         {
-            return Err(ComposeError::DependencyLacksExport {
-                manifest: manifest.to_owned(),
+            return Err(DependencyError::LacksExport {
                 component: id.to_string(),
-                dependency: provider.to_string(),
+                dependency: provider_name,
                 interface: interface.clone(),
-                exports: list(&provider_world.exports),
+                exports: provider_world.exports,
             });
         }
         let environment = dependency.environment();
@@ -138,8 +136,7 @@ pub(crate) fn link_dependencies(
             && let Some(url) = environment.get("BINDERY_SENDER_URL")
             && !allows(&component.allowed_outbound_hosts, url)
         {
-            return Err(ComposeError::SinkNotAllowed {
-                manifest: manifest.to_owned(),
+            return Err(DependencyError::SinkNotAllowed {
                 component: id.to_string(),
                 url: url.clone(),
             });
@@ -148,7 +145,12 @@ pub(crate) fn link_dependencies(
         if shared {
             linked.shared.push(provider.clone());
         } else {
-            linked.bytes = plug_dependency(&provider, &linked.bytes, &app_name)?;
+            let app = Part {
+                what: "component",
+                name: &app_name,
+                bytes: &linked.bytes,
+            };
+            linked.bytes = plug_dependency(provider_part, app)?;
         }
         linked.used.push(provider);
     }
@@ -156,29 +158,11 @@ pub(crate) fn link_dependencies(
 }
 
 /// Plugs `provider`'s exports into `app`'s imports.
-fn plug_dependency(provider: &Binder, app: &[u8], app_name: &str) -> Result<Vec<u8>, ComposeError> {
-    let mut graph = CompositionGraph::new();
-    let parse = |name: &str, bytes: &[u8], file: String, graph: &mut CompositionGraph| {
-        ComponentWorld::parse(name, bytes, graph.types_mut()).map_err(|error| {
-            ComposeError::NotAComponent {
-                file,
-                what: "component",
-                error,
-            }
-        })
-    };
-    let socket = parse("bindery:app", app, app_name.to_owned(), &mut graph)?;
-    let plug = parse(
-        "bindery:dependency",
-        &provider.bytes,
-        provider.to_string(),
-        &mut graph,
-    )?;
-    link(graph, socket, plug).map_err(|source| ComposeError::Plug {
-        app: app_name.to_owned(),
-        binder: provider.to_string(),
-        source: Box::new(source),
-    })
+fn plug_dependency(provider: Part<'_>, app: Part<'_>) -> Result<Vec<u8>, DependencyError> {
+    let mut graph = Graph::new();
+    let socket = graph.parse("bindery:app", app)?;
+    let plug = graph.parse("bindery:dependency", provider)?;
+    Ok(graph.plug(socket, plug)?)
 }
 
 /// Whether `allowed_outbound_hosts` allows requests to `url`.

@@ -1,5 +1,8 @@
-//! Why a composition failed. Every message names the file at fault and what
-//! does not match.
+//! Why a composition failed: one error type per operation (resolving a
+//! component, plugging an app into its binder, linking dependencies,
+//! composing middleware, making an output proxy-only, writing), wrapped by
+//! [`ComposeError`], which names the manifest. Every message names the file
+//! at fault and what does not match.
 
 use std::path::PathBuf;
 
@@ -11,21 +14,117 @@ use crate::world::WorldError;
 /// wac-types), with its chain of causes.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// Items as `` `a`, `b` ``, or `nothing`: how messages show a list.
+pub(crate) fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        return "nothing".into();
+    }
+    items
+        .iter()
+        .map(|item| format!("`{item}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// An error of [`crate::compose`].
 #[derive(Debug, thiserror::Error)]
 pub enum ComposeError {
-    /// The manifest cannot be read, parsed or validated.
+    /// The manifest cannot be read, parsed or checked; the message names
+    /// the file and, where known, the line.
     #[error(transparent)]
     Manifest(#[from] ManifestError),
-    /// A trigger names a built-in binder that does not exist.
-    #[error("{}: unknown built-in binder `{name}` (the built-in binders are: {known})", manifest.display())]
-    UnknownBinder {
-        /// The manifest path.
+    /// A step of the composition failed.
+    #[error("{}", manifest.display())]
+    Step {
+        /// The manifest.
         manifest: PathBuf,
+        /// The step and why.
+        #[source]
+        source: StepError,
+    },
+    /// The output could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// The step of a composition that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    /// Finding, reading or downloading a component.
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    /// Checking an app against its binder and plugging it in.
+    #[error(transparent)]
+    Plug(#[from] PlugError),
+    /// Linking a component's build-time dependencies.
+    #[error(transparent)]
+    Dependency(#[from] DependencyError),
+    /// Composing a middleware chain.
+    #[error(transparent)]
+    Middleware(#[from] MiddlewareError),
+    /// Making an output proxy-only (`--world proxy`).
+    #[error(transparent)]
+    Proxy(#[from] ProxyError),
+    /// A component passed through is not a usable component.
+    #[error(transparent)]
+    NotAComponent(#[from] NotAComponent),
+}
+
+/// A file is not a usable component.
+#[derive(Debug, thiserror::Error)]
+#[error("{what} {file}")]
+pub struct NotAComponent {
+    /// The file, or the binder's name.
+    pub file: String,
+    /// What it is meant to be: "binder", "app", "dependency", ...
+    pub what: &'static str,
+    /// Why.
+    #[source]
+    pub error: WorldError,
+}
+
+/// wac-graph could not plug one component into another.
+#[derive(Debug, thiserror::Error)]
+#[error("plugging {plug} into {socket} failed")]
+pub struct PlugFailed {
+    /// The component whose imports were to be satisfied, named with what it is.
+    pub socket: String,
+    /// The component whose exports were to satisfy them, likewise.
+    pub plug: String,
+    /// wac-graph's explanation.
+    #[source]
+    pub source: LinkError,
+}
+
+/// An error of finding, reading or downloading a component.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// A trigger names a built-in binder that does not exist.
+    #[error("unknown built-in binder `{name}` (the built-in binders are: {})", known.join(", "))]
+    UnknownBinder {
         /// The name asked for.
         name: String,
-        /// The built-in binders' names, listed.
-        known: String,
+        /// The built-in binders' names.
+        known: Vec<&'static str>,
+    },
+    /// A middleware stage names a built-in that does not exist.
+    #[error("unknown built-in middleware `{name}` (the built-in middleware: {})", known.join(", "))]
+    UnknownMiddleware {
+        /// The name asked for.
+        name: String,
+        /// The built-in middleware's names.
+        known: Vec<&'static str>,
+    },
+    /// The executor's settings ask for a build of a built-in binder that
+    /// does not exist.
+    #[error("built-in binder `{binder}` has no build for {wanted} ({builds})")]
+    NoSuchBuild {
+        /// The binder.
+        binder: String,
+        /// The settings that ask for the build.
+        wanted: &'static str,
+        /// The builds there are, described.
+        builds: String,
     },
     /// A file the manifest names cannot be read.
     #[error("{}: cannot read {what}", path.display())]
@@ -38,21 +137,49 @@ pub enum ComposeError {
         #[source]
         source: std::io::Error,
     },
-    /// A file is not a usable component.
-    #[error("{what} {file}")]
-    NotAComponent {
-        /// The file, or the binder's name.
-        file: String,
-        /// "binder" or "app".
-        what: &'static str,
-        /// Why.
-        #[source]
-        error: WorldError,
+    /// A downloaded binder does not match its digest.
+    #[error(
+        "binder {url}: digest mismatch: the manifest says {expected}, the download is {actual}"
+    )]
+    Digest {
+        /// The URL.
+        url: String,
+        /// The digest the manifest gives.
+        expected: Sha256Digest,
+        /// The digest of the download.
+        actual: Sha256Digest,
     },
+    /// A binder could not be downloaded.
+    #[error("binder {url}: download failed")]
+    Fetch {
+        /// The URL.
+        url: String,
+        /// Why (boxed: ureq's error is large, and this is the cold path).
+        #[source]
+        source: Box<ureq::Error>,
+    },
+    /// A download could not be kept in the cache.
+    #[error("{}: cannot cache the download", path.display())]
+    Cache {
+        /// The cache file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// An error of checking an app against its binder and plugging it in.
+#[derive(Debug, thiserror::Error)]
+pub enum PlugError {
+    /// The binder or the app is not a usable component.
+    #[error(transparent)]
+    NotAComponent(#[from] NotAComponent),
     /// The app does not export an interface the binder imports.
     #[error(
         "app {app} does not export `{wanted}`, which the binder {binder} imports \
-         (the app exports: {exports})"
+         (the app exports: {})",
+        list(exports)
     )]
     MissingExport {
         /// The app component file.
@@ -62,7 +189,7 @@ pub enum ComposeError {
         /// The imported interface, with its version.
         wanted: String,
         /// What the app does export.
-        exports: String,
+        exports: Vec<String>,
     },
     /// The app exports the interface at a semver-incompatible version.
     #[error(
@@ -92,7 +219,8 @@ pub enum ComposeError {
     },
     /// The binder does not export the handler of its trigger's transport.
     #[error(
-        "binder {binder} does not export {wanted}, which [[trigger.{trigger}]] needs (it exports: {exports})"
+        "binder {binder} does not export {wanted}, which [[trigger.{trigger}]] needs (it exports: {})",
+        list(exports)
     )]
     BinderWrongTransport {
         /// The binder.
@@ -102,7 +230,7 @@ pub enum ComposeError {
         /// The handler that trigger needs.
         wanted: &'static str,
         /// What it exports.
-        exports: String,
+        exports: Vec<String>,
     },
     /// The binder imports no application protocol.
     #[error(
@@ -112,68 +240,41 @@ pub enum ComposeError {
         /// The binder.
         binder: String,
     },
-    /// A downloaded binder does not match its digest.
-    #[error(
-        "binder {url}: digest mismatch: the manifest says {expected}, the download is {actual}"
-    )]
-    Digest {
-        /// The URL.
-        url: String,
-        /// The digest the manifest gives.
-        expected: Sha256Digest,
-        /// The digest of the download.
-        actual: Sha256Digest,
-    },
-    /// A binder could not be downloaded.
-    #[error("binder {url}: download failed")]
-    Fetch {
-        /// The URL.
-        url: String,
-        /// Why (boxed: ureq's error is large, and this is the cold path).
-        #[source]
-        source: Box<ureq::Error>,
-    },
+    /// wac-graph could not link the two.
+    #[error(transparent)]
+    Link(#[from] PlugFailed),
+}
+
+/// An error of linking a component's build-time dependencies.
+#[derive(Debug, thiserror::Error)]
+pub enum DependencyError {
+    /// A dependency cannot be found, read or downloaded.
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    /// The component or a dependency is not a usable component.
+    #[error(transparent)]
+    NotAComponent(#[from] NotAComponent),
     /// The component imports an interface that only a build-time
     /// dependency can satisfy, and names none.
     #[error(
-        "{}: component `{component}` imports `{import}`, which no host provides: name the component that \
+        "component `{component}` imports `{import}`, which no host provides: name the component that \
          satisfies it in [component.{component}.dependencies], for example \
-         \"{import}\" = {{ binder = \"http-sink\", config = {{ url = \"http://...\" }} }}", manifest.display()
+         \"{import}\" = {{ binder = \"http-sink\", config = {{ url = \"http://...\" }} }}"
     )]
     UnsatisfiedImport {
-        /// The manifest.
-        manifest: PathBuf,
         /// The component id.
         component: String,
         /// The interface.
         import: String,
     },
-    /// The executor's settings ask for a build of a built-in binder that
-    /// does not exist.
-    #[error(
-        "{}: built-in binder `{binder}` has no build for {wanted} ({builds})",
-        manifest.display()
-    )]
-    NoSuchBuild {
-        /// The manifest.
-        manifest: PathBuf,
-        /// The binder.
-        binder: String,
-        /// The settings that ask for the build.
-        wanted: String,
-        /// The builds there are.
-        builds: String,
-    },
     /// The binder imports an interface that only a dependency of the
     /// component can satisfy, and the component names none.
     #[error(
-        "{}: the executor of component `{component}`, {binder}, imports `{import}` (it replies through a sink): \
+        "the executor of component `{component}`, {binder}, imports `{import}` (it replies through a sink): \
          name the sink in [component.{component}.dependencies], for example \
-         \"{import}\" = {{ binder = \"http-sink\", config = {{ url = \"http://...\" }} }}", manifest.display()
+         \"{import}\" = {{ binder = \"http-sink\", config = {{ url = \"http://...\" }} }}"
     )]
     BinderNeedsDependency {
-        /// The manifest.
-        manifest: PathBuf,
         /// The component id.
         component: String,
         /// The binder.
@@ -183,27 +284,25 @@ pub enum ComposeError {
     },
     /// A dependency names an interface the component does not import.
     #[error(
-        "{}: component `{component}` has a dependency for `{interface}`, which it does not import \
-         (it imports: {imports})", manifest.display()
+        "component `{component}` has a dependency for `{interface}`, which it does not import \
+         (it imports: {})",
+        list(imports)
     )]
-    UnusedDependency {
-        /// The manifest.
-        manifest: PathBuf,
+    Unused {
         /// The component id.
         component: String,
         /// The interface the dependency is for.
         interface: String,
         /// What the component imports.
-        imports: String,
+        imports: Vec<String>,
     },
     /// A dependency does not export the interface it is named for.
     #[error(
-        "{}: the dependency {dependency} of component `{component}` does not export `{interface}` \
-         (it exports: {exports})", manifest.display()
+        "the dependency {dependency} of component `{component}` does not export `{interface}` \
+         (it exports: {})",
+        list(exports)
     )]
-    DependencyLacksExport {
-        /// The manifest.
-        manifest: PathBuf,
+    LacksExport {
         /// The component id.
         component: String,
         /// The dependency.
@@ -211,104 +310,106 @@ pub enum ComposeError {
         /// The interface.
         interface: String,
         /// What it exports.
-        exports: String,
+        exports: Vec<String>,
     },
     /// A sink's URL is outside the component's `allowed_outbound_hosts`, so
     /// the host would refuse every event.
     #[error(
-        "{}: component `{component}` sends events to {url}, which its allowed_outbound_hosts does not allow; \
-         add the URL's scheme and host (and port) there", manifest.display()
+        "component `{component}` sends events to {url}, which its allowed_outbound_hosts does not allow; \
+         add the URL's scheme and host (and port) there"
     )]
     SinkNotAllowed {
-        /// The manifest.
-        manifest: PathBuf,
         /// The component id.
         component: String,
         /// The sink URL.
         url: String,
     },
-    /// A middleware stage names a built-in that does not exist.
-    #[error("{}: unknown built-in middleware `{name}` (the built-in middleware: {known})", manifest.display())]
-    UnknownMiddleware {
-        /// The manifest path.
-        manifest: PathBuf,
-        /// The name asked for.
-        name: String,
-        /// The built-in middleware's names, listed.
-        known: String,
-    },
-    /// A middleware stage does not both import and export
-    /// `wasi:http/handler@0.3.x`.
+    /// wac-graph could not link a dependency in.
+    #[error(transparent)]
+    Link(#[from] PlugFailed),
+}
+
+/// An error of composing a middleware chain.
+#[derive(Debug, thiserror::Error)]
+pub enum MiddlewareError {
+    /// A stage cannot be found, read or downloaded.
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    /// A stage, or the output, is not a usable component.
+    #[error(transparent)]
+    NotAComponent(#[from] NotAComponent),
+    /// A stage does not both import and export `wasi:http/handler@0.3.x`.
     #[error(
-        "{}: middleware {stage} must import and export `wasi:http/handler@0.3.x` \
-         (it imports: {imports}; it exports: {exports})", manifest.display()
+        "middleware {stage} must import and export `wasi:http/handler@0.3.x` \
+         (it imports: {}; it exports: {})",
+        list(imports),
+        list(exports)
     )]
     NotMiddleware {
-        /// The manifest.
-        manifest: PathBuf,
         /// The stage.
         stage: String,
         /// What it imports.
-        imports: String,
+        imports: Vec<String>,
         /// What it exports.
-        exports: String,
+        exports: Vec<String>,
     },
     /// A trigger has middleware, but its component does not export a WASI
     /// 0.3 handler to put it in front of.
     #[error(
-        "{}: the trigger of component `{component}` has middleware, which needs a WASI 0.3 handler \
-         behind it, but the component exports {found}: {hint}", manifest.display()
+        "the trigger of component `{component}` has middleware, which needs a WASI 0.3 handler \
+         behind it, but the component exports {found}: use a WASI 0.3 binder (`wasi = \"0.3\"` \
+         for a built-in one). There is no chain for WASI 0.2: a 0.2 incoming-request can only \
+         be made by the host, so a stage that reads the body cannot pass the request on"
     )]
-    MiddlewareNeedsP3 {
-        /// The manifest.
-        manifest: PathBuf,
+    NeedsP3 {
         /// The component id.
         component: String,
         /// The handler it exports instead, or "no HTTP handler".
         found: String,
-        /// What to do.
-        hint: &'static str,
     },
-    /// wac-graph could not link the two components.
-    #[error("composing app {app} into binder {binder} failed")]
-    Plug {
-        /// The app component file.
-        app: String,
-        /// The binder.
-        binder: String,
-        /// wac-graph's explanation.
-        #[source]
-        source: Box<LinkError>,
-    },
-    /// `--world proxy`: the virtual `wasi:cli` could not be linked in.
+    /// wac-graph could not link a stage in.
+    #[error(transparent)]
+    Link(#[from] PlugFailed),
+}
+
+/// An error of making an output proxy-only (`--world proxy`).
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    /// The virtual `wasi:cli` could not be linked in.
     #[error("component `{component}`: cannot make its output proxy-only")]
-    Proxy {
+    Virtualize {
         /// The component id.
         component: String,
         /// Why.
         #[source]
-        source: Box<LinkError>,
+        source: LinkError,
     },
-    /// `--world proxy`: an import outside the proxy world remains.
+    /// The result is not a usable component.
+    #[error(transparent)]
+    NotAComponent(#[from] NotAComponent),
+    /// An import outside the proxy world remains.
     #[error(
-        "component `{component}` imports {imports}, outside wasi:http/proxy; `--world proxy` \
-         virtualises only wasi:cli's environment, exit and terminals"
+        "component `{component}` imports {}, outside wasi:http/proxy; `--world proxy` \
+         virtualises only wasi:cli's environment, exit and terminals",
+        list(imports)
     )]
     NotProxy {
         /// The component id.
         component: String,
-        /// The imports left, listed.
-        imports: String,
+        /// The imports left.
+        imports: Vec<String>,
     },
-    /// The output could not be written.
-    #[error("{}: cannot write the output", path.display())]
-    Write {
-        /// The file or directory.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
+}
+
+/// The output could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: cannot write the output", path.display())]
+pub struct WriteError {
+    /// The file or directory.
+    pub path: PathBuf,
+    /// The I/O error.
+    #[source]
+    pub source: std::io::Error,
 }
 
 /// A step of wac-graph's linking that failed.
@@ -317,7 +418,7 @@ pub enum LinkError {
     /// A component could not be registered in the graph.
     #[error(transparent)]
     Register(#[from] wac_graph::RegisterPackageError),
-    /// The app's exports could not be plugged into the binder's imports.
+    /// The plug's exports could not be plugged into the socket's imports.
     #[error(transparent)]
     Plug(#[from] wac_graph::PlugError),
     /// The graph could not be encoded.

@@ -8,14 +8,19 @@
 //!    `bindery-manifest` crate);
 //! 2. [`binder::resolve`] finds each trigger's binder: built in, a file, or a
 //!    download checked against its digest;
-//! 3. [`plug`] checks that the app exports what the binder imports, then links
-//!    the two;
+//! 3. [`plug()`] checks that the app exports what the binder imports, then
+//!    links the two;
 //! 4. [`compose`] returns a [`ComposedApp`] in memory, each composed
 //!    component stamped with its [`Provenance`]: on any error nothing has
 //!    been written;
 //! 5. [`ComposedApp::write`] writes the components and the plain manifest.
 //!
 //! [`componentize`] turns core modules into components beforehand.
+//!
+//! Modules import one way: `compose` orchestrates and calls `plug`,
+//! `dependencies`, `middleware` and `proxy`, each an operation with its own
+//! error type; they build on `graph` (the wac-graph steps) and `output`,
+//! which build on `world`. `binder`, `provenance` and `error` are leaves.
 #![deny(missing_docs)]
 
 pub mod binder;
@@ -23,14 +28,22 @@ pub mod componentize;
 mod compose;
 mod dependencies;
 mod error;
+mod graph;
 mod middleware;
+mod output;
+mod plug;
 pub mod provenance;
 mod proxy;
 pub mod world;
 
 pub use bindery_manifest::AppManifest;
-pub use compose::{ComposeOptions, ComposedApp, OutputComponent, OutputWorld, compose, plug};
-pub use error::{BoxError, ComposeError, LinkError};
+pub use compose::{ComposeOptions, compose};
+pub use error::{
+    BoxError, ComposeError, DependencyError, LinkError, MiddlewareError, NotAComponent, PlugError,
+    PlugFailed, ProxyError, ResolveError, StepError, WriteError,
+};
+pub use output::{ComposedApp, OutputComponent, OutputWorld};
+pub use plug::plug;
 pub use provenance::{Artifact, Provenance};
 pub use proxy::in_proxy_world;
 pub use world::{ComponentKind, ComponentWorld};

@@ -5,14 +5,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use bindery_manifest::{AppManifest, Middleware, MiddlewareSource, WasiGeneration};
-use wac_graph::CompositionGraph;
+use bindery_manifest::{AppManifest, ComponentId, Middleware, MiddlewareSource, WasiGeneration};
 
 use crate::binder::{self, Binder, BinderOrigin};
-use crate::compose::{link, list};
-use crate::error::ComposeError;
+use crate::error::{MiddlewareError, ResolveError};
+use crate::graph::{Graph, Part};
+use crate::output::OutputComponent;
 use crate::provenance::Artifact;
-use crate::world::{ComponentWorld, handler_generation};
+use crate::world::handler_generation;
 
 /// A stage, ready to compose, with what it adds to the served component.
 #[derive(Debug)]
@@ -40,7 +40,7 @@ pub(crate) fn resolve(
     manifest: &AppManifest,
     manifest_path: &Path,
     cache_dir: &Path,
-) -> Result<Vec<Stage>, ComposeError> {
+) -> Result<Vec<Stage>, MiddlewareError> {
     let base = manifest_path.parent().unwrap_or(Path::new("."));
     chain
         .iter()
@@ -49,7 +49,7 @@ pub(crate) fn resolve(
                 MiddlewareSource::Component(id) => {
                     let entry = &manifest.component[id];
                     let path = base.join(&entry.source);
-                    let bytes = std::fs::read(&path).map_err(|source| ComposeError::Read {
+                    let bytes = std::fs::read(&path).map_err(|source| ResolveError::Read {
                         path: path.clone(),
                         what: format!("the source of middleware component `{id}`"),
                         source,
@@ -68,7 +68,7 @@ pub(crate) fn resolve(
                     (component, stage.environment(), Vec::new())
                 }
             };
-            check(&component, manifest_path)?;
+            check(&component)?;
             Ok(Stage {
                 component,
                 environment,
@@ -79,58 +79,69 @@ pub(crate) fn resolve(
 }
 
 /// Checks that a stage both imports and exports `wasi:http/handler@0.3.x`.
-fn check(stage: &Binder, manifest: &Path) -> Result<(), ComposeError> {
-    let world = ComponentWorld::of(&stage.bytes).map_err(|error| ComposeError::NotAComponent {
-        file: stage.to_string(),
+fn check(stage: &Binder) -> Result<(), MiddlewareError> {
+    let name = stage.to_string();
+    let world = Part {
         what: "middleware",
-        error,
-    })?;
+        name: &name,
+        bytes: &stage.bytes,
+    }
+    .world()?;
     let is_p3_handler = |name: &String| {
         handler_generation(name).is_some_and(|(_, wasi)| wasi == WasiGeneration::P3)
     };
     if world.exports.iter().any(is_p3_handler) && world.imports.iter().any(is_p3_handler) {
         return Ok(());
     }
-    Err(ComposeError::NotMiddleware {
-        manifest: manifest.to_owned(),
-        stage: stage.to_string(),
-        imports: list(&world.imports),
-        exports: list(&world.exports),
+    Err(MiddlewareError::NotMiddleware {
+        stage: name,
+        imports: world.imports,
+        exports: world.exports,
     })
 }
 
-/// Composes `stages` (outermost first) in front of `inner`, a component
-/// that exports `wasi:http/handler@0.3.x` (`inner_name` names it in
-/// errors): each stage's handler import is given the next stage's export,
-/// the last stage's the inner component's, and the result exports the
-/// first stage's handler.
-pub(crate) fn chain(
+/// Puts the middleware `stages` (outermost first) in front of `inner`, the
+/// composed component `id`, which must export `wasi:http/handler@0.3.x`:
+/// each stage's handler import is given the next stage's export, the last
+/// stage's the inner component's, and the result exports the first stage's
+/// handler.
+pub(crate) fn put_in_front(
     stages: &[Stage],
-    inner: Vec<u8>,
-    inner_name: &str,
-) -> Result<Vec<u8>, ComposeError> {
-    stages.iter().rev().try_fold(inner, |inner, stage| {
-        let mut graph = CompositionGraph::new();
-        let parsed = |name: &str, bytes: &[u8], file: String, graph: &mut CompositionGraph| {
-            ComponentWorld::parse(name, bytes, graph.types_mut()).map_err(|error| {
-                ComposeError::NotAComponent {
-                    file,
-                    what: "middleware",
-                    error,
-                }
-            })
+    inner: OutputComponent,
+    id: &ComponentId,
+) -> Result<OutputComponent, MiddlewareError> {
+    if inner.world.handler_generation() != Some(WasiGeneration::P3) {
+        let found = match inner.world.transport() {
+            Some((_, export)) => format!("`{export}`"),
+            None => "no HTTP handler".to_owned(),
         };
-        let socket = parsed(
+        return Err(MiddlewareError::NeedsP3 {
+            component: id.to_string(),
+            found,
+        });
+    }
+    let inner_name = format!("component `{id}`");
+    let bytes = stages.iter().rev().try_fold(inner.bytes, |inner, stage| {
+        let stage_name = stage.component.to_string();
+        let mut graph = Graph::new();
+        let socket = graph.parse(
             "bindery:middleware",
-            &stage.component.bytes,
-            stage.component.to_string(),
-            &mut graph,
+            Part {
+                what: "middleware",
+                name: &stage_name,
+                bytes: &stage.component.bytes,
+            },
         )?;
-        let plug = parsed("bindery:inner", &inner, inner_name.to_owned(), &mut graph)?;
-        link(graph, socket, plug).map_err(|source| ComposeError::Plug {
-            app: inner_name.to_owned(),
-            binder: stage.component.to_string(),
-            source: Box::new(source),
-        })
-    })
+        let plug = graph.parse(
+            "bindery:inner",
+            Part {
+                what: "composed",
+                name: &inner_name,
+                bytes: &inner,
+            },
+        )?;
+        Ok::<_, MiddlewareError>(graph.plug(socket, plug)?)
+    })?;
+    let file = format!("the middleware chain of {inner_name}");
+    Ok(OutputComponent::read(bytes, file)?)
 }

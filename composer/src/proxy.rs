@@ -12,8 +12,6 @@
 
 use std::collections::BTreeMap;
 
-use wac_graph::CompositionGraph;
-use wac_graph::types::Package;
 use wasm_encoder::{
     CodeSection, ConstExpr, DataSection, ExportKind, ExportSection, Function, FunctionSection,
     Instruction, MemorySection, MemoryType, Module, TypeSection, ValType,
@@ -21,8 +19,11 @@ use wasm_encoder::{
 use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::Resolve;
 
-use crate::compose::{export_all, wire};
-use crate::error::{BoxError, LinkError};
+use bindery_manifest::ComponentId;
+
+use crate::error::{BoxError, LinkError, ProxyError};
+use crate::graph::{Graph, Part};
+use crate::output::OutputComponent;
 use crate::world::split_version;
 
 /// The interfaces of `wasi:http/proxy@0.2`'s imports, without versions.
@@ -65,7 +66,7 @@ const VIRTUALIZED: [&str; 7] = [
 /// The version of the `wasi:cli` package in `wit/deps`.
 const CLI_VERSION: &str = "0.2.12";
 
-/// Whether `import` belongs to the `wasi:http/proxy` world (at any 0.2
+/// Whether `import` belongs to the `wasi:http/proxy` world (at some 0.2
 /// version).
 pub fn in_proxy_world(import: &str) -> bool {
     let (name, version) = split_version(import);
@@ -73,27 +74,58 @@ pub fn in_proxy_world(import: &str) -> bool {
         && PROXY_IMPORTS.contains(&name)
 }
 
-/// Links a component that virtualises `wasi:cli/environment` (with
-/// `environment`), `exit` and the terminals into `component`; the result
-/// exports what `component` exports.
-pub(crate) fn virtualize(
-    component: &[u8],
+/// `out`, the composed component `id`, with its `wasi:cli` imports outside
+/// the proxy world satisfied inside it, `environment` fixed; an error if
+/// any other import outside the proxy world remains.
+pub(crate) fn proxy_only(
+    out: OutputComponent,
+    id: &ComponentId,
     environment: &BTreeMap<String, String>,
-) -> Result<Vec<u8>, LinkError> {
-    let virt = virtual_cli(environment).map_err(LinkError::Virtualize)?;
-    let mut graph = CompositionGraph::new();
-    let package = |name: &str, bytes: Vec<u8>, graph: &mut CompositionGraph| {
-        Package::from_bytes(name, None, bytes, graph.types_mut())
-            .map_err(|error| LinkError::Virtualize(error.into()))
+) -> Result<OutputComponent, ProxyError> {
+    let name = format!("component `{id}`");
+    let failed = |source| ProxyError::Virtualize {
+        component: id.to_string(),
+        source,
     };
-    let virt = package("bindery:virtual-cli", virt, &mut graph)?;
-    let app = package("bindery:composed", component.to_vec(), &mut graph)?;
-    let virt = graph.register_package(virt)?;
-    let app = graph.register_package(app)?;
-    let virt_instance = graph.instantiate(virt);
-    let app_instance = graph.instantiate(app);
-    wire(&mut graph, (app_instance, app), (virt_instance, virt))?;
-    export_all(graph, (app_instance, app))
+    let virt = virtual_cli(environment)
+        .map_err(LinkError::Virtualize)
+        .map_err(failed)?;
+    let mut graph = Graph::new();
+    let virt = graph.parse(
+        "bindery:virtual-cli",
+        Part {
+            what: "generated",
+            name: "virtual wasi:cli",
+            bytes: &virt,
+        },
+    )?;
+    let composed = graph.parse(
+        "bindery:composed",
+        Part {
+            what: "output",
+            name: &name,
+            bytes: &out.bytes,
+        },
+    )?;
+    let bytes = graph.provide(composed, virt).map_err(failed)?;
+    let virtualized = OutputComponent::read(bytes, format!("the proxy-only output of {name}"))?;
+    let outside: Vec<String> = virtualized
+        .world
+        .imports
+        .iter()
+        .filter(|import| !in_proxy_world(import))
+        .cloned()
+        .collect();
+    if !outside.is_empty() {
+        return Err(ProxyError::NotProxy {
+            component: id.to_string(),
+            imports: outside,
+        });
+    }
+    Ok(OutputComponent {
+        provenance: out.provenance,
+        ..virtualized
+    })
 }
 
 /// The generated component: `environment` returned by

@@ -1,4 +1,5 @@
-//! Data-driven composition cases, in the style of wac-graph's `tests/graphs`.
+//! Data-driven composition cases, in the style of wac-graph's `tests/graphs`,
+//! one test per folder.
 //!
 //! Each folder under `tests/cases/` holds a `spin.toml` and its inputs:
 //! - `<name>.wit` becomes `<name>.wasm`, a dummy component of the file's
@@ -13,12 +14,15 @@
 //! warnings and the output manifest) or `error.txt` (the error message, with
 //! the case folder written as `$CASE`). `BLESS=1 cargo test` rewrites them.
 
-mod support;
-
 use std::path::Path;
 
 use bindery_composer::{ComposeOptions, compose};
-use support::case::{cases_root, materialize};
+use bindery_test_support::cases::{self, expect};
+use bindery_test_support::components::{cases_root, materialize};
+
+fn main() {
+    cases::run(&cases_root(), "", 15, run_case)
+}
 
 fn run_case(case: &Path) -> anyhow::Result<()> {
     let work = materialize(case)?;
@@ -42,9 +46,9 @@ fn run_case(case: &Path) -> anyhow::Result<()> {
                 for export in &component.world.exports {
                     text.push_str(&format!("  export {export}\n"));
                 }
-                assert_eq!(
-                    std::fs::read(out.join(format!("{id}.wasm")))?,
-                    component.bytes
+                anyhow::ensure!(
+                    std::fs::read(out.join(format!("{id}.wasm")))? == component.bytes,
+                    "{id}.wasm was not written as composed"
                 );
             }
             for warning in &app.warnings {
@@ -55,55 +59,16 @@ fn run_case(case: &Path) -> anyhow::Result<()> {
             ("output.txt", text)
         }
         Err(error) => {
-            assert!(!out.exists(), "a failed composition must write nothing");
+            anyhow::ensure!(!out.exists(), "a failed composition must write nothing");
             let message = format!("{:#}", anyhow::Error::from(error))
                 .replace(&work.path().display().to_string(), "$CASE");
             ("error.txt", format!("{message}\n"))
         }
     };
-    let expected_path = case.join(expected_file);
-    if std::env::var_os("BLESS").is_some() {
-        for stale in ["output.txt", "error.txt"] {
-            let _ = std::fs::remove_file(case.join(stale));
-        }
-        std::fs::write(&expected_path, &actual)?;
-        return Ok(());
-    }
-    let expected = std::fs::read_to_string(&expected_path).map_err(|_| {
-        anyhow::anyhow!(
-            "expected {}, which does not exist; got:\n{actual}",
-            expected_path.display()
-        )
-    })?;
-    anyhow::ensure!(
-        expected == actual,
-        "{}:\n--- expected\n{expected}--- actual\n{actual}",
-        expected_path.display()
-    );
-    Ok(())
-}
-
-#[test]
-fn compose_cases() {
-    let mut cases: Vec<_> = std::fs::read_dir(cases_root())
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .collect();
-    cases.sort();
-    assert!(cases.len() >= 15, "found only {} cases", cases.len());
-    let failures: Vec<String> = cases
-        .iter()
-        .filter_map(|case| {
-            run_case(case)
-                .err()
-                .map(|err| format!("{}: {err:#}", case.file_name().unwrap().to_string_lossy()))
-        })
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n\n")
-    );
+    let other = if expected_file == "output.txt" {
+        "error.txt"
+    } else {
+        "output.txt"
+    };
+    expect(&case.join(expected_file), &actual, &[&case.join(other)])
 }

@@ -1,4 +1,4 @@
 //! Fuzzing the CloudEvents HTTP codec: the harness (shared with the
 //! deterministic smoke test in `cargo test`) and the seed corpus.
 
-pub mod harness;
+pub use bindery_test_support::respond as harness;

@@ -11,7 +11,7 @@
 //! ```
 //! use bindery_manifest::{AppManifest, Executor};
 //!
-//! let manifest = AppManifest::parse(r#"
+//! let checked = AppManifest::parse(r#"
 //! spin_manifest_version = 2
 //! [application]
 //! name = "orders"
@@ -22,11 +22,13 @@
 //! [component.orders]
 //! source = "orders.wasm"
 //! "#).unwrap();
-//! let Some(Executor::Binder(binder)) = &manifest.trigger.http[0].executor else { panic!() };
+//! let Some(Executor::Binder(binder)) = &checked.manifest.trigger.http[0].executor else { panic!() };
 //! assert_eq!(binder.environment()["BINDERY_CONFIG_MAX_BODY"], "65536");
+//! assert_eq!(&checked.binders["orders"].executor, binder);
 //! ```
 #![deny(missing_docs)]
 
+mod checked;
 mod dependency;
 mod digest;
 mod error;
@@ -38,8 +40,10 @@ mod outbound;
 mod plain;
 mod reuse;
 mod sourced;
+mod subject;
 mod version;
 
+pub use checked::{BinderUse, CheckedManifest};
 pub use dependency::{Dependency, SENDER, SENDER_PREFIX};
 pub use digest::{DigestError, Sha256Digest};
 pub use error::{ManifestError, ParseError};
@@ -49,11 +53,15 @@ pub use executor::{
 };
 pub use id::{ComponentId, IdError};
 pub use input::{
-    AppManifest, Application, BinderUse, Component, ComponentBuild, HttpTrigger, NatsTrigger,
-    Transport, Triggers, is_subscription_subject,
+    AppManifest, Application, Component, ComponentBuild, HttpTrigger, NatsTrigger, Transport,
+    Triggers,
 };
 pub use middleware::{Middleware, MiddlewareSource, TriggerDependencies};
 pub use outbound::{AllowedHosts, OutboundHostError};
 pub use plain::{PlainComponent, PlainManifest, PlainRoute, PlainSubscription};
 pub use reuse::InstanceReuse;
+pub use subject::{
+    SubjectPattern, SubjectPatternError, is_publish_subject, is_subscription_subject,
+    outbound_subjects,
+};
 pub use version::ManifestVersion;

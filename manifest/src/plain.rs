@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use crate::error::{self, ManifestError, ParseError};
 use crate::id::ComponentId;
-use crate::input::is_subscription_subject;
 use crate::reuse::InstanceReuse;
+use crate::subject::is_subscription_subject;
 use crate::version::ManifestVersion;
 
 /// The routes and subscriptions of a plain manifest, each with the

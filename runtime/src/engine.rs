@@ -8,7 +8,7 @@ use manifest::Sha256Digest;
 use wasmtime::component::Component;
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
-use crate::HostConfig;
+use crate::config::HostConfig;
 use crate::error::HostError;
 
 /// Bytes of a reused memory or table slot kept resident between instances:

@@ -2,10 +2,7 @@
 
 use std::path::PathBuf;
 
-use manifest::ManifestError;
-
-use crate::nats::SubjectPatternError;
-use manifest::OutboundHostError;
+use manifest::{ManifestError, OutboundHostError, SubjectPatternError};
 
 /// A boxed error from wasmtime, with its chain of causes.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -54,7 +51,9 @@ pub enum ComponentError {
     #[error("cannot link it")]
     Link(#[source] BoxError),
     /// It does not export the HTTP handler.
-    #[error("a component on an HTTP trigger must export wasi:http/incoming-handler@0.2.x")]
+    #[error(
+        "a component on an HTTP trigger must export wasi:http/incoming-handler@0.2.x or wasi:http/handler@0.3.x"
+    )]
     NotHttp(#[source] BoxError),
     /// It does not export the messaging handler.
     #[error("a component on a NATS trigger must export wasmcloud:messaging/handler@0.2.0")]

@@ -8,14 +8,16 @@ use manifest::PlainComponent;
 use wasmtime::component::{InstancePre, Linker};
 use wasmtime::{Engine, Store};
 
+use crate::context::HostContext;
+use crate::engine;
 use crate::error::{ComponentError, HostError};
-use crate::nats::{Messaging, SubjectPolicy};
+use crate::messaging::{Messaging, SubjectPolicy};
 use crate::outbound::OutboundPolicy;
 use crate::state::State;
-use crate::{Host, engine};
 
-/// A linked component, `P` being its world's pre-instance (`ProxyPre` for
-/// HTTP, `MessagingAppPre` for NATS), with what each instance gets.
+/// A linked component, `P` being its world's pre-instance (the HTTP
+/// trigger's `HttpPre`, the NATS trigger's `MessagingAppPre`), with what
+/// each instance gets.
 pub(crate) struct Linked<P> {
     /// The component id in the manifest.
     pub(crate) id: String,
@@ -96,15 +98,15 @@ impl<P> LinkedSet<P> {
 }
 
 impl<P> Linked<P> {
-    /// A store for one instance of this component, as `host` runs it: its
+    /// A store for one instance of this component, in `context`: its
     /// environment, the memory limit, the deadline, and the outbound
     /// policies (`reply_to` being the reply subject of the message it
     /// handles, if any).
-    pub(crate) fn store(&self, host: &Host, reply_to: Option<String>) -> Store<State> {
-        let config = &host.config;
-        host.instantiations.add_one();
+    pub(crate) fn store(&self, context: &HostContext, reply_to: Option<String>) -> Store<State> {
+        let config = &context.config;
+        context.instantiations.add_one();
         let messaging = Messaging::new(
-            host.broker.clone(),
+            context.broker.clone(),
             self.subjects.clone(),
             reply_to,
             config.deadline,
@@ -115,7 +117,7 @@ impl<P> Linked<P> {
             self.outbound.clone(),
             messaging,
         );
-        let mut store = Store::new(&host.engine, state);
+        let mut store = Store::new(&context.engine, state);
         store.limiter(|state| &mut state.limits);
         store.set_epoch_deadline(config.deadline_ticks());
         store

@@ -7,7 +7,7 @@ use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
-use crate::nats::Messaging;
+use crate::messaging::Messaging;
 use crate::outbound::OutboundPolicy;
 
 /// The per-instance store data.
@@ -17,7 +17,7 @@ pub(crate) struct State {
     table: ResourceTable,
     pub(crate) limits: StoreLimits,
     outbound: OutboundPolicy,
-    pub(crate) messaging: Messaging,
+    messaging: Messaging,
 }
 
 impl State {
@@ -41,6 +41,13 @@ impl State {
             outbound,
             messaging,
         }
+    }
+}
+
+impl State {
+    /// Its `wasmcloud:messaging/consumer`.
+    pub(crate) fn messaging(&mut self) -> &mut Messaging {
+        &mut self.messaging
     }
 }
 

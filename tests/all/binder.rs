@@ -9,7 +9,7 @@ use serde_json::json;
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine};
 
-use crate::host::{Reply, TestHost, compose};
+use crate::test_host::{Reply, TestHost, compose};
 
 fn binder_bytes() -> Vec<u8> {
     std::fs::read(bindery_tests::BINDERY_HTTP_CLOUDEVENTS).unwrap()

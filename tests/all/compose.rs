@@ -6,10 +6,12 @@ use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
-use bindery_composer::{ComponentKind, ComposeError, ComposeOptions, Provenance, compose};
+use bindery_composer::{
+    ComponentKind, ComposeError, ComposeOptions, Provenance, ResolveError, StepError, compose,
+};
 use bindery_manifest::Sha256Digest;
 
-use crate::host::TestHost;
+use crate::test_host::TestHost;
 
 /// A folder with the scripted app and a manifest whose one trigger uses
 /// `executor`.
@@ -191,8 +193,17 @@ fn a_url_binder_with_the_wrong_digest_is_refused() {
         r#"{{ type = "binder", url = "{url}", digest = "{wrong}" }}"#
     ));
     let error = compose(&dir.path().join("spin.toml"), &options(dir.path())).unwrap_err();
-    assert!(matches!(error, ComposeError::Digest { .. }), "{error}");
-    let message = error.to_string();
+    assert!(
+        matches!(
+            &error,
+            ComposeError::Step {
+                source: StepError::Resolve(ResolveError::Digest { .. }),
+                ..
+            }
+        ),
+        "{error}"
+    );
+    let message = format!("{:#}", anyhow::Error::from(error));
     assert!(
         message.contains(&url) && message.contains(&wrong),
         "{message}"

@@ -13,7 +13,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 use wasmtime_wasi_http::io::TokioIo;
 
-use crate::host::TestHost;
+use crate::test_host::TestHost;
 
 /// The limits of the host under test.
 fn limits() -> HostConfig {

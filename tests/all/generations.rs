@@ -6,12 +6,12 @@
 use bindery_manifest::{AppManifest, Executor, WasiGeneration};
 use serde_json::json;
 
-use crate::broker::Broker;
-use crate::host::Reply;
-use crate::hosts::{self, BINARY};
+use crate::host_matrix::{self, BINARY};
 use crate::nats::{next_json, order, order_created};
 use crate::serve::{Server, example, run};
+use crate::test_host::Reply;
 use crate::toolchain;
+use bindery_test_support::broker::Broker;
 
 /// A project of `app` behind the http-cloudevents binder built for
 /// `generation`, with `config` (TOML table members) for the binder.
@@ -53,7 +53,7 @@ fn comparable(reply: &Reply) -> (u16, Vec<(String, String)>, Vec<u8>) {
 async fn the_same_echo_answers_alike_over_wasi_0_2_and_0_3() {
     let mut answers = Vec::new();
     for generation in [WasiGeneration::P2, WasiGeneration::P3] {
-        let dir = project(bindery_tests::ECHO, generation, hosts::CONFIG);
+        let dir = project(bindery_tests::ECHO, generation, host_matrix::CONFIG);
         let server = Server::start(dir.path(), &["up"]);
         let inspected = run(dir.path(), &["inspect", ".bindery/app.wasm"]);
         let text = String::from_utf8_lossy(&inspected.stdout);
@@ -62,8 +62,10 @@ async fn the_same_echo_answers_alike_over_wasi_0_2_and_0_3() {
             "{text}"
         );
         let mut replies = Vec::new();
-        for check in hosts::checks() {
-            replies.push(comparable(&hosts::send(server.address(), &check).await));
+        for check in host_matrix::checks() {
+            replies.push(comparable(
+                &host_matrix::send(server.address(), &check).await,
+            ));
         }
         answers.push(replies);
     }
@@ -73,7 +75,10 @@ async fn the_same_echo_answers_alike_over_wasi_0_2_and_0_3() {
     }
     // The checks mean something: what 0.2 answered is what the binder does.
     let statuses: Vec<u16> = p2.iter().map(|(status, _, _)| *status).collect();
-    let expected: Vec<u16> = hosts::checks().iter().map(|check| check.status).collect();
+    let expected: Vec<u16> = host_matrix::checks()
+        .iter()
+        .map(|check| check.status)
+        .collect();
     assert_eq!(statuses, expected);
     assert_eq!(p3[0].2, "Grüße".as_bytes());
     assert!(p3[0].1.contains(&("ce-note".into(), "caf%C3%A9".into())));
@@ -222,7 +227,7 @@ async fn orders_over_wasi_0_3_accepts_audits_and_refuses() {
         ],
     );
     let path = dir.path().join("spin.toml");
-    let mut manifest = AppManifest::load(&path).unwrap();
+    let mut manifest = AppManifest::load(&path).unwrap().manifest;
     for trigger in &mut manifest.trigger.http {
         if let Some(Executor::Binder(binder)) = &mut trigger.executor {
             binder.wasi = Some(WasiGeneration::P3);

@@ -2,17 +2,16 @@
 //! linked once.
 
 mod binder;
-mod broker;
 mod compose;
 mod faults;
 mod generations;
-mod host;
-mod hosts;
+mod host_matrix;
 mod languages;
 mod middleware;
 mod nats;
 mod serve;
 mod sink;
 mod templates;
+mod test_host;
 mod toolchain;
 mod versions;

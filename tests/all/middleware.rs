@@ -7,8 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bindery_composer::ComponentWorld;
 use bindery_webhook_signature::sign;
 
-use crate::host::Reply;
 use crate::serve::{Server, run};
+use crate::test_host::Reply;
 
 /// The example secret of the Standard Webhooks specification.
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

@@ -11,9 +11,9 @@ use bindery_manifest::Sha256Digest;
 use futures::StreamExt as _;
 use serde_json::{Value, json};
 
-use crate::broker::Broker;
 use crate::serve::{Server, run, up_orders};
 use crate::toolchain;
+use bindery_test_support::broker::Broker;
 
 /// How long a test waits for one reply, or for a line in the host's log.
 const PATIENCE: Duration = Duration::from_secs(60);

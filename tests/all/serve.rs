@@ -11,9 +11,9 @@ use serde_json::json;
 
 use bindery_manifest::AppManifest;
 
-use crate::broker::Broker;
-use crate::host::{Reply, exchange};
+use crate::test_host::{Reply, exchange};
 use crate::toolchain;
+use bindery_test_support::broker::Broker;
 
 /// The `bindery` binary of this build (`cargo test` builds it with the
 /// composer package).
@@ -34,7 +34,9 @@ pub fn bindery() -> PathBuf {
 /// component id), and without build commands.
 pub fn example(name: &str, built: &[(&str, &str)]) -> tempfile::TempDir {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let mut manifest = AppManifest::load(&examples.join(name).join("spin.toml")).unwrap();
+    let mut manifest = AppManifest::load(&examples.join(name).join("spin.toml"))
+        .unwrap()
+        .manifest;
     for (id, component) in &mut manifest.component {
         let (_, path) = built.iter().find(|(built, _)| id == built).unwrap();
         component.source = path.to_string();

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use wac_graph::types::Package;
 use wac_graph::{CompositionGraph, EncodeOptions};
 
-use crate::host::{TestHost, compose};
+use crate::test_host::{TestHost, compose};
 
 const HANDLER: &str = "wasi:http/incoming-handler@0.2.12";
 

@@ -6,8 +6,7 @@
 //! structured or batch mode. The HTTP binding feature file is parsed and its
 //! scenarios run through the binder.
 
-#[path = "../../../crates/cloudevents-codec/tests/support/conformance.rs"]
-mod conformance;
+use bindery_test_support::conformance;
 
 use bindery_http_cloudevents::{BATCH, Config, STRUCTURED, json, respond};
 use conformance::{

@@ -4,8 +4,7 @@
 //! property (a status that is not HTTP, an invalid header, a success that
 //! does not decode back).
 
-#[path = "../../../fuzz/src/harness.rs"]
-mod harness;
+use bindery_test_support::respond as harness;
 
 use std::path::PathBuf;
 

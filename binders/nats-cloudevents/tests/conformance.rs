@@ -3,9 +3,7 @@
 //! its golden sample and answered on the reply subject; every invalid one is
 //! refused as not worth retrying, and the handler never sees it.
 
-#[path = "../../../crates/cloudevents-codec/tests/support/conformance.rs"]
-#[allow(dead_code)]
-mod conformance;
+use bindery_test_support::conformance;
 
 use bindery_nats_cloudevents::{Config, Delivered, Event, Message, on_message};
 use codec::json;

@@ -9,32 +9,26 @@ use std::time::Instant;
 use tokio::sync::OwnedSemaphorePermit;
 use wasmtime::{PoolConcurrencyLimitError, Trap};
 
-use super::{BrokerMessage, MessagingAppPre};
-use crate::Host;
+use crate::context::HostContext;
 use crate::linked::Linked;
+use crate::messaging::{MessagingAppPre, guest_message};
 use crate::state::State;
 
-/// A NATS message as the guest sees it.
-pub(crate) fn guest_message(message: &async_nats::Message) -> BrokerMessage {
-    BrokerMessage {
-        subject: message.subject.to_string(),
-        body: message.payload.to_vec(),
-        reply_to: message.reply.as_ref().map(ToString::to_string),
-    }
-}
+/// A component on a NATS trigger, linked once.
+pub(crate) type Listener = Linked<MessagingAppPre<State>>;
 
 /// Handles `message` with a fresh instance of `listener`, holding `slot`
 /// until the instance is gone.
 pub(crate) async fn deliver(
-    host: Arc<Host>,
-    listener: Arc<Linked<MessagingAppPre<State>>>,
+    context: Arc<HostContext>,
+    listener: Arc<Listener>,
     message: async_nats::Message,
     slot: OwnedSemaphorePermit,
 ) {
     let started = Instant::now();
     let message = guest_message(&message);
-    let config = &host.config;
-    let mut store = listener.store(&host, message.reply_to.clone());
+    let config = &context.config;
+    let mut store = listener.store(&context, message.reply_to.clone());
     let result = async {
         let app = listener.pre.instantiate_async(&mut store).await?;
         app.wasmcloud_messaging_handler()

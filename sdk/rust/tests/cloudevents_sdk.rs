@@ -7,9 +7,7 @@
 //! UTC, `dataschema` normalised as a URL, JSON data re-serialized; the
 //! extensions come back in another order. The comparison allows exactly that.
 
-#[path = "../../../crates/cloudevents-codec/tests/support/conformance.rs"]
-#[allow(dead_code)]
-mod conformance;
+use bindery_test_support::conformance;
 
 use bindery_sdk::Event;
 use cloudevents::event::TryIntoUrl as _;

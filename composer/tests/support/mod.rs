@@ -1,3 +1,0 @@
-//! Helpers shared by the composer's integration tests.
-
-pub mod case;

@@ -1,0 +1,109 @@
+//! A real `nats-server` on an ephemeral loopback port, for the NATS
+//! trigger's tests and benchmarks.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A running `nats-server`, stopped when dropped.
+pub struct Broker {
+    binary: PathBuf,
+    child: Child,
+    port: u16,
+}
+
+impl Broker {
+    /// Starts the `nats-server` at `binary` on a free port of 127.0.0.1.
+    pub fn start(binary: &Path) -> Self {
+        Self::on_port(binary, None)
+    }
+
+    /// Starts `nats-server` on `port` of 127.0.0.1, or a free port.
+    fn on_port(binary: &Path, port: Option<u16>) -> Self {
+        let port_arg = port.map_or("-1".to_owned(), |port| port.to_string());
+        let mut child = Command::new(binary)
+            .args(["--addr", "127.0.0.1", "--port", &port_arg])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("nats-server starts");
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        let (found, listening) = mpsc::channel();
+        // Keep reading to the end, so the server never writes to a closed pipe.
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                if let Some((_, address)) = line.split_once("Listening for client connections on ")
+                    && let Some((_, port)) = address.rsplit_once(':')
+                {
+                    let _ = found.send(port.trim().parse::<u16>().unwrap());
+                }
+            }
+        });
+        let port = listening
+            .recv_timeout(Duration::from_secs(30))
+            .expect("nats-server says which port it listens on");
+        Self {
+            binary: binary.to_owned(),
+            child,
+            port,
+        }
+    }
+
+    /// Its address, as `--nats-address` takes it.
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// A client connected to it.
+    pub async fn client(&self) -> async_nats::Client {
+        async_nats::connect(self.url()).await.unwrap()
+    }
+
+    /// A subscription of `client` to the literal `subject` that the broker
+    /// has registered: a probe published to it has come back. A flush only
+    /// writes the subscription to the socket, and a message another
+    /// connection publishes before the broker reads it would be missed.
+    #[allow(dead_code, reason = "the benchmarks include this file")]
+    pub async fn subscribed(client: &async_nats::Client, subject: &str) -> async_nats::Subscriber {
+        use futures::StreamExt as _;
+        let mut subscriber = client.subscribe(subject.to_owned()).await.unwrap();
+        let probe = client.new_inbox();
+        client
+            .publish(subject.to_owned(), probe.clone().into())
+            .await
+            .unwrap();
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(30), subscriber.next())
+                .await
+                .expect("the probe comes back")
+                .expect("the subscription is open");
+            if message.payload == probe.as_bytes() {
+                return subscriber;
+            }
+        }
+    }
+
+    /// Stops the server and starts a new one on the same port.
+    #[allow(
+        dead_code,
+        reason = "the benchmarks include this file and never restart"
+    )]
+    pub fn restart(&mut self) {
+        self.stop();
+        let (binary, port) = (self.binary.clone(), self.port);
+        *self = Self::on_port(&binary, Some(port));
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

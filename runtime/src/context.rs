@@ -1,0 +1,41 @@
+//! What every trigger shares: the engine, the limits, the instance slots,
+//! the count of instances made and the broker connection. Triggers take a
+//! [`HostContext`]; none reaches into another trigger.
+
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use wasmtime::Engine;
+
+use crate::config::HostConfig;
+use crate::counter::Instantiations;
+
+/// The context every trigger serves in.
+pub(crate) struct HostContext {
+    /// The engine every component runs in.
+    pub(crate) engine: Engine,
+    /// The host's limits and settings.
+    pub(crate) config: HostConfig,
+    /// The instances made so far.
+    pub(crate) instantiations: Instantiations,
+    /// One permit per instance the pool holds: a request or a message takes
+    /// one before it instantiates, so that a full pool answers 503 at once
+    /// (and a message waits).
+    pub(crate) slots: Arc<Semaphore>,
+    /// The connection to the NATS broker, once [`crate::Host::connect`]
+    /// made it.
+    pub(crate) broker: Option<async_nats::Client>,
+}
+
+impl HostContext {
+    /// A context for `config`, with no broker connection yet.
+    pub(crate) fn new(engine: Engine, config: HostConfig) -> Self {
+        Self {
+            engine,
+            slots: Arc::new(Semaphore::new(config.max_instances as usize)),
+            config,
+            instantiations: Instantiations::default(),
+            broker: None,
+        }
+    }
+}
