@@ -13,9 +13,6 @@ use http_body_util::{BodyExt as _, Full};
 /// The body sizes of every shape, in KiB.
 pub const SIZES_KIB: [usize; 3] = [64, 256, 1024];
 
-/// The harness's argument that runs only these shapes.
-pub const ONLY: &str = "worst-shapes";
-
 /// How often each body is sent, in interleaved rounds; the median counts.
 const ROUNDS: usize = 9;
 

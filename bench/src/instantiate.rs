@@ -59,7 +59,7 @@ pub async fn run(
             name,
             bytes: wasm.len(),
             core_modules: core_modules(wasm)?,
-            micros: crate::median(rounds).as_secs_f64() * 1e6,
+            micros: crate::load::median(rounds).as_secs_f64() * 1e6,
         });
     }
     Ok(results)

@@ -148,3 +148,19 @@ pub async fn connect(address: SocketAddr) -> Result<http1::SendRequest<Full<Byte
     tokio::spawn(connection);
     Ok(sender)
 }
+
+/// The median wall time of `runs` calls of `f`, in milliseconds.
+pub(crate) fn median_ms(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        f()?;
+        times.push(started.elapsed());
+    }
+    Ok(median(times).as_secs_f64() * 1e3)
+}
+
+pub(crate) fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort_unstable();
+    times[times.len() / 2]
+}

@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 
+use crate::compositions::{compose_options, composed_p3, echo_manifest};
 use crate::load::{self, Load, Template};
 use crate::soak::ChildServer;
-
-/// The argument that selects this mode.
-pub const PROFILE: &str = "profile";
+use crate::templates::Templates;
+use bindery_composer::compose;
 
 /// How long the load runs while `perf` samples.
 const SECONDS: u64 = 10;
@@ -141,4 +141,19 @@ fn group(report: &str) -> Vec<(&'static str, f64)> {
         sums[part] += percent;
     }
     parts.into_iter().zip(sums).collect()
+}
+
+/// Composes the echo app behind the WASI 0.3 binder, then profiles it
+/// ([`run`]): printed, for bench/README.md.
+pub fn composed_echo_p3() -> Result<()> {
+    let work = tempfile::tempdir()?;
+    let manifest = echo_manifest(work.path(), "spin-p3.toml", ", wasi = \"0.3\"")?;
+    compose(&manifest, &compose_options(work.path()))?
+        .write(composed_p3(work.path()).parent().expect("a folder"))?;
+    run(
+        &composed_p3(work.path()),
+        &work.path().join("compiled"),
+        &Templates::new().binary,
+        work.path(),
+    )
 }

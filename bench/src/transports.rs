@@ -15,8 +15,10 @@ use bytes::Bytes;
 use serde::Serialize;
 use tokio::net::TcpListener;
 
+use crate::ECHO;
+use crate::compositions::compose_options;
 use crate::load::{self, Load, Stats, Template};
-use crate::{ECHO, RATIO_ROUNDS, compose_options};
+use crate::settings::RATIO_ROUNDS;
 
 use bindery_test_support::broker;
 

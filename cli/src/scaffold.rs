@@ -5,6 +5,7 @@
 //! `cli/templates/`, the Python, JS, C and Go binders of `binders/` (the
 //! same sources the tests build), and the WIT each project needs.
 
+use bindery_toolchains::pins::{CLANG_PACKAGES, COMPONENTIZE_JS, COMPONENTIZE_PY, WIT_BINDGEN_CLI};
 use std::path::{Path, PathBuf};
 
 use bindery_manifest::{ComponentId, IdError};
@@ -400,15 +401,16 @@ fn write_all(root: &Path, files: &[(&str, String)]) -> Result<(), ScaffoldError>
 /// The project's README: how to build it and how to use it.
 fn readme(kind: Kind, language: Language, name: &str) -> String {
     let toolchain = match language {
-        Language::Rust => "rustup target add wasm32-wasip2",
-        Language::Python => "pip install componentize-py==0.25.1",
-        Language::Js => "npm install @bytecodealliance/componentize-js@0.23.0",
-        Language::C => {
-            "apt install clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc && cargo install wit-bindgen-cli --version 0.61.0"
-        }
-        Language::Go => {
-            "# Go 1.25 or later, from https://go.dev/dl\ncargo install wit-bindgen-cli --version 0.61.0 --features go"
-        }
+        Language::Rust => "rustup target add wasm32-wasip2".to_owned(),
+        Language::Python => format!("pip install {COMPONENTIZE_PY}"),
+        Language::Js => format!("npm install {COMPONENTIZE_JS}"),
+        Language::C => format!(
+            "apt install {} && cargo install wit-bindgen-cli --version {WIT_BINDGEN_CLI}",
+            CLANG_PACKAGES.join(" ")
+        ),
+        Language::Go => format!(
+            "# Go 1.25 or later, from https://go.dev/dl\ncargo install wit-bindgen-cli --version {WIT_BINDGEN_CLI} --features go"
+        ),
     };
     let usage = match kind {
         Kind::Binder => format!(

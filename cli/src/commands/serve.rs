@@ -15,8 +15,9 @@ use crate::cache::cache_dir;
 use crate::progress::Step;
 
 /// Serve a plain manifest (as `compose` writes it) or one component: HTTP
-/// triggers on `--listen`, NATS triggers from the broker, with a fresh
-/// instance per request and per message.
+/// triggers on `--listen`, NATS triggers from the broker. Each message and
+/// each request to a WASI 0.2 component gets a fresh instance; a WASI 0.3
+/// component's instances are reused (see the instance-reuse options).
 #[derive(Args)]
 pub struct ServeCommand {
     /// A plain Spin v2 manifest, or a component `.wasm` file, which then

