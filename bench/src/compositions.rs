@@ -2,20 +2,14 @@
 //! binder (0.2, 0.3, behind the webhook-signature middleware) and the
 //! floor plugged by hand.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result};
-use bindery_composer::{ComposeOptions, compose};
-use bindery_runtime::{Host, HostConfig, Instantiations};
-use bytes::Bytes;
-use serde::Serialize;
-use tokio::net::TcpListener;
+use anyhow::Result;
+use bindery_composer::ComposeOptions;
 use wac_graph::types::Package;
 use wac_graph::{CompositionGraph, EncodeOptions};
 
-use crate::*;
+use crate::artifacts::ECHO;
 
 /// A manifest, `dir/name`, binding the echo app with the built-in
 /// http-cloudevents binder; `config` is appended to its executor table.
@@ -65,3 +59,7 @@ pub(crate) fn plug_floor(binder: &[u8], app: &[u8], validate: bool) -> Result<Ve
         ..EncodeOptions::default()
     })?)
 }
+
+/// The key the middleware row's requests are signed with (`c2lnbmluZy1rZXk=`
+/// in base64).
+pub(crate) const SIGNING_KEY: &[u8] = b"signing-key";

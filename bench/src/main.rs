@@ -6,6 +6,7 @@
 //! Each job has its module: `scenarios` (the full run), `report`, `server`,
 //! `compositions`, `templates`, `settings`, and one module per measurement.
 
+mod artifacts;
 mod codec;
 mod compositions;
 mod executor;
@@ -26,8 +27,6 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-
-include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));
 
 /// Measure what the guest-side binder costs, against the host's floor, the
 /// monolithic component and a host-side executor.

@@ -1,76 +1,67 @@
 //! What a run measured, and the markdown report written from it.
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
-use anyhow::{Context as _, Result};
-use bindery_composer::{ComposeOptions, compose};
-use bindery_runtime::{Host, HostConfig, Instantiations};
-use bytes::Bytes;
 use serde::Serialize;
-use tokio::net::TcpListener;
-use wac_graph::types::Package;
-use wac_graph::{CompositionGraph, EncodeOptions};
 
-use crate::*;
+use crate::load::Stats;
+use crate::settings::{RATIO_CONCURRENCY, RATIO_ROUNDS, REPEAT};
+use crate::{codec, hostile, instantiate, soak, transports};
 
 /// One throughput measurement.
 #[derive(Serialize)]
 pub(crate) struct Throughput {
-    implementation: &'static str,
-    mode: &'static str,
-    concurrency: usize,
+    pub(crate) implementation: &'static str,
+    pub(crate) mode: &'static str,
+    pub(crate) concurrency: usize,
     #[serde(flatten)]
-    stats: Stats,
+    pub(crate) stats: Stats,
 }
 
 /// The throughput of one implementation over the interleaved ratio rounds.
 #[derive(Serialize)]
 pub(crate) struct RatioRuns {
-    implementation: &'static str,
+    pub(crate) implementation: &'static str,
     /// Requests per second of each round, in round order.
-    rps: Vec<f64>,
+    pub(crate) rps: Vec<f64>,
     /// Their median, which the ratios use.
-    median_rps: f64,
+    pub(crate) median_rps: f64,
     /// Instances made per 1000 requests over the rounds (the host-side
     /// executor makes one per request by design; `wasmtime serve` is not
     /// counted).
-    instantiations_per_1000: Option<f64>,
+    pub(crate) instantiations_per_1000: Option<f64>,
 }
 
 /// A ratio against its target.
 #[derive(Serialize)]
 pub(crate) struct Ratio {
-    name: &'static str,
-    value: f64,
-    target: &'static str,
-    met: bool,
+    pub(crate) name: &'static str,
+    pub(crate) value: f64,
+    pub(crate) target: &'static str,
+    pub(crate) met: bool,
 }
 
 /// Everything one run measured.
 #[derive(Serialize)]
 pub(crate) struct Results {
-    machine: String,
-    seconds_per_run: f64,
-    throughput: Vec<Throughput>,
-    ratio_runs: Vec<RatioRuns>,
-    compose_ms: f64,
-    plug_floor_ms: f64,
-    plug_unvalidated_ms: f64,
-    binder_bytes: usize,
-    app_bytes: usize,
-    composed_bytes: usize,
-    plug_floor_bytes: usize,
-    cold_first_response_ms: f64,
-    warm_first_response_ms: f64,
-    instantiation: Vec<instantiate::InstantiateResult>,
-    codec: Vec<codec::CodecResult>,
-    worst_shapes: Vec<hostile::WorstShape>,
-    soak: soak::Soak,
-    transports: Vec<transports::TransportRuns>,
-    fuzzing: Option<String>,
-    ratios: Vec<Ratio>,
+    pub(crate) machine: String,
+    pub(crate) seconds_per_run: f64,
+    pub(crate) throughput: Vec<Throughput>,
+    pub(crate) ratio_runs: Vec<RatioRuns>,
+    pub(crate) compose_ms: f64,
+    pub(crate) plug_floor_ms: f64,
+    pub(crate) plug_unvalidated_ms: f64,
+    pub(crate) binder_bytes: usize,
+    pub(crate) app_bytes: usize,
+    pub(crate) composed_bytes: usize,
+    pub(crate) plug_floor_bytes: usize,
+    pub(crate) cold_first_response_ms: f64,
+    pub(crate) warm_first_response_ms: f64,
+    pub(crate) instantiation: Vec<instantiate::InstantiateResult>,
+    pub(crate) codec: Vec<codec::CodecResult>,
+    pub(crate) worst_shapes: Vec<hostile::WorstShape>,
+    pub(crate) soak: soak::Soak,
+    pub(crate) transports: Vec<transports::TransportRuns>,
+    pub(crate) fuzzing: Option<String>,
+    pub(crate) ratios: Vec<Ratio>,
 }
 
 /// The CPU, core count and memory of this machine.

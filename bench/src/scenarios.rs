@@ -3,96 +3,23 @@
 //! times, the worst request shapes, NATS against HTTP, the soak; then the
 //! report.
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
-use anyhow::{Context as _, Result};
-use bindery_composer::{ComposeOptions, compose};
-use bindery_runtime::{Host, HostConfig, Instantiations};
-use bytes::Bytes;
-use serde::Serialize;
-use tokio::net::TcpListener;
-use wac_graph::types::Package;
-use wac_graph::{CompositionGraph, EncodeOptions};
+use anyhow::Result;
+use bindery_composer::compose;
+use bindery_runtime::HostConfig;
 
-use crate::*;
-
-/// The served implementations of scenario 1.
-#[derive(Clone, Copy, PartialEq)]
-pub(crate) enum Implementation {
-    Composed,
-    ComposedP3,
-    ComposedP3Signed,
-    Monolithic,
-    MonolithicP3,
-    Executor,
-    Hello,
-    HelloP3,
-    WasmtimeComposed,
-    WasmtimeComposedP3,
-}
-
-impl Implementation {
-    /// Every implementation, in the order the report lists them.
-    const ALL: [Self; 10] = [
-        Self::Composed,
-        Self::ComposedP3,
-        Self::ComposedP3Signed,
-        Self::Monolithic,
-        Self::MonolithicP3,
-        Self::Executor,
-        Self::Hello,
-        Self::HelloP3,
-        Self::WasmtimeComposed,
-        Self::WasmtimeComposedP3,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Composed => "(a) composed",
-            Self::ComposedP3 => "(a3) composed, WASI 0.3 with reuse",
-            Self::ComposedP3Signed => "(a3s) (a3) behind the webhook-signature middleware",
-            Self::Monolithic => "(b) monolithic",
-            Self::MonolithicP3 => "(b3) monolithic, WASI 0.3 with reuse",
-            Self::Executor => "(c) host-side executor",
-            Self::Hello => "(d) hello floor",
-            Self::HelloP3 => "(d3) hello floor, WASI 0.3 with reuse",
-            Self::WasmtimeComposed => "(w) (a) under wasmtime serve",
-            Self::WasmtimeComposedP3 => "(w3) (a3) under wasmtime serve",
-        }
-    }
-
-    /// The request this implementation is sent in place of `template`:
-    /// the same, signed for the middleware where it has one.
-    fn request(self, template: &Template) -> Template {
-        if self != Self::ComposedP3Signed {
-            return template.clone();
-        }
-        let mut signed = template.clone();
-        let timestamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("after 1970")
-            .as_secs()
-            .to_string();
-        let signature = bindery_webhook_signature::sign(
-            SIGNING_KEY,
-            b"msg_bench",
-            timestamp.as_bytes(),
-            &template.body,
-        );
-        signed.headers.extend([
-            ("webhook-id", "msg_bench".to_owned()),
-            ("webhook-timestamp", timestamp),
-            ("webhook-signature", signature),
-        ]);
-        signed
-    }
-}
-
-/// The key the middleware row's requests are signed with (`c2lnbmluZy1rZXk=`
-/// in base64).
-pub(crate) const SIGNING_KEY: &[u8] = b"signing-key";
+use crate::artifacts::{BINDERY_HTTP_CLOUDEVENTS, ECHO, HELLO_HTTP, MONOLITHIC_ECHO};
+use crate::compositions::{
+    compose_options, composed_p3, composed_signed, echo_manifest, plug_floor,
+};
+use crate::load::{self, Load, Stats, Template, median, median_ms};
+use crate::report::{Ratio, RatioRuns, Results, Throughput, machine, report};
+use crate::server::{Implementation, Server, first_response};
+use crate::settings::{CONCURRENCY, FUZZING, RATIO_CONCURRENCY, RATIO_ROUNDS, REPEAT, Settings};
+use crate::templates::Templates;
+use crate::{codec, hostile, instantiate, soak, transports};
 
 /// Runs every scenario and writes `bench/results/latest.md` and
 /// `latest.json`.

@@ -5,23 +5,21 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result};
-use bindery_composer::{ComposeOptions, compose};
+use anyhow::Result;
 use bindery_runtime::{Host, HostConfig, Instantiations};
-use bytes::Bytes;
-use serde::Serialize;
 use tokio::net::TcpListener;
-use wac_graph::types::Package;
-use wac_graph::{CompositionGraph, EncodeOptions};
 
-use crate::*;
+use crate::artifacts::{ECHO, HELLO_HTTP, HELLO_HTTP_P3, MONOLITHIC_ECHO, MONOLITHIC_ECHO_P3};
+use crate::compositions::{SIGNING_KEY, composed_p3, composed_signed};
+use crate::load::{self, Load, Template};
+use crate::{executor, wasmtime_cli};
 
 /// One implementation served on `127.0.0.1:0`.
 pub(crate) struct Server {
-    address: SocketAddr,
-    running: Running,
+    pub(crate) address: SocketAddr,
+    pub(crate) running: Running,
     /// The host's count of instances, where the host is Bindery's.
-    instantiations: Option<Instantiations>,
+    pub(crate) instantiations: Option<Instantiations>,
 }
 
 /// What serves an implementation.
@@ -33,7 +31,11 @@ pub(crate) enum Running {
 }
 
 impl Server {
-    async fn start(implementation: Implementation, composed: &Path, work: &Path) -> Result<Self> {
+    pub(crate) async fn start(
+        implementation: Implementation,
+        composed: &Path,
+        work: &Path,
+    ) -> Result<Self> {
         let wasmtime = |manifest: PathBuf| -> Result<Self> {
             let served = wasmtime_cli::Served::start(&manifest.with_file_name("echo.wasm"))?;
             Ok(Self {
@@ -121,4 +123,76 @@ pub(crate) async fn first_response(
     server.abort();
     anyhow::ensure!(stats.requests == 1, "the first request failed");
     Ok(elapsed)
+}
+
+/// The served implementations of scenario 1.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Implementation {
+    Composed,
+    ComposedP3,
+    ComposedP3Signed,
+    Monolithic,
+    MonolithicP3,
+    Executor,
+    Hello,
+    HelloP3,
+    WasmtimeComposed,
+    WasmtimeComposedP3,
+}
+
+impl Implementation {
+    /// Every implementation, in the order the report lists them.
+    pub(crate) const ALL: [Self; 10] = [
+        Self::Composed,
+        Self::ComposedP3,
+        Self::ComposedP3Signed,
+        Self::Monolithic,
+        Self::MonolithicP3,
+        Self::Executor,
+        Self::Hello,
+        Self::HelloP3,
+        Self::WasmtimeComposed,
+        Self::WasmtimeComposedP3,
+    ];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Composed => "(a) composed",
+            Self::ComposedP3 => "(a3) composed, WASI 0.3 with reuse",
+            Self::ComposedP3Signed => "(a3s) (a3) behind the webhook-signature middleware",
+            Self::Monolithic => "(b) monolithic",
+            Self::MonolithicP3 => "(b3) monolithic, WASI 0.3 with reuse",
+            Self::Executor => "(c) host-side executor",
+            Self::Hello => "(d) hello floor",
+            Self::HelloP3 => "(d3) hello floor, WASI 0.3 with reuse",
+            Self::WasmtimeComposed => "(w) (a) under wasmtime serve",
+            Self::WasmtimeComposedP3 => "(w3) (a3) under wasmtime serve",
+        }
+    }
+
+    /// The request this implementation is sent in place of `template`:
+    /// the same, signed for the middleware where it has one.
+    pub(crate) fn request(self, template: &Template) -> Template {
+        if self != Self::ComposedP3Signed {
+            return template.clone();
+        }
+        let mut signed = template.clone();
+        let timestamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs()
+            .to_string();
+        let signature = bindery_webhook_signature::sign(
+            SIGNING_KEY,
+            b"msg_bench",
+            timestamp.as_bytes(),
+            &template.body,
+        );
+        signed.headers.extend([
+            ("webhook-id", "msg_bench".to_owned()),
+            ("webhook-timestamp", timestamp),
+            ("webhook-signature", signature),
+        ]);
+        signed
+    }
 }

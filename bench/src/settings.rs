@@ -1,20 +1,11 @@
 //! The harness's settings (from the environment) and the fixed shape of a
 //! run: concurrencies, repetitions and rounds.
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context as _, Result};
-use bindery_composer::{ComposeOptions, compose};
-use bindery_runtime::{Host, HostConfig, Instantiations};
-use bytes::Bytes;
-use serde::Serialize;
-use tokio::net::TcpListener;
-use wac_graph::types::Package;
-use wac_graph::{CompositionGraph, EncodeOptions};
 
-use crate::*;
+use crate::load::Load;
 
 /// The concurrencies of the echo scenarios.
 pub(crate) const CONCURRENCY: [usize; 4] = [1, 8, 32, 64];
@@ -34,13 +25,13 @@ pub(crate) const FUZZING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz/l
 /// The harness's settings, from the environment.
 pub(crate) struct Settings {
     /// How long each load run lasts (`BENCH_SECONDS`, default 3).
-    seconds: f64,
+    pub(crate) seconds: f64,
     /// The most requests per load run (`BENCH_MAX_REQUESTS`, default 1,000,000).
-    max_requests: u64,
+    pub(crate) max_requests: u64,
 }
 
 impl Settings {
-    fn from_env() -> Result<Self> {
+    pub(crate) fn from_env() -> Result<Self> {
         let read = |name: &str, default: f64| -> Result<f64> {
             std::env::var(name).map_or(Ok(default), |value| {
                 value
@@ -54,7 +45,7 @@ impl Settings {
         })
     }
 
-    fn load(&self, concurrency: usize) -> Load {
+    pub(crate) fn load(&self, concurrency: usize) -> Load {
         Load {
             concurrency,
             duration: Duration::from_secs_f64(self.seconds),
@@ -63,7 +54,7 @@ impl Settings {
     }
 
     /// The short run before each measured one.
-    fn warm_up(&self, concurrency: usize) -> Load {
+    pub(crate) fn warm_up(&self, concurrency: usize) -> Load {
         Load {
             duration: Duration::from_millis(500),
             ..self.load(concurrency)

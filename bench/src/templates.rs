@@ -1,26 +1,16 @@
 //! The requests the load runs send: one echo event in binary mode, in
 //! structured mode and as a batch.
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
-use anyhow::{Context as _, Result};
-use bindery_composer::{ComposeOptions, compose};
-use bindery_runtime::{Host, HostConfig, Instantiations};
 use bytes::Bytes;
-use serde::Serialize;
-use tokio::net::TcpListener;
-use wac_graph::types::Package;
-use wac_graph::{CompositionGraph, EncodeOptions};
 
-use crate::*;
+use crate::codec;
+use crate::load::Template;
 
 /// The requests of the scenarios.
 pub(crate) struct Templates {
-    binary: Template,
-    structured: Template,
-    batch: Template,
+    pub(crate) binary: Template,
+    pub(crate) structured: Template,
+    pub(crate) batch: Template,
 }
 
 /// 256 bytes of JSON, the data of every event.
@@ -41,7 +31,7 @@ pub(crate) fn structured_event(id: usize) -> String {
 }
 
 impl Templates {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let binary = Template {
             path: "/events",
             headers: vec![
@@ -71,7 +61,7 @@ impl Templates {
         }
     }
 
-    fn codec_inputs(&self) -> codec::Inputs {
+    pub(crate) fn codec_inputs(&self) -> codec::Inputs {
         codec::Inputs {
             headers: self
                 .binary

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use tokio::net::TcpListener;
 
-use crate::ECHO;
+use crate::artifacts::ECHO;
 use crate::compositions::compose_options;
 use crate::load::{self, Load, Stats, Template};
 use crate::settings::RATIO_ROUNDS;

@@ -1,0 +1,4 @@
+//! The paths of the guests `build.rs` built, as constants named after
+//! their packages.
+
+include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));
