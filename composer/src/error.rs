@@ -8,8 +8,6 @@ use std::path::PathBuf;
 
 use bindery_manifest::{ManifestError, Sha256Digest};
 
-use crate::world::WorldError;
-
 /// An error of a Bytecode Alliance library (wit-parser, wit-component,
 /// wac-types), with its chain of causes.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -437,4 +435,25 @@ pub enum LinkError {
     /// not be made.
     #[error("cannot make the virtual wasi:cli component")]
     Virtualize(#[source] BoxError),
+}
+
+/// Why a file's world could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum WorldError {
+    /// The bytes are not WebAssembly at all.
+    #[error("not a WebAssembly file")]
+    NotWasm,
+    /// A core module, not a component.
+    #[error(
+        "a core WebAssembly module, not a component: build for `wasm32-wasip2` \
+         (`cargo build --target wasm32-wasip2`), or turn the module into a component with \
+         `bindery componentize`"
+    )]
+    CoreModule,
+    /// A component whose type information cannot be decoded.
+    #[error("the component's types cannot be read")]
+    Undecodable(#[source] BoxError),
+    /// A component whose code is not valid WebAssembly.
+    #[error("the component is not valid WebAssembly: {0}")]
+    Invalid(wasmparser::BinaryReaderError),
 }

@@ -167,12 +167,7 @@ fn export_all(
     graph: &mut CompositionGraph,
     (instance, package): (NodeId, PackageId),
 ) -> Result<(), LinkError> {
-    let exports: Vec<String> = graph.types()[graph[package].ty()]
-        .exports
-        .keys()
-        .cloned()
-        .collect();
-    for name in exports {
+    for name in exports(graph, package) {
         let export = graph.alias_instance_export(instance, &name)?;
         graph.export(export, name)?;
     }
@@ -187,12 +182,7 @@ fn wire(
     (consumer, consumer_package): (NodeId, PackageId),
     (provider, provider_package): (NodeId, PackageId),
 ) -> Result<(), LinkError> {
-    let exports: Vec<String> = graph.types()[graph[provider_package].ty()]
-        .exports
-        .keys()
-        .cloned()
-        .collect();
-    for export in exports {
+    for export in exports(graph, provider_package) {
         let import = graph.types()[graph[consumer_package].ty()]
             .imports
             .keys()
@@ -209,4 +199,13 @@ fn wire(
         graph.set_instantiation_argument(consumer, &import, node)?;
     }
     Ok(())
+}
+
+/// The names of what `package` exports.
+fn exports(graph: &CompositionGraph, package: PackageId) -> Vec<String> {
+    graph.types()[graph[package].ty()]
+        .exports
+        .keys()
+        .cloned()
+        .collect()
 }

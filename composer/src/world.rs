@@ -4,7 +4,7 @@
 use bindery_manifest::{Transport, WasiGeneration};
 use serde::Serialize;
 
-use crate::error::BoxError;
+pub use crate::error::WorldError;
 use wac_graph::types::{ItemKind, Package, Type, Types};
 
 /// The interface every WASI 0.2 HTTP binder, and every composed HTTP app
@@ -81,26 +81,6 @@ pub enum ComponentKind {
     Other,
 }
 
-/// Why a file's world could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum WorldError {
-    /// The bytes are not WebAssembly at all.
-    #[error("not a WebAssembly file")]
-    NotWasm,
-    /// A core module, not a component.
-    #[error(
-        "a core WebAssembly module, not a component: build for `wasm32-wasip2` \
-         (`cargo build --target wasm32-wasip2`), or turn the module into a component with \
-         `bindery componentize`"
-    )]
-    CoreModule,
-    /// A component whose type information cannot be decoded.
-    #[error("the component's types cannot be read")]
-    Undecodable(#[source] BoxError),
-    /// A component whose code is not valid WebAssembly.
-    #[error("the component is not valid WebAssembly: {0}")]
-    Invalid(wasmparser::BinaryReaderError),
-}
 
 impl ComponentWorld {
     /// Reads the world of a component.
