@@ -81,7 +81,6 @@ pub enum ComponentKind {
     Other,
 }
 
-
 impl ComponentWorld {
     /// Reads the world of a component.
     pub fn of(bytes: &[u8]) -> Result<Self, WorldError> {
