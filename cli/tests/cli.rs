@@ -202,3 +202,45 @@ fn a_composed_nats_trigger_composes_and_inspects_as_nats() {
         "{text}"
     );
 }
+
+/// A `.bindery` that is a symbolic link is refused, and what it points to
+/// stays as it was; the manifest written, which carries the settings, is
+/// readable by its owner only.
+#[test]
+fn compose_refuses_a_linked_output_and_keeps_settings_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let work = case("success-exact");
+    let victim = work.path().join("victim");
+    std::fs::create_dir(&victim).unwrap();
+    std::fs::write(victim.join("spin.toml"), "precious\n").unwrap();
+    std::os::unix::fs::symlink(&victim, work.path().join(".bindery")).unwrap();
+    let refused = bindery(&["compose"], work.path());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains(".bindery: the output directory is a symbolic link"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(victim.join("spin.toml")).unwrap(),
+        "precious\n"
+    );
+    assert!(!victim.join("app.wasm").exists());
+
+    std::fs::remove_file(work.path().join(".bindery")).unwrap();
+    let composed = bindery(&["compose"], work.path());
+    assert!(
+        composed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&composed.stderr)
+    );
+    let mode = |file: &str| {
+        std::fs::metadata(work.path().join(".bindery").join(file))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("spin.toml"), 0o600);
+    assert_eq!(mode("app.wasm"), 0o644);
+}

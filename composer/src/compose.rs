@@ -162,6 +162,7 @@ impl Composition<'_> {
                     bytes: app,
                     world,
                     provenance: None,
+                    settings_inside: false,
                 }
             }
         };

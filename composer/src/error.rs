@@ -401,13 +401,25 @@ pub enum ProxyError {
 
 /// The output could not be written.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: cannot write the output", path.display())]
-pub struct WriteError {
-    /// The file or directory.
-    pub path: PathBuf,
-    /// The I/O error.
-    #[source]
-    pub source: std::io::Error,
+pub enum WriteError {
+    /// A file or the directory could not be written.
+    #[error("{}: cannot write the output", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The output directory is a symbolic link.
+    #[error(
+        "{}: the output directory is a symbolic link; bindery does not write through one \
+         (remove it, or name a real directory with `--out`)", path.display()
+    )]
+    Symlink {
+        /// The directory.
+        path: PathBuf,
+    },
 }
 
 /// A step of wac-graph's linking that failed.

@@ -47,6 +47,10 @@ pub struct OutputComponent {
     pub world: ComponentWorld,
     /// How it was composed; `None` for a component passed through.
     pub provenance: Option<Provenance>,
+    /// Whether its settings are inside it (a `--world proxy` output's
+    /// environment): it is then written readable by its owner only, as the
+    /// manifest is.
+    pub settings_inside: bool,
 }
 
 impl OutputComponent {
@@ -63,33 +67,65 @@ impl OutputComponent {
             bytes,
             world,
             provenance: None,
+            settings_inside: false,
         })
     }
 }
 
 impl ComposedApp {
     /// Writes `<out>/<id>.wasm` for every component and `<out>/spin.toml`.
-    /// Each file is written to a temporary name and renamed into place, so a
-    /// reader never sees a partial file.
+    /// Each file is written to a fresh temporary name and renamed into
+    /// place, so a reader never sees a partial file. Files that carry
+    /// settings (the manifest, with each component's `environment`, and a
+    /// component with its settings inside) are readable by their owner
+    /// only. An output directory that is a symbolic link is refused, so
+    /// that a link planted there cannot redirect the output.
     pub fn write(&self, out_dir: &Path) -> Result<(), WriteError> {
         let failed = |path: &Path| {
             let path = path.to_owned();
-            move |source| WriteError { path, source }
+            move |source| WriteError::Io { path, source }
         };
+        if std::fs::symlink_metadata(out_dir).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            return Err(WriteError::Symlink {
+                path: out_dir.to_owned(),
+            });
+        }
         std::fs::create_dir_all(out_dir).map_err(failed(out_dir))?;
         let manifest = self.manifest.to_toml();
         let files = self
             .components
             .iter()
-            .map(|(id, component)| (format!("{id}.wasm"), component.bytes.as_slice()))
-            .chain([("spin.toml".to_owned(), manifest.as_bytes())]);
-        for (name, bytes) in files {
+            .map(|(id, component)| {
+                let mode = if component.settings_inside {
+                    0o600
+                } else {
+                    0o644
+                };
+                (format!("{id}.wasm"), component.bytes.as_slice(), mode)
+            })
+            .chain([("spin.toml".to_owned(), manifest.as_bytes(), 0o600)]);
+        for (name, bytes, mode) in files {
             let path = out_dir.join(&name);
             let temporary = out_dir.join(format!(".{name}.{}.tmp", std::process::id()));
-            std::fs::write(&temporary, bytes)
+            write_new(&temporary, bytes, mode)
                 .and_then(|()| std::fs::rename(&temporary, &path))
                 .map_err(failed(&path))?;
         }
         Ok(())
     }
+}
+
+/// Writes `bytes` to a file that must not exist yet (a link in its place
+/// is not followed), with permissions `mode`.
+fn write_new(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let _ = std::fs::remove_file(path);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }

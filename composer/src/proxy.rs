@@ -124,6 +124,7 @@ pub(crate) fn proxy_only(
     }
     Ok(OutputComponent {
         provenance: out.provenance,
+        settings_inside: true,
         ..virtualized
     })
 }

@@ -11,8 +11,9 @@ use crate::executor::{BinderExecutor, Executor};
 use crate::id::ComponentId;
 use crate::input::{AppManifest, Transport};
 use crate::middleware::{Middleware, MiddlewareSource};
+use crate::outbound::AllowedHosts;
 use crate::reuse::InstanceReuse;
-use crate::subject::is_subscription_subject;
+use crate::subject::{is_subscription_subject, outbound_subjects};
 
 /// An input manifest whose references and settings are checked, with what
 /// the checks found.
@@ -50,12 +51,14 @@ impl AppManifest {
         Self::from_toml(text)?.check()
     }
 
-    /// Checks that every trigger names a defined component and a NATS
-    /// subject that is one, that a component sits behind one executor, one
+    /// Checks that every `allowed_outbound_hosts` entry can be read, that
+    /// every trigger names a defined component and a NATS subject that is
+    /// one, that a component sits behind one executor, one
     /// transport and one middleware chain only, that every middleware stage
     /// names a defined component, and that the instance-reuse settings are
     /// valid.
     pub fn check(self) -> Result<CheckedManifest, ParseError> {
+        outbound(&self)?;
         let binders = binders(&self)?;
         let middleware = middleware(&self)?;
         let instance_reuse =
@@ -72,6 +75,23 @@ impl AppManifest {
 /// The defined component ids, listed for a message.
 fn defined(manifest: &AppManifest) -> String {
     error::list(manifest.component.keys().map(ComponentId::as_str))
+}
+
+/// Checks every component's `allowed_outbound_hosts`, as the host will
+/// read them.
+fn outbound(manifest: &AppManifest) -> Result<(), ParseError> {
+    for (id, component) in &manifest.component {
+        let entries = &component.allowed_outbound_hosts;
+        AllowedHosts::parse(entries).map_err(|source| ParseError::OutboundHost {
+            component: id.clone(),
+            source,
+        })?;
+        outbound_subjects(entries).map_err(|source| ParseError::OutboundSubject {
+            component: id.clone(),
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 /// See [`CheckedManifest::binders`].

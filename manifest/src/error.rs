@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 
 use crate::id::ComponentId;
+use crate::outbound::OutboundHostError;
+use crate::subject::SubjectPatternError;
 
 /// An error of loading a manifest file; its message starts with the file.
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +95,25 @@ pub enum ParseError {
         "the NATS trigger subject `{0}` is not a subject: dot-separated tokens without spaces, `>` only as the last token"
     )]
     InvalidSubject(String),
+    /// An `allowed_outbound_hosts` entry of a component cannot be read.
+    #[error("component `{component}`")]
+    OutboundHost {
+        /// The component.
+        component: ComponentId,
+        /// The entry and what is wrong with it.
+        #[source]
+        source: OutboundHostError,
+    },
+    /// A `nats://` entry of a component's `allowed_outbound_hosts` is not a
+    /// subject pattern.
+    #[error("component `{component}`")]
+    OutboundSubject {
+        /// The component.
+        component: ComponentId,
+        /// The entry.
+        #[source]
+        source: SubjectPatternError,
+    },
     /// A trigger in a manifest to serve has an executor the host does not run.
     #[error(
         "the trigger for {trigger} has an executor the host does not run (`type = \"{kind}\"`){hint}"

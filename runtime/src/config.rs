@@ -27,11 +27,26 @@ pub struct HostConfig {
     /// How many instances may be alive at once (the pooling allocator's
     /// size); a request beyond is answered with 503 and `Retry-After`.
     pub max_instances: u32,
+    /// How many HTTP connections may be open at once; beyond, the host
+    /// accepts no more until one closes (they wait in the kernel's
+    /// backlog). An idle keep-alive connection is closed after
+    /// [`read_timeout`](Self::read_timeout).
+    pub max_connections: usize,
+    /// How long the host, told to stop, waits for the requests and
+    /// messages in flight (and the broker's last flush) before it stops
+    /// them and returns.
+    pub shutdown_grace: Duration,
     /// Where compiled components are cached; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
     /// The NATS broker to connect to, over the manifest's
     /// `[application.trigger.nats] address`.
     pub nats_address: Option<String>,
+    /// The subjects a component may reply to (its message's reply subject,
+    /// without an `allowed_outbound_hosts` entry for it), as NATS subject
+    /// patterns: `None` for any subject but the system ones (`$JS.`,
+    /// `$SYS.`, ... are never allowed), `Some(["_INBOX.>"])` for the
+    /// inboxes of NATS clients only.
+    pub reply_subjects: Option<Vec<manifest::SubjectPattern>>,
     /// How instances are reused: these settings, then the manifest's
     /// `[application.trigger.http] instance-reuse`, then
     /// [`Reuse`](crate::Reuse)'s defaults.
@@ -47,8 +62,11 @@ impl Default for HostConfig {
             max_header_bytes: 64 << 10,
             read_timeout: Duration::from_secs(30),
             max_instances: 256,
+            max_connections: 1024,
+            shutdown_grace: Duration::from_secs(10),
             cache_dir: None,
             nats_address: None,
+            reply_subjects: None,
             reuse: InstanceReuse::default(),
         }
     }

@@ -122,7 +122,8 @@ impl Host {
     /// Serves HTTP on `listener` (when given) and consumes the NATS
     /// triggers' messages (connecting first, unless [`Host::connect`] did)
     /// until `shutdown` resolves; then every trigger stops taking work, and
-    /// this returns once the requests and messages in flight are done.
+    /// this returns once the requests and messages in flight are done, or
+    /// once [`HostConfig::shutdown_grace`] is over.
     pub async fn serve(
         mut self,
         listener: Option<TcpListener>,
@@ -139,13 +140,31 @@ impl Host {
             running.spawn(trigger.run(context.clone(), stopping.clone()));
         }
         shutdown.await;
-        tracing::info!("shutting down: finishing the requests and messages in flight");
+        let grace = context.config.shutdown_grace;
+        tracing::info!(
+            "shutting down: finishing the requests and messages in flight (at most {grace:?})"
+        );
         let _ = stop.send(true);
-        while running.join_next().await.is_some() {}
-        if let Some(broker) = &context.broker
-            && let Err(error) = broker.flush().await
-        {
-            tracing::warn!("cannot flush the last messages to the NATS broker: {error}");
+        let deadline = tokio::time::Instant::now() + grace;
+        let finished = tokio::time::timeout_at(deadline, async {
+            while running.join_next().await.is_some() {}
+        });
+        if finished.await.is_err() {
+            tracing::warn!(
+                "the shutdown grace of {grace:?} is over with work in flight; stopping it"
+            );
+            running.abort_all();
+        }
+        if let Some(broker) = &context.broker {
+            match tokio::time::timeout_at(deadline, broker.flush()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => {
+                    tracing::warn!("cannot flush the last messages to the NATS broker: {error}")
+                }
+                Err(_) => tracing::warn!(
+                    "the last messages to the NATS broker were not flushed within the shutdown grace"
+                ),
+            }
         }
         ticker.stop();
         Ok(())

@@ -11,7 +11,7 @@ use wasmtime::{Engine, Store};
 use crate::context::HostContext;
 use crate::engine;
 use crate::error::{ComponentError, HostError};
-use crate::messaging::{Messaging, SubjectPolicy};
+use crate::messaging::{Messaging, Reply, SubjectPolicy};
 use crate::outbound::OutboundPolicy;
 use crate::state::State;
 
@@ -105,10 +105,14 @@ impl<P> Linked<P> {
     pub(crate) fn store(&self, context: &HostContext, reply_to: Option<String>) -> Store<State> {
         let config = &context.config;
         context.instantiations.add_one();
+        let reply = reply_to.map(|subject| Reply {
+            subject,
+            allowed: config.reply_subjects.clone(),
+        });
         let messaging = Messaging::new(
             context.broker.clone(),
             self.subjects.clone(),
-            reply_to,
+            reply,
             config.deadline,
         );
         let state = State::new(

@@ -1,6 +1,7 @@
 //! End-to-end tests over real components: one test binary, so wasmtime is
 //! linked once.
 
+mod attacks;
 mod binder;
 mod compose;
 mod faults;

@@ -2,6 +2,7 @@
 //! from a trigger's `dependencies.middleware` in front of the WASI 0.3
 //! binder, served by `bindery up` as one component.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bindery_composer::ComponentWorld;
@@ -44,12 +45,25 @@ fn now() -> i64 {
 /// Sends `body` as a structured event with Standard Webhooks headers:
 /// `signature`, or the right one for `timestamp` when `None`.
 async fn send(server: &Server, body: &str, timestamp: i64, signature: Option<&str>) -> Reply {
+    static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
+    let id = format!("msg_{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
+    send_as(server, &id, body, timestamp, signature).await
+}
+
+/// [`send`] with the `webhook-id` `id`.
+async fn send_as(
+    server: &Server,
+    id: &str,
+    body: &str,
+    timestamp: i64,
+    signature: Option<&str>,
+) -> Reply {
     let key = base64_key();
     let timestamp = timestamp.to_string();
-    let signed = sign(&key, b"msg_1", timestamp.as_bytes(), body.as_bytes());
+    let signed = sign(&key, id.as_bytes(), timestamp.as_bytes(), body.as_bytes());
     let headers = [
         ("content-type", "application/cloudevents+json"),
-        ("webhook-id", "msg_1"),
+        ("webhook-id", id),
         ("webhook-timestamp", timestamp.as_str()),
         ("webhook-signature", signature.unwrap_or(&signed)),
     ];
@@ -156,4 +170,27 @@ fn middleware_needs_a_wasi_0_3_binder() {
         "{stderr}"
     );
     assert!(!dir.path().join(".bindery").exists(), "nothing written");
+}
+
+/// A signed request delivered once is refused when replayed within the
+/// tolerance window (it was accepted three times); one the app refused can
+/// be sent again, as a sender retries with the same `webhook-id`.
+#[tokio::test]
+async fn a_replayed_delivery_is_refused_with_409() {
+    let dir = project("0.3");
+    let server = Server::start(dir.path(), &["up"]);
+    let timestamp = now();
+    let first = send_as(&server, "msg_replayed", EVENT, timestamp, None).await;
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    for _ in 0..2 {
+        let again = send_as(&server, "msg_replayed", EVENT, timestamp, None).await;
+        assert_eq!(again.status, 409, "{:?}", again.body);
+        assert_eq!(again.json()["error"], "replayed");
+    }
+    let other = send_as(&server, "msg_other", EVENT, timestamp, None).await;
+    assert_eq!(other.status, 200, "{:?}", other.body);
+    for _ in 0..2 {
+        let refused = send_as(&server, "msg_invalid", "{not json", timestamp, None).await;
+        assert_eq!(refused.status, 400, "{:?}", refused.body);
+    }
 }

@@ -103,15 +103,27 @@ impl Server {
 
     /// As [`Self::start`], with the compiled-code cache in `cache`.
     pub fn start_with_cache(dir: &Path, args: &[&str], cache: &Path) -> Self {
-        let mut child = Command::new(bindery())
+        Self::start_configured(dir, args, cache, |_| {})
+    }
+
+    /// As [`Self::start_with_cache`], with the command changed by
+    /// `configure` first (its limits, say).
+    pub fn start_configured(
+        dir: &Path,
+        args: &[&str],
+        cache: &Path,
+        configure: impl FnOnce(&mut Command),
+    ) -> Self {
+        let mut command = Command::new(bindery());
+        command
             .args(args)
             .args(["--listen", "127.0.0.1:0", "--deadline", "2", "--cache-dir"])
             .arg(cache)
             .current_dir(dir)
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::piped());
+        configure(&mut command);
+        let mut child = command.spawn().unwrap();
         let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let stderr = BufReader::new(child.stderr.take().unwrap());
         let kept = log.clone();
@@ -190,6 +202,23 @@ impl Server {
         tokio::time::timeout(Duration::from_secs(60), exchange)
             .await
             .unwrap_or_else(|_| panic!("{method} got no answer within 60 s"))
+    }
+
+    /// Sends SIGTERM and waits for the process to end, at most `limit`;
+    /// `None` if it is still running then.
+    pub fn terminate_within(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
     }
 
     fn terminate(mut self) -> std::process::ExitStatus {

@@ -6,9 +6,9 @@ use body::ReadError;
 use wasip3::http::types::{ErrorCode, Fields, Headers, Request, Response, Trailers};
 use wasip3::{wit_future, wit_stream};
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
-use crate::{Config, ConfigError, Refusal, verify};
+use crate::{Config, ConfigError, Delivered, REMEMBERED, Refusal, verify};
 
 /// The next stage's handler, as the `http-middleware` world imports it.
 mod bindings {
@@ -30,18 +30,27 @@ struct Middleware;
 
 impl wasip3::exports::http::handler::Guest for Middleware {
     async fn handle(request: Request) -> Result<Response, ErrorCode> {
-        match check(request).await {
-            Ok(request) => next::handle(request).await,
-            Err(refusal) => Ok(refuse(&refusal)),
+        let (request, id) = match check(request).await {
+            Ok(checked) => checked,
+            Err(refusal) => return Ok(refuse(&refusal)),
+        };
+        let response = next::handle(request).await?;
+        if (200..300).contains(&response.get_status_code())
+            && let Ok(config) = config()
+        {
+            let now = wasip3::clocks::system_clock::now().seconds;
+            delivered().remember(&id, now, config.tolerance);
         }
+        Ok(response)
     }
 }
 
 wasip3::http::service::export!(Middleware);
 
-/// Verifies the request's signature and, when it holds, returns the same
-/// request (method, target, headers, body, trailers) for the next stage.
-async fn check(request: Request) -> Result<Request, Refusal> {
+/// Verifies the request's signature and that its `webhook-id` was not
+/// delivered already and, when both hold, returns the same request (method,
+/// target, headers, body, trailers) for the next stage, with its id.
+async fn check(request: Request) -> Result<(Request, Vec<u8>), Refusal> {
     let config = config().map_err(|error| Refusal::Config(error.clone()))?;
     let headers = request.get_headers();
     let id = single(&headers, "webhook-id")?;
@@ -55,6 +64,9 @@ async fn check(request: Request) -> Result<Request, Refusal> {
     let (body, trailers) = read_body(request, config.max_body).await?;
     let now = wasip3::clocks::system_clock::now().seconds;
     verify(config, &id, &timestamp, &signature, &body, now)?;
+    if delivered().contains(&id, now, config.tolerance) {
+        return Err(Refusal::Replayed);
+    }
 
     let (mut contents, contents_reader) = wit_stream::new();
     let (sent_trailers, trailers_reader) = wit_future::new(|| Ok(None));
@@ -81,7 +93,17 @@ async fn check(request: Request) -> Result<Request, Refusal> {
         drop(contents);
         let _ = sent_trailers.write(Ok(trailers)).await;
     });
-    Ok(forwarded)
+    Ok((forwarded, id))
+}
+
+/// The ids this instance delivered (one instance handles its requests on
+/// one thread, so the lock is never contended).
+fn delivered() -> std::sync::MutexGuard<'static, Delivered> {
+    static DELIVERED: OnceLock<Mutex<Delivered>> = OnceLock::new();
+    DELIVERED
+        .get_or_init(|| Mutex::new(Delivered::new(REMEMBERED)))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The settings, read from the environment on an instance's first request:

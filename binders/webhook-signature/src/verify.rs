@@ -29,6 +29,10 @@ pub enum Refusal {
     /// No `v1` signature matches.
     #[error("no signature in `webhook-signature` matches the request")]
     NoMatch,
+    /// This instance already delivered a request with this `webhook-id`
+    /// within the tolerance window.
+    #[error("`webhook-id` was already delivered; a replay is refused")]
+    Replayed,
     /// The body is larger than the middleware reads.
     #[error("the body is larger than {0} bytes")]
     TooLarge(usize),
@@ -41,12 +45,13 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The HTTP status: 401 for every signature problem.
+    /// The HTTP status: 401 for every signature problem, 409 for a replay.
     pub fn status(&self) -> u16 {
         match self {
             Self::TooLarge(_) => 413,
             Self::Unreadable(_) => 400,
             Self::Config(_) => 500,
+            Self::Replayed => 409,
             _ => 401,
         }
     }
@@ -57,6 +62,7 @@ impl Refusal {
             Self::Missing(_) | Self::Timestamp | Self::OutsideWindow { .. } | Self::NoMatch => {
                 "bad-signature"
             }
+            Self::Replayed => "replayed",
             Self::TooLarge(_) => "body-too-large",
             Self::Unreadable(_) => "unreadable-body",
             Self::Config(_) => "config",

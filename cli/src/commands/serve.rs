@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use bindery_composer::ComposedApp;
+use bindery_manifest::SubjectPattern;
 use bindery_runtime::{Host, HostConfig, InstanceReuse};
 use clap::Args;
 
@@ -38,6 +39,14 @@ pub struct HostArgs {
     /// `[application.trigger.nats] address`, else nats://127.0.0.1:4222].
     #[arg(long, env = "BINDERY_NATS_ADDRESS", value_name = "URL")]
     pub nats_address: Option<String>,
+    /// The subjects a component may reply to without an
+    /// `allowed_outbound_hosts` entry, as NATS subject patterns (repeat, or
+    /// separate with commas), for example `_INBOX.>`. A component may
+    /// publish once to the reply subject of the message it handles, never
+    /// through a request and never to a `$` system subject [default: any
+    /// other subject].
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',', value_parser = reply_subject)]
+    pub reply_subjects: Vec<SubjectPattern>,
     /// How long one request may run before it is stopped and answered with
     /// 504, in seconds.
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
@@ -60,6 +69,15 @@ pub struct HostArgs {
     /// with 503 and `Retry-After`.
     #[arg(long, default_value_t = 256, value_name = "COUNT")]
     pub max_instances: u32,
+    /// How long the host, told to stop (SIGTERM, Ctrl-C), waits for the
+    /// requests and messages in flight before it stops them, in seconds.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub shutdown_grace: f64,
+    /// How many HTTP connections may be open at once; beyond, new ones
+    /// wait in the kernel's backlog until one closes. An idle keep-alive
+    /// connection is closed after --read-timeout.
+    #[arg(long, default_value_t = 1024, value_name = "COUNT")]
+    pub max_connections: usize,
     /// Where compiled components are cached [default: <cache>/compiled, with
     /// <cache> as for url binders].
     #[arg(long, value_name = "DIR")]
@@ -105,12 +123,15 @@ impl HostArgs {
             max_header_bytes: self.max_header_bytes,
             read_timeout: Duration::from_secs_f64(self.read_timeout.max(0.01)),
             max_instances: self.max_instances.max(1),
+            max_connections: self.max_connections.max(1),
+            shutdown_grace: Duration::from_secs_f64(self.shutdown_grace.max(0.0)),
             cache_dir: (!self.no_cache).then(|| {
                 self.cache_dir
                     .clone()
                     .unwrap_or_else(|| cache_dir().join("compiled"))
             }),
             nats_address: self.nats_address.clone(),
+            reply_subjects: (!self.reply_subjects.is_empty()).then(|| self.reply_subjects.clone()),
             reuse: InstanceReuse {
                 max_requests: self.max_instance_reuse,
                 max_concurrent: self.max_instance_concurrency,
@@ -252,4 +273,13 @@ async fn shutdown_signal() {
         _ = interrupt => {}
         () = terminate => {}
     }
+}
+
+/// A `--reply-subjects` pattern.
+fn reply_subject(pattern: &str) -> Result<SubjectPattern, String> {
+    SubjectPattern::parse(pattern).ok_or_else(|| {
+        format!(
+            "`{pattern}` is not a NATS subject pattern (tokens separated by `.`, `*`, a final `>`)"
+        )
+    })
 }

@@ -8,6 +8,7 @@ mod routes;
 mod served;
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use futures::FutureExt as _;
 use futures::future::BoxFuture;
@@ -17,7 +18,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioTimer;
 use manifest::PlainRoute;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
@@ -142,7 +143,10 @@ impl Trigger for HttpTrigger {
 }
 
 /// Accepts connections on `listener` into `connections` until `stopping`
-/// changes; each connection then closes gracefully.
+/// changes; each connection then closes gracefully. At most
+/// `max_connections` are open at once. A failed accept (out of file
+/// descriptors, say) is retried after a pause that doubles up to a second,
+/// and logged at most once a second.
 async fn accept(
     trigger: Arc<HttpTrigger>,
     context: &Arc<HostContext>,
@@ -150,13 +154,25 @@ async fn accept(
     connections: &mut JoinSet<Result<(), hyper::Error>>,
     mut stopping: watch::Receiver<bool>,
 ) {
+    let open = Arc::new(Semaphore::new(context.config.max_connections));
+    let mut failures = AcceptFailures::default();
     loop {
+        let permit = tokio::select! {
+            permit = open.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+            _ = stopping.changed() => return,
+        };
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
+                Ok(accepted) => {
+                    failures.reset();
+                    accepted
+                }
                 Err(error) => {
-                    tracing::warn!("accept failed: {error}");
-                    continue;
+                    let pause = failures.record(&error);
+                    tokio::select! {
+                        () = tokio::time::sleep(pause) => continue,
+                        _ = stopping.changed() => return,
+                    }
                 }
             },
             _ = stopping.changed() => return,
@@ -194,14 +210,59 @@ async fn accept(
                 .max_buf_size(max_header_bytes)
                 .serve_connection(TokioIo::new(stream), service);
             tokio::pin!(connection);
-            tokio::select! {
+            let result = tokio::select! {
                 result = connection.as_mut() => result,
                 _ = stopping.changed() => {
                     connection.as_mut().graceful_shutdown();
                     connection.await
                 }
-            }
+            };
+            drop(permit);
+            result
         });
         while connections.try_join_next().is_some() {}
+    }
+}
+
+/// Failed accepts in a row: how long to pause before the next, and when
+/// to log.
+#[derive(Default)]
+struct AcceptFailures {
+    /// Failures since the last accepted connection.
+    in_a_row: u32,
+    /// Failures not logged yet.
+    unlogged: u64,
+    /// When a failure was last logged.
+    logged: Option<Instant>,
+}
+
+impl AcceptFailures {
+    /// The longest pause between two tries.
+    const MAX_PAUSE: Duration = Duration::from_secs(1);
+
+    /// Counts `error`, logs it unless one was logged in the last second,
+    /// and returns how long to pause: 1 ms, doubling with each failure in
+    /// a row, up to [`Self::MAX_PAUSE`].
+    fn record(&mut self, error: &std::io::Error) -> Duration {
+        self.in_a_row = self.in_a_row.saturating_add(1);
+        self.unlogged += 1;
+        if self
+            .logged
+            .is_none_or(|at| at.elapsed() >= Duration::from_secs(1))
+        {
+            tracing::warn!(
+                "accept failed ({} time(s) since the last report): {error}; pausing accepts",
+                self.unlogged
+            );
+            self.unlogged = 0;
+            self.logged = Some(Instant::now());
+        }
+        let pause = Duration::from_millis(1) * 2u32.saturating_pow(self.in_a_row.min(11) - 1);
+        pause.min(Self::MAX_PAUSE)
+    }
+
+    /// A connection was accepted: the next failure pauses briefly again.
+    fn reset(&mut self) {
+        self.in_a_row = 0;
     }
 }

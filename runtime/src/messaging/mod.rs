@@ -9,7 +9,7 @@ mod subjects;
 use std::time::Duration;
 
 use async_nats::{Client, ConnectOptions, Event};
-use manifest::is_publish_subject;
+use manifest::{SubjectPattern, is_publish_subject};
 use wasmtime::component::{HasSelf, Linker};
 
 pub(crate) use bindings::wasmcloud::messaging::types::BrokerMessage;
@@ -27,34 +27,76 @@ pub const DEFAULT_ADDRESS: &str = "nats://127.0.0.1:4222";
 const SUBSCRIPTION_CAPACITY: usize = 1 << 16;
 
 /// What one instance may do with `wasmcloud:messaging/consumer`: publish
-/// and send requests over the host's connection, to the reply subject of the
-/// message it handles and to the subjects its policy allows.
+/// and send requests over the host's connection, to the subjects its
+/// policy allows, and publish once to the reply subject of the message it
+/// handles.
 #[derive(Clone)]
 pub(crate) struct Messaging {
     client: Option<Client>,
     subjects: SubjectPolicy,
-    reply_to: Option<String>,
+    reply: Option<Reply>,
     request_limit: Duration,
+}
+
+/// The reply subject of the message an instance handles, which it may
+/// publish to once without an `allowed_outbound_hosts` entry, as NATS's own
+/// `allow_responses` permits: never through `request`, never to a system
+/// subject (`$JS.`, `$KV.`, `$SYS.`, ...: anything that starts with `$`),
+/// and only within the host's `allowed` patterns, when it has some. The
+/// sender of a message chooses its reply subject, so without these bounds a
+/// component would publish wherever any sender asked it to.
+#[derive(Debug, Clone)]
+pub(crate) struct Reply {
+    /// The message's reply subject.
+    pub(crate) subject: String,
+    /// The host's narrowing of reply subjects, if any.
+    pub(crate) allowed: Option<Vec<SubjectPattern>>,
+}
+
+impl Reply {
+    /// Why a reply to `self.subject` is refused, if it is.
+    fn refused(&self) -> Option<&'static str> {
+        if self.subject.starts_with('$') {
+            return Some("a system subject");
+        }
+        match &self.allowed {
+            Some(allowed) if !allowed.iter().any(|pattern| pattern.matches(&self.subject)) => {
+                Some("outside the host's reply subjects (--reply-subjects)")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What a message is sent with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sending {
+    Publish,
+    Request,
 }
 
 impl Messaging {
     /// The consumer of an instance: `client` is the host's connection, if it
-    /// has one; a request waits at most `request_limit`.
+    /// has one; `reply` the reply subject of the message it handles; a
+    /// request waits at most `request_limit`.
     pub(crate) fn new(
         client: Option<Client>,
         subjects: SubjectPolicy,
-        reply_to: Option<String>,
+        reply: Option<Reply>,
         request_limit: Duration,
     ) -> Self {
         Self {
             client,
             subjects,
-            reply_to,
+            reply,
             request_limit,
         }
     }
 
-    fn check(&self, subject: &str) -> Result<&Client, String> {
+    /// The connection to send to `subject` over, if the component may:
+    /// within its policy, or (a publish only) its one reply, which this
+    /// uses up.
+    fn check(&mut self, subject: &str, sending: Sending) -> Result<&Client, String> {
         let Some(client) = &self.client else {
             return Err(
                 "this host has no NATS connection (the manifest has no NATS trigger)".into(),
@@ -65,13 +107,30 @@ impl Messaging {
                 "`{subject}` is not a subject a message can be sent to"
             ));
         }
-        if self.reply_to.as_deref() != Some(subject) && !self.subjects.allows(subject) {
-            tracing::warn!("denied a message to `{subject}`: not in allowed_outbound_hosts");
-            return Err(format!(
-                "sending to `{subject}` is not allowed: add `nats://{subject}` (or a pattern) to the component's allowed_outbound_hosts"
-            ));
+        if self.subjects.allows(subject) {
+            return Ok(client);
         }
-        Ok(client)
+        let is_reply = self
+            .reply
+            .as_ref()
+            .is_some_and(|reply| reply.subject == subject);
+        if is_reply && sending == Sending::Publish {
+            let reply = self.reply.take().expect("checked above");
+            if let Some(why) = reply.refused() {
+                tracing::warn!("denied a reply to `{subject}`: {why}");
+                return Err(format!("replying to `{subject}` is not allowed: {why}"));
+            }
+            return Ok(client);
+        }
+        tracing::warn!("denied a message to `{subject}`: not in allowed_outbound_hosts");
+        let hint = if is_reply {
+            " (a reply subject takes one publish, never a request)"
+        } else {
+            ""
+        };
+        Err(format!(
+            "sending to `{subject}` is not allowed{hint}: add `nats://{subject}` (or a pattern) to the component's allowed_outbound_hosts"
+        ))
     }
 }
 
@@ -80,7 +139,7 @@ impl types::Host for Messaging {}
 impl consumer::Host for Messaging {
     /// Returns once the message is written to the broker's connection.
     async fn publish(&mut self, message: BrokerMessage) -> Result<(), String> {
-        let client = self.check(&message.subject)?;
+        let client = self.check(&message.subject, Sending::Publish)?.clone();
         let published = match message.reply_to {
             Some(reply) if !is_publish_subject(&reply) => {
                 return Err(format!("`{reply}` is not a subject a reply can be sent to"));
@@ -115,7 +174,7 @@ impl consumer::Host for Messaging {
         body: Vec<u8>,
         timeout_ms: u32,
     ) -> Result<BrokerMessage, String> {
-        let client = self.check(&subject)?;
+        let client = self.check(&subject, Sending::Request)?.clone();
         let timeout = Duration::from_millis(timeout_ms.into()).min(self.request_limit);
         match tokio::time::timeout(timeout, client.request(subject.clone(), body.into())).await {
             Err(_elapsed) => Err(format!("no reply from `{subject}` within {timeout:?}")),

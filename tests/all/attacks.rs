@@ -1,0 +1,217 @@
+//! The host under attack, round two: one regression test per weakness
+//! found, each against a real `bindery` process on loopback.
+
+use std::os::unix::process::CommandExt as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use bindery_test_support::broker::Broker;
+use futures::StreamExt as _;
+
+use crate::serve::{Server, example};
+use crate::toolchain;
+
+/// The echo app, as the examples build it.
+const ECHO: &[(&str, &str)] = &[("echo", bindery_tests::ECHO)];
+
+/// The head of a valid binary-mode event.
+const EVENT: [(&str, &str); 4] = [
+    ("ce-specversion", "1.0"),
+    ("ce-id", "1"),
+    ("ce-source", "/attack"),
+    ("ce-type", "com.example.echo"),
+];
+
+/// Out of file descriptors, the host pauses its accepts and logs at a
+/// bounded rate instead of spinning (it wrote hundreds of megabytes of
+/// "accept failed" a second), and serves again once descriptors are free.
+#[tokio::test(flavor = "multi_thread")]
+async fn out_of_descriptors_the_accept_loop_backs_off() {
+    let dir = example("echo", ECHO);
+    let server = Server::start_configured(dir.path(), &["up"], Path::new("compiled"), |command| {
+        // SAFETY: setrlimit is async-signal-safe, and nothing else runs in
+        // the child between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                let limit = libc::rlimit {
+                    rlim_cur: 64,
+                    rlim_max: 64,
+                };
+                match libc::setrlimit(libc::RLIMIT_NOFILE, &limit) {
+                    0 => Ok(()),
+                    _ => Err(std::io::Error::last_os_error()),
+                }
+            });
+        }
+    });
+    assert_eq!(server.send("POST", &EVENT, "before").await.status, 200);
+    let idle: Vec<std::net::TcpStream> = (0..80)
+        .filter_map(|_| std::net::TcpStream::connect(server.address()).ok())
+        .collect();
+    assert!(idle.len() >= 64, "only {} connections opened", idle.len());
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let failures = server
+        .log()
+        .lines()
+        .filter(|line| line.contains("accept failed"))
+        .count();
+    assert!(
+        (1..=10).contains(&failures),
+        "{failures} accept failures logged in 3 s (one a second at most is expected)"
+    );
+    drop(idle);
+    let started = Instant::now();
+    loop {
+        let reply = server.send("POST", &EVENT, "after").await;
+        if reply.status == 200 {
+            assert_eq!(&reply.body[..], b"after");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the host did not serve again: {}",
+            reply.status
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Told to stop with the broker gone, the host waits for its subscriptions
+/// no longer than its shutdown grace (it used to wait for minutes).
+#[tokio::test(flavor = "multi_thread")]
+async fn shutdown_ends_within_its_grace_with_the_broker_gone() {
+    let broker = Broker::start(&toolchain::nats_server());
+    let dir = example(
+        "orders",
+        &[
+            ("orders", bindery_tests::ORDERS),
+            ("orders-nats", bindery_tests::ORDERS),
+        ],
+    );
+    let address = broker.url();
+    let args = ["up", "--nats-address", &address, "--shutdown-grace", "2"];
+    let mut server = Server::start(dir.path(), &args);
+    drop(broker);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = server.terminate_within(Duration::from_secs(20));
+    let log = server.log();
+    let status = status.unwrap_or_else(|| panic!("still running 20 s after SIGTERM:\n{log}"));
+    assert!(status.success(), "{status}:\n{log}");
+}
+
+/// A project serving the relay test component on `relay.in`, allowed to
+/// send to `svc.>` only.
+fn relay_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("spin.toml"),
+        format!(
+            "spin_manifest_version = 2\n[application]\nname = \"relay\"\n\
+             [[trigger.nats]]\nsubject = \"relay.in\"\ncomponent = \"relay\"\n\
+             [component.relay]\nsource = {:?}\nallowed_outbound_hosts = [\"nats://svc.>\"]\n",
+            bindery_tests::RELAY
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+/// The next message on `subscriber`, or `None` after `wait`.
+async fn next_within(
+    subscriber: &mut async_nats::Subscriber,
+    wait: Duration,
+) -> Option<async_nats::Message> {
+    tokio::time::timeout(wait, subscriber.next())
+        .await
+        .ok()
+        .flatten()
+}
+
+/// The reply subject is the sender's choice, so the exemption it gets is
+/// bounded as NATS's `allow_responses` is: one publish, never a request,
+/// never a `$` system subject, and within `--reply-subjects` when given.
+/// The host published answers to `$JS.API...` and sent requests to subjects
+/// outside the component's list when they were named as the reply.
+#[tokio::test]
+async fn a_reply_subject_grants_one_publish_and_nothing_else() {
+    let broker = Broker::start(&toolchain::nats_server());
+    let dir = relay_project();
+    let _server = Server::start(
+        dir.path(),
+        &["serve", "spin.toml", "--nats-address", &broker.url()],
+    );
+    let client = broker.client().await;
+    let wait = Duration::from_secs(2);
+
+    // A request to a subject outside the list, named as the reply: the
+    // request is refused, and the one reply says so.
+    let mut victim = Broker::subscribed(&client, "admin.users.delete").await;
+    client
+        .publish_with_reply(
+            "relay.in",
+            "admin.users.delete",
+            "admin.users.delete".into(),
+        )
+        .await
+        .unwrap();
+    let reply = next_within(&mut victim, Duration::from_secs(30))
+        .await
+        .expect("the one reply arrives");
+    let text = String::from_utf8_lossy(&reply.payload).into_owned();
+    assert!(
+        text.starts_with("error: sending to `admin.users.delete` is not allowed"),
+        "{text}"
+    );
+    assert!(reply.reply.is_none(), "a publish, not a request");
+    assert!(next_within(&mut victim, wait).await.is_none());
+
+    // A system subject is never a reply.
+    let system = "$JS.API.STREAM.DELETE.ORDERS";
+    let mut stream_api = Broker::subscribed(&client, system).await;
+    client
+        .publish_with_reply("relay.in", system, "svc.none".into())
+        .await
+        .unwrap();
+    assert!(next_within(&mut stream_api, wait).await.is_none());
+}
+
+/// With `--reply-subjects "_INBOX.>"`, only the inboxes of NATS clients get
+/// replies.
+#[tokio::test]
+async fn reply_subjects_narrow_replies() {
+    let broker = Broker::start(&toolchain::nats_server());
+    let dir = relay_project();
+    let address = broker.url();
+    let args = [
+        "serve",
+        "spin.toml",
+        "--nats-address",
+        &address,
+        "--reply-subjects",
+        "_INBOX.>",
+    ];
+    let _server = Server::start(dir.path(), &args);
+    let client = broker.client().await;
+    let mut elsewhere = Broker::subscribed(&client, "test.replies").await;
+    client
+        .publish_with_reply("relay.in", "test.replies", "svc.none".into())
+        .await
+        .unwrap();
+    assert!(
+        next_within(&mut elsewhere, Duration::from_secs(2))
+            .await
+            .is_none()
+    );
+    let answer = tokio::time::timeout(
+        Duration::from_secs(30),
+        client.request("relay.in", "svc.none".into()),
+    )
+    .await
+    .expect("an answer within 30 s")
+    .expect("the request is answered");
+    let text = String::from_utf8_lossy(&answer.payload).into_owned();
+    assert!(
+        text.starts_with("error: the request to `svc.none` failed"),
+        "{text}"
+    );
+}
