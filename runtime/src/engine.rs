@@ -10,24 +10,28 @@ use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAlloc
 
 use crate::config::HostConfig;
 use crate::error::HostError;
+use crate::footprint::Footprint;
 
 /// Bytes of a reused memory or table slot kept resident between instances:
 /// a Rust guest's 1 MiB stack, its data and its first heap pages.
 const KEEP_RESIDENT: usize = 2 << 20;
 
 /// Builds the engine: epoch interruption for deadlines, and the pooling
-/// allocator sized for `config` (or on-demand allocation where the machine
-/// cannot reserve the pool).
-pub(crate) fn engine(config: &HostConfig) -> Result<Engine, HostError> {
+/// allocator sized for `config`'s instance slots, each holding an instance
+/// of `footprint` (or on-demand allocation where the machine cannot
+/// reserve the pool).
+pub(crate) fn engine(config: &HostConfig, footprint: Footprint) -> Result<Engine, HostError> {
     let mut wasmtime = Config::new();
     wasmtime.epoch_interruption(true);
     // WASI 0.3 components: async functions, streams and futures.
     wasmtime.wasm_component_model_async(true);
+    let footprint = footprint.max(Footprint::default());
+    let slots = config.max_instances;
     let mut pool = PoolingAllocationConfig::default();
-    pool.total_component_instances(config.max_instances)
-        .total_core_instances(config.max_instances * 8)
-        .total_memories(config.max_instances * 4)
-        .total_tables(config.max_instances * 8)
+    pool.total_component_instances(slots)
+        .total_core_instances(slots.saturating_mul(footprint.core_instances))
+        .total_memories(slots.saturating_mul(footprint.memories))
+        .total_tables(slots.saturating_mul(footprint.tables))
         .max_memory_size(config.memory_limit)
         // Every request instantiates afresh. Keep the low pages of a reused
         // slot resident, and reset only the dirty ones (found with Linux's

@@ -15,6 +15,7 @@ use crate::config::{EPOCH_TICK, HostConfig};
 use crate::context::HostContext;
 use crate::counter::Instantiations;
 use crate::error::{HostError, ServeError};
+use crate::footprint::Footprint;
 use crate::http::{HttpTrigger, Reuse, Route};
 use crate::linked::Linking;
 use crate::nats::NatsTrigger;
@@ -38,7 +39,6 @@ impl Host {
     /// Loads a plain Spin v2 manifest (a `.toml` file), or one component
     /// (any other file), which then serves every path.
     pub fn load(target: &Path, config: HostConfig) -> Result<Self, HostError> {
-        let engine = engine::engine(&config)?;
         let (routes, subscriptions, manifest_address, manifest_reuse) =
             if target.extension().is_some_and(|ext| ext == "toml") {
                 let manifest = PlainManifest::load(target)?;
@@ -61,6 +61,17 @@ impl Host {
                 };
                 (vec![route], Vec::new(), None, InstanceReuse::default())
             };
+        let sources = routes.iter().map(|route| &route.component.source).chain(
+            subscriptions
+                .iter()
+                .map(|subscription| &subscription.component.source),
+        );
+        // A file that cannot be read is reported when it is linked.
+        let footprint = sources
+            .filter_map(|source| std::fs::read(source).ok())
+            .map(|bytes| Footprint::of(&bytes))
+            .fold(Footprint::default(), Footprint::max);
+        let engine = engine::engine(&config, footprint)?;
         let linker = linker(&engine)?;
         let linking = Linking {
             engine: &engine,

@@ -27,7 +27,8 @@
 //!   asks of a trigger kind (prepare, then run until stopped);
 //! - `http/` and `nats/` are the trigger kinds;
 //! - below them, the shared core: `context` (engine, limits, instance
-//!   slots, counters, the broker connection), `linked` (a component
+//!   slots, counters, the broker connection), `footprint` (what an
+//!   instance takes of the pool, which is sized from it), `linked` (a component
 //!   compiled and linked once), `state` (one instance's store), `messaging`
 //!   (`wasmcloud:messaging/consumer` for every trigger), `outbound`,
 //!   `engine`, `config`, `counter` and `error`.
@@ -42,6 +43,7 @@ mod context;
 mod counter;
 mod engine;
 mod error;
+mod footprint;
 mod host;
 mod http;
 mod linked;
@@ -65,5 +67,5 @@ pub use messaging::DEFAULT_ADDRESS as DEFAULT_NATS_ADDRESS;
 /// epoch interruption and the pooling allocator. Other embedders (the
 /// benchmarks' host-side executor) use it to run in the same engine.
 pub fn engine(config: &HostConfig) -> Result<Engine, HostError> {
-    engine::engine(config)
+    engine::engine(config, footprint::Footprint::default())
 }

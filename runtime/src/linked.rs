@@ -3,10 +3,11 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use manifest::PlainComponent;
 use wasmtime::component::{InstancePre, Linker};
-use wasmtime::{Engine, Store};
+use wasmtime::{Engine, PoolConcurrencyLimitError, Store};
 
 use crate::context::HostContext;
 use crate::engine;
@@ -125,5 +126,39 @@ impl<P> Linked<P> {
         store.limiter(|state| &mut state.limits);
         store.set_epoch_deadline(config.deadline_ticks());
         store
+    }
+}
+
+impl<P> Linked<P> {
+    /// An instance of this component in a store of its own (see
+    /// [`Linked::store`]), made by `instantiate` from the pre-instance.
+    /// While the pool has no room for it (the pool is sized from each
+    /// component's footprint, which the adapters wasmtime adds between
+    /// composed parts can exceed), this waits and tries again, up to the
+    /// deadline: work that has an instance slot is not dropped for want of
+    /// pool space.
+    pub(crate) async fn instantiate<T>(
+        &self,
+        context: &HostContext,
+        reply_to: Option<String>,
+        mut instantiate: impl AsyncFnMut(&P, &mut Store<State>) -> wasmtime::Result<T>,
+    ) -> (Store<State>, wasmtime::Result<T>) {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            let mut store = self.store(context, reply_to.clone());
+            match instantiate(&self.pre, &mut store).await {
+                Err(error)
+                    if error.is::<PoolConcurrencyLimitError>()
+                        && started.elapsed() + pause < context.config.deadline =>
+                {
+                    drop(store);
+                    tracing::debug!(component = %self.id, "waiting for room in the pool: {error}");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                result => return (store, result),
+            }
+        }
     }
 }

@@ -215,3 +215,52 @@ async fn reply_subjects_narrow_replies() {
         "{text}"
     );
 }
+
+/// A burst of messages, far more than there are instance slots, is answered
+/// to the last one: the pool holds an instance of the composed component
+/// (binder, app and sink, each with its core instances) for every slot. Two
+/// of 2,000 were lost when the pool was sized for smaller components.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_of_messages_is_answered_every_one() {
+    const BURST: usize = 3000;
+    let (broker, _dir, server) = crate::serve::up_orders();
+    let client = broker.client().await;
+    let inbox = client.new_inbox();
+    let mut answers = Broker::subscribed(&client, &format!("{inbox}.>")).await;
+    for index in 0..BURST {
+        let id = format!("burst-{index}");
+        let order = crate::nats::order_created(&id, crate::nats::order(&id));
+        client
+            .publish_with_reply(
+                "orders.created",
+                format!("{inbox}.{index}"),
+                order.to_string().into(),
+            )
+            .await
+            .unwrap();
+    }
+    client.flush().await.unwrap();
+    let mut answered = std::collections::HashSet::new();
+    let started = Instant::now();
+    while answered.len() < BURST && started.elapsed() < Duration::from_secs(180) {
+        match next_within(&mut answers, Duration::from_secs(5)).await {
+            Some(answer) => {
+                answered.insert(answer.subject.to_string());
+            }
+            None => continue,
+        }
+    }
+    assert_eq!(
+        answered.len(),
+        BURST,
+        "answered {} of {BURST}:\n{}",
+        answered.len(),
+        server
+            .log()
+            .lines()
+            .filter(|line| line.contains("lost"))
+            .take(5)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

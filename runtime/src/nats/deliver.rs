@@ -28,14 +28,19 @@ pub(crate) async fn deliver(
     let started = Instant::now();
     let message = guest_message(&message);
     let config = &context.config;
-    let mut store = listener.store(&context, message.reply_to.clone());
-    let result = async {
-        let app = listener.pre.instantiate_async(&mut store).await?;
-        app.wasmcloud_messaging_handler()
-            .call_handle_message(&mut store, &message)
-            .await
-    }
-    .await;
+    let (mut store, app) = listener
+        .instantiate(&context, message.reply_to.clone(), async |pre, store| {
+            pre.instantiate_async(store).await
+        })
+        .await;
+    let result = match app {
+        Ok(app) => {
+            app.wasmcloud_messaging_handler()
+                .call_handle_message(&mut store, &message)
+                .await
+        }
+        Err(error) => Err(error),
+    };
     drop(store);
     drop(slot);
     let latency_ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0);
@@ -48,7 +53,7 @@ pub(crate) async fn deliver(
         Err(error) if error.is::<PoolConcurrencyLimitError>() => tracing::error!(
             %component,
             subject,
-            "message lost: no pool slot for its instance: {error}"
+            "message failed: no room in the pool for its instance until its deadline: {error}"
         ),
         Err(error) => match error.downcast_ref::<Trap>() {
             Some(Trap::Interrupt) => tracing::error!(
