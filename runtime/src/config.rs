@@ -41,6 +41,8 @@ pub struct HostConfig {
     /// The NATS broker to connect to, over the manifest's
     /// `[application.trigger.nats] address`.
     pub nats_address: Option<String>,
+    /// How the host authenticates to the NATS broker, and its TLS.
+    pub broker_auth: crate::BrokerAuth,
     /// The subjects a component may reply to (its message's reply subject,
     /// without an `allowed_outbound_hosts` entry for it), as NATS subject
     /// patterns: `None` for any subject but the system ones (`$JS.`,
@@ -66,6 +68,7 @@ impl Default for HostConfig {
             shutdown_grace: Duration::from_secs(10),
             cache_dir: None,
             nats_address: None,
+            broker_auth: crate::BrokerAuth::default(),
             reply_subjects: None,
             reuse: InstanceReuse::default(),
         }

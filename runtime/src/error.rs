@@ -82,6 +82,25 @@ pub enum ServeError {
         #[source]
         source: async_nats::ConnectError,
     },
+    /// The broker's address cannot be read (it is shown without
+    /// credentials).
+    #[error("`{address}` is not a NATS broker address (nats://host:port, tls://host:port)")]
+    Address {
+        /// The address.
+        address: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A credentials or NKey seed file cannot be read.
+    #[error("{}: cannot read the NATS credentials", file.display())]
+    Credentials {
+        /// The file.
+        file: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// A subscription was refused.
     #[error("cannot subscribe to `{subject}`")]
     Subscribe {

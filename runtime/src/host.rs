@@ -18,6 +18,7 @@ use crate::error::{HostError, ServeError};
 use crate::footprint::Footprint;
 use crate::http::{HttpTrigger, Reuse, Route};
 use crate::linked::Linking;
+use crate::messaging::{BrokerAddress, broker};
 use crate::nats::NatsTrigger;
 use crate::state::State;
 use crate::trigger::Trigger;
@@ -30,6 +31,8 @@ pub struct Host {
     nats: NatsTrigger,
     /// The broker's address.
     nats_address: String,
+    /// The broker's address as the log shows it: without credentials.
+    nats_address_shown: String,
     /// Whether to connect to the broker: there are subscriptions, or an
     /// address was given (for components that publish, through a sink).
     wants_broker: bool,
@@ -88,11 +91,14 @@ impl Host {
             .clone()
             .or(manifest_address)
             .unwrap_or_else(|| messaging::DEFAULT_ADDRESS.to_owned());
+        let nats_address_shown = BrokerAddress::parse(&nats_address)
+            .map_or_else(|_| broker::redact(&nats_address), |address| address.shown());
         Ok(Self {
             context: HostContext::new(engine, config),
             http,
             nats,
             nats_address,
+            nats_address_shown,
             wants_broker,
         })
     }
@@ -109,15 +115,19 @@ impl Host {
     /// subscribed subjects wait for [`Host::serve`].
     pub async fn connect(&mut self) -> Result<(), ServeError> {
         if self.wants_broker && self.context.broker.is_none() {
-            self.context.broker = Some(messaging::connect(&self.nats_address).await?);
+            let address = BrokerAddress::parse(&self.nats_address)?;
+            let auth = &self.context.config.broker_auth;
+            self.context.broker = Some(messaging::connect(&address, auth).await?);
         }
         self.http.prepare(&self.context).await?;
         self.nats.prepare(&self.context).await
     }
 
-    /// The NATS broker's address, when the host connects to one.
+    /// The NATS broker's address, when the host connects to one, without
+    /// the credentials it may hold.
     pub fn nats_address(&self) -> Option<&str> {
-        self.wants_broker.then_some(self.nats_address.as_str())
+        self.wants_broker
+            .then_some(self.nats_address_shown.as_str())
     }
 
     /// The NATS subscriptions: subject, queue group and component id.

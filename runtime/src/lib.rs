@@ -61,7 +61,7 @@ pub use error::{BoxError, ComponentError, HostError, ServeError};
 pub use host::Host;
 pub use http::{Reuse, Route};
 pub use manifest::{InstanceReuse, SubjectPatternError};
-pub use messaging::DEFAULT_ADDRESS as DEFAULT_NATS_ADDRESS;
+pub use messaging::{BrokerAuth, DEFAULT_ADDRESS as DEFAULT_NATS_ADDRESS};
 
 /// The engine the host runs components in, configured from `config`:
 /// epoch interruption and the pooling allocator. Other embedders (the

@@ -3,6 +3,7 @@
 
 mod attacks;
 mod binder;
+mod broker_auth;
 mod compose;
 mod faults;
 mod generations;

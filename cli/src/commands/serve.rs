@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use bindery_composer::ComposedApp;
 use bindery_manifest::SubjectPattern;
-use bindery_runtime::{Host, HostConfig, InstanceReuse};
+use bindery_runtime::{BrokerAuth, Host, HostConfig, InstanceReuse};
 use clap::Args;
 
 use crate::cache::cache_dir;
@@ -39,6 +39,54 @@ pub struct HostArgs {
     /// `[application.trigger.nats] address`, else nats://127.0.0.1:4222].
     #[arg(long, env = "BINDERY_NATS_ADDRESS", value_name = "URL")]
     pub nats_address: Option<String>,
+    /// The user name for the NATS broker (with --nats-password); a
+    /// `nats://user:password@host` address gives both too.
+    #[arg(long, env = "BINDERY_NATS_USER", value_name = "USER")]
+    pub nats_user: Option<String>,
+    /// The password for --nats-user (best given in the environment, where
+    /// `ps` does not show it).
+    #[arg(
+        long,
+        env = "BINDERY_NATS_PASSWORD",
+        hide_env_values = true,
+        value_name = "PASSWORD"
+    )]
+    pub nats_password: Option<String>,
+    /// A token for the NATS broker (best given in the environment).
+    #[arg(
+        long,
+        env = "BINDERY_NATS_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub nats_token: Option<String>,
+    /// A file holding an NKey seed (`SU...`) for the NATS broker.
+    #[arg(long, env = "BINDERY_NATS_NKEY", value_name = "FILE")]
+    pub nats_nkey: Option<PathBuf>,
+    /// A NATS credentials file (a user JWT and its seed, as `nsc` writes).
+    #[arg(long, env = "BINDERY_NATS_CREDS", value_name = "FILE")]
+    pub nats_creds: Option<PathBuf>,
+    /// The CA certificate (PEM) the NATS broker's certificate is checked
+    /// against; TLS is then required (as with a `tls://` address).
+    #[arg(long, env = "BINDERY_NATS_TLS_CA", value_name = "FILE")]
+    pub nats_tls_ca: Option<PathBuf>,
+    /// A client certificate (PEM) for brokers that verify clients, with
+    /// --nats-tls-key.
+    #[arg(
+        long,
+        env = "BINDERY_NATS_TLS_CERT",
+        value_name = "FILE",
+        requires = "nats_tls_key"
+    )]
+    pub nats_tls_cert: Option<PathBuf>,
+    /// The key (PEM) of --nats-tls-cert.
+    #[arg(
+        long,
+        env = "BINDERY_NATS_TLS_KEY",
+        value_name = "FILE",
+        requires = "nats_tls_cert"
+    )]
+    pub nats_tls_key: Option<PathBuf>,
     /// The subjects a component may reply to without an
     /// `allowed_outbound_hosts` entry, as NATS subject patterns (repeat, or
     /// separate with commas), for example `_INBOX.>`. A component may
@@ -131,6 +179,15 @@ impl HostArgs {
                     .unwrap_or_else(|| cache_dir().join("compiled"))
             }),
             nats_address: self.nats_address.clone(),
+            broker_auth: BrokerAuth {
+                user: self.nats_user.clone(),
+                password: self.nats_password.clone(),
+                token: self.nats_token.clone(),
+                nkey_file: self.nats_nkey.clone(),
+                creds_file: self.nats_creds.clone(),
+                tls_ca: self.nats_tls_ca.clone(),
+                tls_client: self.nats_tls_cert.clone().zip(self.nats_tls_key.clone()),
+            },
             reply_subjects: (!self.reply_subjects.is_empty()).then(|| self.reply_subjects.clone()),
             reuse: InstanceReuse {
                 max_requests: self.max_instance_reuse,

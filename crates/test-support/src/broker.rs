@@ -12,6 +12,8 @@ pub struct Broker {
     binary: PathBuf,
     child: Child,
     port: u16,
+    /// The folder of its configuration file, if it has one.
+    config: Option<tempfile::TempDir>,
 }
 
 impl Broker {
@@ -20,10 +22,30 @@ impl Broker {
         Self::on_port(binary, None)
     }
 
+    /// Starts the `nats-server` at `binary` on a free port of 127.0.0.1,
+    /// with `config` as its configuration file (authorization, TLS, ...).
+    pub fn with_config(binary: &Path, config: &str) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        std::fs::write(dir.path().join("nats.conf"), config).expect("the configuration is written");
+        let mut broker = Self::start_in(binary, None, Some(&dir.path().join("nats.conf")));
+        broker.config = Some(dir);
+        broker
+    }
+
     /// Starts `nats-server` on `port` of 127.0.0.1, or a free port.
     fn on_port(binary: &Path, port: Option<u16>) -> Self {
+        Self::start_in(binary, port, None)
+    }
+
+    /// Starts `nats-server` on `port` of 127.0.0.1, or a free port, with
+    /// the configuration file `config`, if any.
+    fn start_in(binary: &Path, port: Option<u16>, config: Option<&Path>) -> Self {
         let port_arg = port.map_or("-1".to_owned(), |port| port.to_string());
-        let mut child = Command::new(binary)
+        let mut command = Command::new(binary);
+        if let Some(config) = config {
+            command.arg("--config").arg(config);
+        }
+        let mut child = command
             .args(["--addr", "127.0.0.1", "--port", &port_arg])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -48,7 +70,13 @@ impl Broker {
             binary: binary.to_owned(),
             child,
             port,
+            config: None,
         }
+    }
+
+    /// Its port on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// Its address, as `--nats-address` takes it.
@@ -65,7 +93,6 @@ impl Broker {
     /// has registered: a probe published to it has come back. A flush only
     /// writes the subscription to the socket, and a message another
     /// connection publishes before the broker reads it would be missed.
-    #[allow(dead_code, reason = "the benchmarks include this file")]
     pub async fn subscribed(client: &async_nats::Client, subject: &str) -> async_nats::Subscriber {
         use futures::StreamExt as _;
         let mut subscriber = client.subscribe(subject.to_owned()).await.unwrap();
@@ -85,15 +112,14 @@ impl Broker {
         }
     }
 
-    /// Stops the server and starts a new one on the same port.
-    #[allow(
-        dead_code,
-        reason = "the benchmarks include this file and never restart"
-    )]
+    /// Stops the server and starts a new one on the same port, with the
+    /// same configuration.
     pub fn restart(&mut self) {
         self.stop();
-        let (binary, port) = (self.binary.clone(), self.port);
-        *self = Self::on_port(&binary, Some(port));
+        let (binary, port, config) = (self.binary.clone(), self.port, self.config.take());
+        let file = config.as_ref().map(|dir| dir.path().join("nats.conf"));
+        *self = Self::start_in(&binary, Some(port), file.as_deref());
+        self.config = config;
     }
 
     fn stop(&mut self) {

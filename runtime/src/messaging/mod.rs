@@ -4,27 +4,26 @@
 //! (`crate::nats`) consumes over the same connection.
 
 mod bindings;
+pub(crate) mod broker;
 mod subjects;
 
 use std::time::Duration;
 
-use async_nats::{Client, ConnectOptions, Event};
+use async_nats::Client;
 use manifest::{SubjectPattern, is_publish_subject};
 use wasmtime::component::{HasSelf, Linker};
 
 pub(crate) use bindings::wasmcloud::messaging::types::BrokerMessage;
 pub(crate) use bindings::{MessagingApp, MessagingAppPre};
+pub use broker::BrokerAuth;
+pub(crate) use broker::{BrokerAddress, connect};
 pub(crate) use subjects::SubjectPolicy;
 
-use crate::error::ServeError;
 use bindings::wasmcloud::messaging::{consumer, types};
 
 /// The broker address when neither the manifest nor the host's settings
 /// give one.
 pub const DEFAULT_ADDRESS: &str = "nats://127.0.0.1:4222";
-
-/// Messages a subscription buffers while every instance slot is taken.
-const SUBSCRIPTION_CAPACITY: usize = 1 << 16;
 
 /// What one instance may do with `wasmcloud:messaging/consumer`: publish
 /// and send requests over the host's connection, to the subjects its
@@ -199,42 +198,5 @@ pub(crate) fn guest_message(message: &async_nats::Message) -> BrokerMessage {
         subject: message.subject.to_string(),
         body: message.payload.to_vec(),
         reply_to: message.reply.as_ref().map(ToString::to_string),
-    }
-}
-
-/// Connects to the broker at `address`: a broker that is down now is an
-/// error; one that goes away later is reconnected to, with back-off, and
-/// each change is logged.
-pub(crate) async fn connect(address: &str) -> Result<Client, ServeError> {
-    ConnectOptions::new()
-        .name("bindery")
-        .connection_timeout(Duration::from_secs(5))
-        .subscription_capacity(SUBSCRIPTION_CAPACITY)
-        .max_reconnects(Option::<usize>::None)
-        .event_callback(|event| async move { log_event(event) })
-        .connect(address)
-        .await
-        .map_err(|source| ServeError::Connect {
-            address: address.to_owned(),
-            source,
-        })
-}
-
-fn log_event(event: Event) {
-    match event {
-        Event::Connected => tracing::info!("connected to the NATS broker"),
-        Event::Disconnected => {
-            tracing::warn!("lost the connection to the NATS broker; reconnecting")
-        }
-        Event::LameDuckMode => {
-            tracing::warn!("the NATS broker is shutting down (lame duck mode)")
-        }
-        Event::SlowConsumer(sid) => tracing::error!(
-            "messages of subscription {sid} arrive faster than they are handled: \
-             its buffer of {SUBSCRIPTION_CAPACITY} is full and the client dropped messages"
-        ),
-        Event::ServerError(error) => tracing::error!("the NATS broker reports: {error}"),
-        Event::ClientError(error) => tracing::error!("NATS client error: {error}"),
-        Event::Draining | Event::Closed => {}
     }
 }

@@ -1,0 +1,185 @@
+//! Broker credentials: `bindery up` of the orders app against a real
+//! `nats-server` that requires each kind (user and password, a token, an
+//! NKey, TLS with a client certificate), answering an order from a client
+//! that authenticates the same way, with no secret in the host's log.
+
+use std::path::Path;
+use std::time::Duration;
+
+use async_nats::ConnectOptions;
+use bindery_test_support::broker::Broker;
+use rcgen::{
+    BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose,
+};
+
+use crate::nats::{order, order_created};
+use crate::serve::{Server, example};
+use crate::toolchain;
+
+/// Serves the orders example with `args` and `env`, against a broker
+/// reached at `address`; asks it for an order through `client`, and
+/// checks that none of `secrets` reached the host's log.
+async fn orders_answer_through(
+    address: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    client: ConnectOptions,
+    secrets: &[&str],
+) {
+    let dir = example(
+        "orders",
+        &[
+            ("orders", bindery_tests::ORDERS),
+            ("orders-nats", bindery_tests::ORDERS),
+        ],
+    );
+    let mut all = vec!["up", "--nats-address", address];
+    all.extend_from_slice(args);
+    let server = Server::start_configured(dir.path(), &all, Path::new("compiled"), |command| {
+        command.envs(env.iter().copied());
+    });
+    let client = tokio::time::timeout(
+        Duration::from_secs(30),
+        client.connect(address_without_secrets(address)),
+    )
+    .await
+    .expect("the test client connects within 30 s")
+    .expect("the test client is let in");
+    let created = order_created("auth-1", order("A-1"));
+    let answer = tokio::time::timeout(
+        Duration::from_secs(60),
+        client.request("orders.created", created.to_string().into()),
+    )
+    .await
+    .expect("an answer within 60 s")
+    .expect("the order is answered");
+    let answer: serde_json::Value = serde_json::from_slice(&answer.payload).unwrap();
+    assert_eq!(answer["type"], "com.example.order.accepted", "{answer}");
+    let log = server.log();
+    for secret in secrets {
+        assert!(!log.contains(secret), "`{secret}` reached the log:\n{log}");
+    }
+}
+
+/// `address` with its credentials taken out, for the test's own client.
+fn address_without_secrets(address: &str) -> String {
+    let (scheme, rest) = address.split_once("://").unwrap();
+    let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{host}")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn user_and_password_in_the_address() {
+    let broker = Broker::with_config(
+        &toolchain::nats_server(),
+        "authorization { user: alice, password: \"s3cr3t\" }\n",
+    );
+    let address = format!("nats://alice:s3cr3t@127.0.0.1:{}", broker.port());
+    let client = ConnectOptions::with_user_and_password("alice".into(), "s3cr3t".into());
+    orders_answer_through(&address, &[], &[], client, &["s3cr3t"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_in_the_environment() {
+    let broker = Broker::with_config(
+        &toolchain::nats_server(),
+        "authorization { token: \"t0ken-xyz\" }\n",
+    );
+    let client = ConnectOptions::with_token("t0ken-xyz".into());
+    let env = [("BINDERY_NATS_TOKEN", "t0ken-xyz")];
+    orders_answer_through(&broker.url(), &[], &env, client, &["t0ken-xyz"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_nkey_seed_file() {
+    let user = nkeys::KeyPair::new_user();
+    let seed = user.seed().unwrap();
+    let broker = Broker::with_config(
+        &toolchain::nats_server(),
+        &format!(
+            "authorization {{ users = [ {{ nkey: \"{}\" }} ] }}\n",
+            user.public_key()
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let seed_file = dir.path().join("user.nk");
+    std::fs::write(&seed_file, format!("{seed}\n")).unwrap();
+    let client = ConnectOptions::with_nkey(seed.clone());
+    let args = ["--nats-nkey", seed_file.to_str().unwrap()];
+    orders_answer_through(&broker.url(), &args, &[], client, &[&seed]).await;
+}
+
+/// A CA, and a certificate signed by it for `purpose` (the broker's, for
+/// 127.0.0.1, or a client's): (certificate, key) as PEM.
+struct Authority {
+    certificate: rcgen::Certificate,
+    key: KeyPair,
+}
+
+impl Authority {
+    fn new() -> Self {
+        let mut params = CertificateParams::new(Vec::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let key = KeyPair::generate().unwrap();
+        let certificate = params.self_signed(&key).unwrap();
+        Self { certificate, key }
+    }
+
+    fn issue(&self, names: &[&str], purpose: ExtendedKeyUsagePurpose) -> (String, String) {
+        let names: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
+        let mut params = CertificateParams::new(names).unwrap();
+        params.extended_key_usages = vec![purpose];
+        let key = KeyPair::generate().unwrap();
+        let certificate = params
+            .signed_by(&key, &self.certificate, &self.key)
+            .unwrap();
+        (certificate.pem(), key.serialize_pem())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_with_a_client_certificate() {
+    let authority = Authority::new();
+    let (server_cert, server_key) = authority.issue(
+        &["127.0.0.1", "localhost"],
+        ExtendedKeyUsagePurpose::ServerAuth,
+    );
+    let (client_cert, client_key) =
+        authority.issue(&["bindery"], ExtendedKeyUsagePurpose::ClientAuth);
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let ca = file("ca.pem", &authority.certificate.pem());
+    let (server_cert, server_key) = (
+        file("server.pem", &server_cert),
+        file("server.key", &server_key),
+    );
+    let (client_cert, client_key) = (
+        file("client.pem", &client_cert),
+        file("client.key", &client_key),
+    );
+    let broker = Broker::with_config(
+        &toolchain::nats_server(),
+        &format!(
+            "tls {{ cert_file: \"{server_cert}\", key_file: \"{server_key}\", ca_file: \"{ca}\", verify: true, timeout: 5 }}\n"
+        ),
+    );
+    let address = format!("tls://127.0.0.1:{}", broker.port());
+    let client = ConnectOptions::new()
+        .add_root_certificates(ca.clone().into())
+        .add_client_certificate(client_cert.clone().into(), client_key.clone().into())
+        .require_tls(true);
+    let args = [
+        "--nats-tls-ca",
+        &ca,
+        "--nats-tls-cert",
+        &client_cert,
+        "--nats-tls-key",
+        &client_key,
+    ];
+    orders_answer_through(&address, &args, &[], client, &[]).await;
+}
