@@ -119,7 +119,7 @@ impl<P> Linked<P> {
         let state = State::new(
             &self.environment,
             config.memory_limit,
-            self.outbound.clone(),
+            self.outbound.capped(config.deadline),
             messaging,
         );
         let mut store = Store::new(&context.engine, state);

@@ -264,3 +264,32 @@ async fn a_burst_of_messages_is_answered_every_one() {
             .join("\n")
     );
 }
+
+/// A guest waiting in a host call (here a one-second sleep) is stopped at
+/// the wall-clock deadline, not when the call returns: the epoch deadline
+/// alone interrupts guest code only, and the instance (with its slot) was
+/// held until the sleep ended. With one instance slot, the next request
+/// after the deadline gets an instance instead of 503.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_deadline_holds_while_a_guest_waits_in_a_host_call() {
+    let config = bindery_runtime::HostConfig {
+        deadline: Duration::from_millis(300),
+        max_instances: 1,
+        ..bindery_runtime::HostConfig::default()
+    };
+    let component = std::fs::read(bindery_tests::FAULTY_HTTP).unwrap();
+    let host = std::sync::Arc::new(
+        crate::test_host::TestHost::with_config(&component, &[], config).unwrap(),
+    );
+    let request = |path: &str| hyper::Request::get(path).body(bytes::Bytes::new()).unwrap();
+    let sleeper = {
+        let host = host.clone();
+        tokio::spawn(async move { host.send(request("/sleep")).await.unwrap() })
+    };
+    // Past the deadline, before the sleep would have ended.
+    tokio::time::sleep(Duration::from_millis(650)).await;
+    let next = host.send(request("/ok")).await.unwrap();
+    assert_eq!(next.status, 200, "{:?}", next.body);
+    let slept = sleeper.await.unwrap();
+    assert_eq!(slept.status, 504, "{:?}", slept.body);
+}

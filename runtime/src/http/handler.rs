@@ -233,15 +233,19 @@ async fn run(
     };
     let pre = pre.clone();
     let id = served.id.clone();
+    let deadline = config.deadline;
     let task = tokio::spawn(async move {
-        let result = async {
+        // The whole request, host calls and a slow reader included, ends at
+        // the deadline: the instance is dropped and its slot freed.
+        let result = tokio::time::timeout(deadline, async {
             let proxy = pre.instantiate_async(&mut store).await?;
             proxy
                 .wasi_http_incoming_handler()
                 .call_handle(&mut store, incoming, out)
                 .await
-        }
-        .await;
+        })
+        .await
+        .unwrap_or_else(|_elapsed| Err(Trap::Interrupt.into()));
         drop(store);
         drop(slot);
         result.map_err(|error| {

@@ -1,6 +1,7 @@
 //! One message: a fresh instance in its own store, with the component's
-//! environment, a memory limit, an epoch deadline and the outbound
-//! policies, whose `handle-message` is called once. Its outcome is logged;
+//! environment, a memory limit, a deadline (epoch interruption for guest
+//! code, and the wall clock for everything, host calls included) and the
+//! outbound policies, whose `handle-message` is called once. Its outcome is logged;
 //! a fault costs that message alone.
 
 use std::sync::Arc;
@@ -28,21 +29,27 @@ pub(crate) async fn deliver(
     let started = Instant::now();
     let message = guest_message(&message);
     let config = &context.config;
-    let (mut store, app) = listener
-        .instantiate(&context, message.reply_to.clone(), async |pre, store| {
-            pre.instantiate_async(store).await
-        })
-        .await;
-    let result = match app {
-        Ok(app) => {
-            app.wasmcloud_messaging_handler()
-                .call_handle_message(&mut store, &message)
-                .await
+    // The whole delivery, host calls included (a publish to a broker that
+    // is gone, an outgoing request that stalls), ends at the deadline: the
+    // future is dropped, and the instance with it.
+    let delivered = tokio::time::timeout(config.deadline, async {
+        let (mut store, app) = listener
+            .instantiate(&context, message.reply_to.clone(), async |pre, store| {
+                pre.instantiate_async(store).await
+            })
+            .await;
+        match app {
+            Ok(app) => {
+                app.wasmcloud_messaging_handler()
+                    .call_handle_message(&mut store, &message)
+                    .await
+            }
+            Err(error) => Err(error),
         }
-        Err(error) => Err(error),
-    };
-    drop(store);
+    })
+    .await;
     drop(slot);
+    let result = delivered.unwrap_or_else(|_elapsed| Err(Trap::Interrupt.into()));
     let latency_ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0);
     let (component, subject) = (&listener.id, &message.subject);
     match result {
