@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use bindery_test_support::broker::Broker;
 use futures::StreamExt as _;
 
-use crate::serve::{Server, example};
+use crate::serve::{Server, example, orders_example};
 use crate::toolchain;
 
 /// The echo app, as the examples build it.
@@ -81,13 +81,7 @@ async fn out_of_descriptors_the_accept_loop_backs_off() {
 #[tokio::test(flavor = "multi_thread")]
 async fn shutdown_ends_within_its_grace_with_the_broker_gone() {
     let broker = Broker::start(&toolchain::nats_server());
-    let dir = example(
-        "orders",
-        &[
-            ("orders", bindery_tests::ORDERS),
-            ("orders-nats", bindery_tests::ORDERS),
-        ],
-    );
+    let dir = orders_example();
     let address = broker.url();
     let args = ["up", "--nats-address", &address, "--shutdown-grace", "2"];
     let mut server = Server::start(dir.path(), &args);
@@ -101,7 +95,7 @@ async fn shutdown_ends_within_its_grace_with_the_broker_gone() {
 
 /// A project serving the relay test component on `relay.in`, allowed to
 /// send to `svc.>` only.
-fn relay_project() -> tempfile::TempDir {
+pub(crate) fn relay_project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("spin.toml"),

@@ -13,7 +13,7 @@ use rcgen::{
 };
 
 use crate::nats::{order, order_created};
-use crate::serve::{Server, example};
+use crate::serve::{Server, orders_example};
 use crate::toolchain;
 
 /// Serves the orders example with `args` and `env`, against a broker
@@ -26,13 +26,7 @@ async fn orders_answer_through(
     client: ConnectOptions,
     secrets: &[&str],
 ) {
-    let dir = example(
-        "orders",
-        &[
-            ("orders", bindery_tests::ORDERS),
-            ("orders-nats", bindery_tests::ORDERS),
-        ],
-    );
+    let dir = orders_example();
     let mut all = vec!["up", "--nats-address", address];
     all.extend_from_slice(args);
     let server = Server::start_configured(dir.path(), &all, Path::new("compiled"), |command| {

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::host_matrix::{self, BINARY};
 use crate::nats::{next_json, order, order_created};
-use crate::serve::{Server, example, run};
+use crate::serve::{Server, orders_example, run};
 use crate::test_host::Reply;
 use crate::toolchain;
 use bindery_test_support::broker::Broker;
@@ -219,13 +219,7 @@ async fn faults_under_reuse_cost_their_instance_alone() {
 #[tokio::test]
 async fn orders_over_wasi_0_3_accepts_audits_and_refuses() {
     let broker = Broker::start(&toolchain::nats_server());
-    let dir = example(
-        "orders",
-        &[
-            ("orders", bindery_tests::ORDERS),
-            ("orders-nats", bindery_tests::ORDERS),
-        ],
-    );
+    let dir = orders_example();
     let path = dir.path().join("spin.toml");
     let mut manifest = AppManifest::load(&path).unwrap().manifest;
     for trigger in &mut manifest.trigger.http {

@@ -322,17 +322,7 @@ fn a_broker_that_is_down_at_start_is_a_clear_error() {
 #[tokio::test]
 async fn a_component_sends_requests_through_the_hosts_consumer() {
     let broker = Broker::start(&toolchain::nats_server());
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("spin.toml"),
-        format!(
-            "spin_manifest_version = 2\n[application]\nname = \"relay\"\n\
-             [[trigger.nats]]\nsubject = \"relay.in\"\ncomponent = \"relay\"\n\
-             [component.relay]\nsource = {:?}\nallowed_outbound_hosts = [\"nats://svc.>\"]\n",
-            bindery_tests::RELAY
-        ),
-    )
-    .unwrap();
+    let dir = crate::attacks::relay_project();
     let _server = Server::start(
         dir.path(),
         &["serve", "spin.toml", "--nats-address", &broker.url()],

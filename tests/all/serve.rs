@@ -52,15 +52,20 @@ pub fn example(name: &str, built: &[(&str, &str)]) -> tempfile::TempDir {
 /// server needs them.
 pub fn up_orders() -> (Broker, tempfile::TempDir, Server) {
     let broker = Broker::start(&toolchain::nats_server());
-    let dir = example(
+    let dir = orders_example();
+    let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
+    (broker, dir, server)
+}
+
+/// The orders example, both its components built from this build's app.
+pub fn orders_example() -> tempfile::TempDir {
+    example(
         "orders",
         &[
             ("orders", bindery_tests::ORDERS),
             ("orders-nats", bindery_tests::ORDERS),
         ],
-    );
-    let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
-    (broker, dir, server)
+    )
 }
 
 /// A project folder with the scripted test app, which traps or loops on
