@@ -37,7 +37,7 @@ pub fn compose(
     let input = AppManifest::load(manifest_path)?;
     let step = |source: StepError| ComposeError::Step {
         manifest: manifest_path.to_owned(),
-        source,
+        source: Box::new(source),
     };
     let composition = Composition {
         input: &input,

@@ -36,9 +36,9 @@ pub enum ComposeError {
     Step {
         /// The manifest.
         manifest: PathBuf,
-        /// The step and why.
+        /// The step and why (boxed: it is large, and this is the cold path).
         #[source]
-        source: StepError,
+        source: Box<StepError>,
     },
     /// The output could not be written.
     #[error(transparent)]
@@ -89,9 +89,10 @@ pub struct PlugFailed {
     pub socket: String,
     /// The component whose exports were to satisfy them, likewise.
     pub plug: String,
-    /// wac-graph's explanation.
+    /// wac-graph's explanation (boxed: its errors are large, and this is
+    /// the cold path).
     #[source]
-    pub source: LinkError,
+    pub source: Box<LinkError>,
 }
 
 /// An error of finding, reading or downloading a component.
@@ -378,9 +379,9 @@ pub enum ProxyError {
     Virtualize {
         /// The component id.
         component: String,
-        /// Why.
+        /// Why (boxed, as in [`PlugFailed`]).
         #[source]
-        source: LinkError,
+        source: Box<LinkError>,
     },
     /// The result is not a usable component.
     #[error(transparent)]

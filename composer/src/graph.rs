@@ -150,7 +150,7 @@ fn failure(socket: &Parsed, plug: &Parsed) -> impl FnOnce(LinkError) -> PlugFail
     move |source| PlugFailed {
         socket,
         plug,
-        source,
+        source: Box::new(source),
     }
 }
 

@@ -85,7 +85,7 @@ pub(crate) fn proxy_only(
     let name = format!("component `{id}`");
     let failed = |source| ProxyError::Virtualize {
         component: id.to_string(),
-        source,
+        source: Box::new(source),
     };
     let virt = virtual_cli(environment)
         .map_err(LinkError::Virtualize)

@@ -196,10 +196,8 @@ fn a_url_binder_with_the_wrong_digest_is_refused() {
     assert!(
         matches!(
             &error,
-            ComposeError::Step {
-                source: StepError::Resolve(ResolveError::Digest { .. }),
-                ..
-            }
+            ComposeError::Step { source, .. }
+                if matches!(**source, StepError::Resolve(ResolveError::Digest { .. }))
         ),
         "{error}"
     );
