@@ -14,8 +14,13 @@ pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
 pub struct HostConfig {
     /// How long one request may run before it is stopped (504).
     pub deadline: Duration,
-    /// The most memory one linear memory of an instance may grow to, in bytes.
+    /// The most memory one instance may use, across all its linear memories
+    /// (a composed component has one per part), in bytes.
     pub memory_limit: usize,
+    /// The most memory all instances together may use, in bytes: a memory
+    /// that would grow past it is refused, and new HTTP work gets 503 (new
+    /// messages wait) while it is spent.
+    pub max_memory_total: usize,
     /// The largest request body accepted, in bytes (413 beyond).
     pub max_body: usize,
     /// The largest request head (request line and headers) accepted, in
@@ -60,6 +65,7 @@ impl Default for HostConfig {
         Self {
             deadline: Duration::from_secs(30),
             memory_limit: 128 << 20,
+            max_memory_total: 8 << 30,
             max_body: 16 << 20,
             max_header_bytes: 64 << 10,
             read_timeout: Duration::from_secs(30),

@@ -1,5 +1,6 @@
 //! What every trigger shares: the engine, the limits, the instance slots,
-//! the count of instances made and the broker connection. Triggers take a
+//! the memory budget, the count of instances made and the broker
+//! connection. Triggers take a
 //! [`HostContext`]; none reaches into another trigger.
 
 use std::sync::Arc;
@@ -7,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use wasmtime::Engine;
 
+use crate::budget::HostMemory;
 use crate::config::HostConfig;
 use crate::counter::Instantiations;
 
@@ -25,6 +27,8 @@ pub(crate) struct HostContext {
     /// The connection to the NATS broker, once [`crate::Host::connect`]
     /// made it.
     pub(crate) broker: Option<async_nats::Client>,
+    /// The memory all instances use together.
+    pub(crate) memory: Arc<HostMemory>,
 }
 
 impl HostContext {
@@ -33,6 +37,7 @@ impl HostContext {
         Self {
             engine,
             slots: Arc::new(Semaphore::new(config.max_instances as usize)),
+            memory: Arc::new(HostMemory::new(config.max_memory_total)),
             config,
             instantiations: Instantiations::default(),
             broker: None,

@@ -27,7 +27,8 @@
 //!   asks of a trigger kind (prepare, then run until stopped);
 //! - `http/` and `nats/` are the trigger kinds;
 //! - below them, the shared core: `context` (engine, limits, instance
-//!   slots, counters, the broker connection), `footprint` (what an
+//!   slots, counters, the broker connection), `budget` (memory, per
+//!   instance and for the host), `footprint` (what an
 //!   instance takes of the pool, which is sized from it), `linked` (a component
 //!   compiled and linked once), `state` (one instance's store), `messaging`
 //!   (`wasmcloud:messaging/consumer` for every trigger), `outbound`,
@@ -38,6 +39,7 @@
 //! and one line in `Host::load` and `Host::serve` that register it.
 #![deny(missing_docs)]
 
+mod budget;
 mod config;
 mod context;
 mod counter;

@@ -9,6 +9,7 @@ use manifest::PlainComponent;
 use wasmtime::component::{InstancePre, Linker};
 use wasmtime::{Engine, PoolConcurrencyLimitError, Store};
 
+use crate::budget::InstanceMemory;
 use crate::context::HostContext;
 use crate::engine;
 use crate::error::{ComponentError, HostError};
@@ -118,12 +119,12 @@ impl<P> Linked<P> {
         );
         let state = State::new(
             &self.environment,
-            config.memory_limit,
+            InstanceMemory::new(context.memory.clone(), config.memory_limit),
             self.outbound.capped(config.deadline),
             messaging,
         );
         let mut store = Store::new(&context.engine, state);
-        store.limiter(|state| &mut state.limits);
+        store.limiter(|state| &mut state.memory);
         store.set_epoch_deadline(config.deadline_ticks());
         store
     }
@@ -134,9 +135,9 @@ impl<P> Linked<P> {
     /// [`Linked::store`]), made by `instantiate` from the pre-instance.
     /// While the pool has no room for it (the pool is sized from each
     /// component's footprint, which the adapters wasmtime adds between
-    /// composed parts can exceed), this waits and tries again, up to the
-    /// deadline: work that has an instance slot is not dropped for want of
-    /// pool space.
+    /// composed parts can exceed), or the host's memory budget is spent,
+    /// this waits and tries again, up to the deadline: work that has an
+    /// instance slot is not dropped for want of room.
     pub(crate) async fn instantiate<T>(
         &self,
         context: &HostContext,
@@ -146,6 +147,12 @@ impl<P> Linked<P> {
         let started = Instant::now();
         let mut pause = Duration::from_millis(1);
         loop {
+            if context.memory.exhausted() && started.elapsed() + pause < context.config.deadline {
+                tracing::debug!(component = %self.id, "waiting for the host's memory budget");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(50));
+                continue;
+            }
             let mut store = self.store(context, reply_to.clone());
             match instantiate(&self.pre, &mut store).await {
                 Err(error)

@@ -1,12 +1,12 @@
 //! The data of one instance's store, whichever trigger created it: WASI,
 //! wasi:http with the outbound HTTP policy, `wasmcloud:messaging` with the
-//! outbound subject policy, and the memory limit.
+//! outbound subject policy, and the memory budget.
 
 use wasmtime::component::ResourceTable;
-use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
+use crate::budget::InstanceMemory;
 use crate::messaging::Messaging;
 use crate::outbound::OutboundPolicy;
 
@@ -15,17 +15,18 @@ pub(crate) struct State {
     wasi: WasiCtx,
     http: WasiHttpCtx,
     table: ResourceTable,
-    pub(crate) limits: StoreLimits,
+    pub(crate) memory: InstanceMemory,
     outbound: OutboundPolicy,
     messaging: Messaging,
 }
 
 impl State {
     /// The state of one instance: `environment` for its WASI environment,
-    /// stdout and stderr inherited, `memory_limit` bytes per linear memory.
+    /// stdout and stderr inherited, `memory` its budget across all its
+    /// linear memories.
     pub(crate) fn new(
         environment: &[(String, String)],
-        memory_limit: usize,
+        memory: InstanceMemory,
         outbound: OutboundPolicy,
         messaging: Messaging,
     ) -> Self {
@@ -37,7 +38,7 @@ impl State {
                 .build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            limits: StoreLimitsBuilder::new().memory_size(memory_limit).build(),
+            memory,
             outbound,
             messaging,
         }

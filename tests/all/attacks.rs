@@ -287,3 +287,30 @@ async fn the_deadline_holds_while_a_guest_waits_in_a_host_call() {
     let slept = sleeper.await.unwrap();
     assert_eq!(slept.status, 504, "{:?}", slept.body);
 }
+
+/// `--memory-limit` bounds an instance across all its linear memories: the
+/// composed orders component has three (binder, app, sink) of about 1 MiB
+/// each, so with a limit of 2 MiB it cannot be instantiated, where each
+/// memory alone fitting used to be enough (an instance could use three
+/// times the limit). The host keeps serving, and with room it is served.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_memory_limit_spans_every_memory_of_an_instance() {
+    let created = crate::nats::order_created("m-1", crate::nats::order("M-1"));
+    let broker = Broker::start(&toolchain::nats_server());
+    let address = broker.url();
+    let dir = orders_example();
+    let args = |limit| ["up", "--nats-address", &address, "--memory-limit", limit];
+    let tight = Server::start(dir.path(), &args("2"));
+    let refused = tight.post_structured("/orders", &created).await;
+    assert_eq!(refused.status, 500, "{:?}", refused.body);
+    let again = tight.post_structured("/orders", &created).await;
+    assert_eq!(
+        again.status, 500,
+        "the host keeps serving: {:?}",
+        again.body
+    );
+    drop(tight);
+    let roomy = Server::start(dir.path(), &args("16"));
+    let accepted = roomy.post_structured("/orders", &created).await;
+    assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+}

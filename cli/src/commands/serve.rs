@@ -99,9 +99,14 @@ pub struct HostArgs {
     /// 504, in seconds.
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
     pub deadline: f64,
-    /// The most memory one linear memory of an instance may grow to, in MiB.
+    /// The most memory one instance may use, across all its linear
+    /// memories (a composed component has one per part), in MiB.
     #[arg(long, default_value_t = 128, value_name = "MIB")]
     pub memory_limit: usize,
+    /// The most memory all instances together may use, in MiB; while it is
+    /// spent, new requests get 503 and new messages wait.
+    #[arg(long, default_value_t = 8192, value_name = "MIB")]
+    pub max_memory_total: usize,
     /// The largest request body the host accepts, in bytes (413 beyond).
     #[arg(long, default_value_t = 16 << 20, value_name = "BYTES")]
     pub max_body: usize,
@@ -167,6 +172,7 @@ impl HostArgs {
         HostConfig {
             deadline: Duration::from_secs_f64(self.deadline.max(0.01)),
             memory_limit: self.memory_limit << 20,
+            max_memory_total: self.max_memory_total.max(1) << 20,
             max_body: self.max_body,
             max_header_bytes: self.max_header_bytes,
             read_timeout: Duration::from_secs_f64(self.read_timeout.max(0.01)),

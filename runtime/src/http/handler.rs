@@ -58,11 +58,12 @@ pub(crate) fn plain(status: StatusCode, text: impl Into<String>) -> Response<Hyp
     response
 }
 
-/// The answer when every instance slot is taken: try again in a second.
+/// The answer when every instance slot, or the host's memory budget, is
+/// taken: try again in a second.
 fn busy() -> Response<HyperOutgoingBody> {
     let mut response = plain(
         StatusCode::SERVICE_UNAVAILABLE,
-        "the host is at its instance limit; retry shortly",
+        "the host is at its instance or memory limit; retry shortly",
     );
     response.headers_mut().insert(
         hyper::header::RETRY_AFTER,
@@ -210,6 +211,9 @@ async fn run(
     let Ok(slot) = context.slots.clone().try_acquire_owned() else {
         return busy();
     };
+    if context.memory.exhausted() {
+        return busy();
+    }
     let mut store = served.store(context, None);
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let prepared = store
