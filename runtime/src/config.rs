@@ -37,6 +37,10 @@ pub struct HostConfig {
     /// backlog). An idle keep-alive connection is closed after
     /// [`read_timeout`](Self::read_timeout).
     pub max_connections: usize,
+    /// The most bytes of NATS messages the host holds while they wait for
+    /// an instance or are delivered, across all subscriptions; a message
+    /// beyond it is dropped and counted in the log.
+    pub nats_buffer_bytes: usize,
     /// How long the host, told to stop, waits for the requests and
     /// messages in flight (and the broker's last flush) before it stops
     /// them and returns.
@@ -72,6 +76,7 @@ impl Default for HostConfig {
             max_instances: 256,
             max_connections: 1024,
             shutdown_grace: Duration::from_secs(10),
+            nats_buffer_bytes: 64 << 20,
             cache_dir: None,
             nats_address: None,
             broker_auth: crate::BrokerAuth::default(),

@@ -29,6 +29,9 @@ pub(crate) struct HostContext {
     pub(crate) broker: Option<async_nats::Client>,
     /// The memory all instances use together.
     pub(crate) memory: Arc<HostMemory>,
+    /// One permit per byte of NATS messages the host may hold while they
+    /// wait for an instance or are delivered.
+    pub(crate) nats_buffer: Arc<Semaphore>,
 }
 
 impl HostContext {
@@ -38,6 +41,9 @@ impl HostContext {
             engine,
             slots: Arc::new(Semaphore::new(config.max_instances as usize)),
             memory: Arc::new(HostMemory::new(config.max_memory_total)),
+            nats_buffer: Arc::new(Semaphore::new(
+                config.nats_buffer_bytes.min(Semaphore::MAX_PERMITS),
+            )),
             config,
             instantiations: Instantiations::default(),
             broker: None,

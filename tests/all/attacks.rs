@@ -314,3 +314,66 @@ async fn the_memory_limit_spans_every_memory_of_an_instance() {
     let accepted = roomy.post_structured("/orders", &created).await;
     assert_eq!(accepted.status, 200, "{:?}", accepted.body);
 }
+
+/// NATS messages waiting for an instance are held within a byte budget:
+/// with the only slot busy, 300 messages of 1 MB arrive; the host keeps
+/// 16 MB of them, drops the rest (and says so), and its memory stays
+/// small (it grew by the whole 300 MB, as the client buffered by count).
+#[tokio::test(flavor = "multi_thread")]
+async fn waiting_messages_are_bounded_in_bytes() {
+    const BIG: usize = 1_000_000;
+    let broker = Broker::start(&toolchain::nats_server());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("spin.toml"),
+        format!(
+            "spin_manifest_version = 2\n[application]\nname = \"slow\"\n\
+             [[trigger.nats]]\nsubject = \"slow.in\"\ncomponent = \"scripted\"\n\
+             executor = {{ type = \"binder\", binder = \"nats-cloudevents\" }}\n\
+             [component.scripted]\nsource = {:?}\n",
+            bindery_tests::SCRIPTED_APP
+        ),
+    )
+    .unwrap();
+    let address = broker.url();
+    let args = [
+        "up",
+        "--nats-address",
+        &address,
+        "--max-instances",
+        "1",
+        "--nats-buffer-bytes",
+        "16000000",
+    ];
+    let server = Server::start(dir.path(), &args);
+    let client = broker.client().await;
+    let event = |id: &str, ty: &str, data: &str| {
+        serde_json::json!({"specversion": "1.0", "id": id, "source": "/attack", "type": ty, "data": data})
+            .to_string()
+    };
+    let before = server.resident_bytes();
+    client
+        .publish("slow.in", event("slow", "test.loop", "").into())
+        .await
+        .unwrap();
+    let data = "x".repeat(BIG);
+    for index in 0..300 {
+        let big = event(&format!("big-{index}"), "test.none", &data);
+        client.publish("slow.in", big.into()).await.unwrap();
+    }
+    client.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let grown = server.resident_bytes().saturating_sub(before);
+    assert!(
+        grown < 150_000_000,
+        "the host grew by {grown} bytes holding waiting messages"
+    );
+    let started = Instant::now();
+    while !server.log().contains("dropped") {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no drop was logged"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

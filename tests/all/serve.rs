@@ -168,6 +168,17 @@ impl Server {
         &self.address
     }
 
+    /// The resident memory of the process, in bytes (Linux's `VmRSS`).
+    pub fn resident_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let line = status
+            .lines()
+            .find(|line| line.starts_with("VmRSS:"))
+            .unwrap();
+        let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        kib * 1024
+    }
+
     /// What the server has written to stderr so far (its request log).
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()

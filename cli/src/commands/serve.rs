@@ -87,6 +87,11 @@ pub struct HostArgs {
         requires = "nats_tls_cert"
     )]
     pub nats_tls_key: Option<PathBuf>,
+    /// The most bytes of NATS messages the host holds while they wait for
+    /// an instance or are delivered; beyond, a message is dropped and
+    /// counted in the log, as the broker drops for a slow consumer.
+    #[arg(long, default_value_t = 64 << 20, value_name = "BYTES")]
+    pub nats_buffer_bytes: usize,
     /// The subjects a component may reply to without an
     /// `allowed_outbound_hosts` entry, as NATS subject patterns (repeat, or
     /// separate with commas), for example `_INBOX.>`. A component may
@@ -173,6 +178,7 @@ impl HostArgs {
             deadline: Duration::from_secs_f64(self.deadline.max(0.01)),
             memory_limit: self.memory_limit << 20,
             max_memory_total: self.max_memory_total.max(1) << 20,
+            nats_buffer_bytes: self.nats_buffer_bytes.max(1),
             max_body: self.max_body,
             max_header_bytes: self.max_header_bytes,
             read_timeout: Duration::from_secs_f64(self.read_timeout.max(0.01)),

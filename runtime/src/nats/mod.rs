@@ -5,9 +5,9 @@
 //! Core NATS delivers a message at most once and has no acknowledgement:
 //! the handler's `ok` ends a message; its `err` is logged at `warn` with the
 //! subject and the component's reason, and a trap or the deadline at `error`.
-//! Messages are never dropped silently: one
-//! that arrives while every instance slot is taken waits in the
-//! subscription's buffer, and a buffer overflow is logged by the client.
+//! Messages are never dropped silently: one that arrives while every
+//! instance slot is taken waits, within the host's byte budget for waiting
+//! messages; beyond it, it is dropped and counted in the log.
 
 mod deliver;
 
@@ -17,7 +17,7 @@ use async_nats::{Client, Subscriber};
 use futures::future::BoxFuture;
 use futures::{FutureExt as _, StreamExt as _};
 use manifest::PlainSubscription;
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 use crate::context::HostContext;
@@ -145,38 +145,107 @@ async fn subscribe(client: &Client, subscription: &Subscription) -> Result<Subsc
 
 /// Hands each message of `subscriber` to a fresh instance of the
 /// subscription's component, as many at once as there are instance slots.
-/// When `stopping` changes, unsubscribes, handles what was already
-/// delivered, and returns once every instance has finished.
+/// Messages waiting for a slot are held within the host's byte budget for
+/// them (`--nats-buffer-bytes`, shared by every subscription, counting each
+/// message until its delivery ends); one that arrives when the budget is
+/// spent is dropped and counted in the log, as the broker drops messages
+/// for a slow core-NATS consumer. When `stopping` changes, unsubscribes,
+/// handles what was already delivered, and returns once every instance has
+/// finished.
 async fn consume(
     context: Arc<HostContext>,
     subscription: Subscription,
+    subscriber: Subscriber,
+    stopping: watch::Receiver<bool>,
+) {
+    let (queued, mut waiting) = mpsc::unbounded_channel();
+    let intake = tokio::spawn(take_in(
+        subscriber,
+        subscription.subject.clone(),
+        context.nats_buffer.clone(),
+        queued,
+        stopping,
+    ));
+    let mut running = JoinSet::new();
+    while let Some((message, held)) = waiting.recv().await {
+        let Ok(slot) = context.slots.clone().acquire_owned().await else {
+            break;
+        };
+        let delivered = deliver(
+            context.clone(),
+            subscription.listener.clone(),
+            message,
+            slot,
+        );
+        running.spawn(async move {
+            delivered.await;
+            drop(held);
+        });
+        while running.try_join_next().is_some() {}
+    }
+    while running.join_next().await.is_some() {}
+    let _ = intake.await;
+}
+
+/// Takes the messages of `subscriber` into `queued` while `budget` has
+/// room for their bytes, and drops (and counts) those beyond it; drains the
+/// subscription when `stopping` changes.
+async fn take_in(
     mut subscriber: Subscriber,
+    subject: String,
+    budget: Arc<Semaphore>,
+    queued: mpsc::UnboundedSender<(async_nats::Message, OwnedSemaphorePermit)>,
     mut stopping: watch::Receiver<bool>,
 ) {
-    let mut running = JoinSet::new();
     let mut draining = false;
+    let mut dropped = DroppedMessages::default();
     loop {
         let message = tokio::select! {
             message = subscriber.next() => message,
             _ = stopping.changed(), if !draining => {
                 draining = true;
                 if let Err(error) = subscriber.drain().await {
-                    tracing::warn!("cannot unsubscribe from `{}`: {error}", subscription.subject);
+                    tracing::warn!("cannot unsubscribe from `{subject}`: {error}");
                 }
                 continue;
             }
         };
         let Some(message) = message else { break };
-        let Ok(slot) = context.slots.clone().acquire_owned().await else {
-            break;
-        };
-        running.spawn(deliver(
-            context.clone(),
-            subscription.listener.clone(),
-            message,
-            slot,
-        ));
-        while running.try_join_next().is_some() {}
+        let bytes = message.payload.len() + message.subject.len();
+        let permits = u32::try_from(bytes).unwrap_or(u32::MAX);
+        match budget.clone().try_acquire_many_owned(permits) {
+            Ok(held) => {
+                if queued.send((message, held)).is_err() {
+                    break;
+                }
+            }
+            Err(_) => dropped.count(&subject, bytes),
+        }
     }
-    while running.join_next().await.is_some() {}
+}
+
+/// Messages dropped for want of buffer, logged at most once a second.
+#[derive(Default)]
+struct DroppedMessages {
+    unlogged: u64,
+    logged: Option<std::time::Instant>,
+}
+
+impl DroppedMessages {
+    fn count(&mut self, subject: &str, bytes: usize) {
+        self.unlogged += 1;
+        if self
+            .logged
+            .is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(1))
+        {
+            tracing::error!(
+                subject,
+                "dropped {} message(s) (the last of {bytes} bytes): the buffer for messages waiting \
+                 for an instance (--nats-buffer-bytes) is full",
+                self.unlogged
+            );
+            self.unlogged = 0;
+            self.logged = Some(std::time::Instant::now());
+        }
+    }
 }
