@@ -6,14 +6,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use bindery_manifest::{
-    AppManifest, BinderUse, CheckedManifest, Component, ComponentId, Sha256Digest,
-    TriggerDependencies,
+    AppManifest, BinderUse, CONFIG_PREFIX, CheckedManifest, Component, ComponentId,
+    MiddlewareSource, SENDER_PREFIX, Sha256Digest, TriggerDependencies,
 };
 
 use crate::binder::{self, Binder};
 use crate::dependencies::{Linked, link_dependencies};
 use crate::error::{ComposeError, ResolveError, StepError};
 use crate::graph::Part;
+use crate::isolate::{Pattern, Visible, isolate};
 use crate::middleware;
 use crate::output::{ComposedApp, OutputComponent, OutputWorld};
 use crate::plug::plug;
@@ -117,6 +118,23 @@ impl Composition<'_> {
         let bound = self.input.binders.get(id);
         let binder = bound.map(|used| self.binder(used)).transpose()?;
         let what = if bound.is_some() { "app" } else { "component" };
+        let app = self.keep_settings_apart(id, component, what, &source, app)?;
+        let isolated_binder = binder
+            .as_ref()
+            .map(|binder| {
+                let name = binder.to_string();
+                let part = Part {
+                    what: "binder",
+                    name: &name,
+                    bytes: &binder.bytes,
+                };
+                let own = Visible::Only(vec![Pattern::Prefix(CONFIG_PREFIX.to_owned())]);
+                Ok::<_, StepError>(Binder {
+                    bytes: isolate(part, &own)?,
+                    ..binder.clone()
+                })
+            })
+            .transpose()?;
         let Linked {
             bytes: app,
             environment,
@@ -128,15 +146,15 @@ impl Composition<'_> {
             app,
             &source,
             what,
-            binder.as_ref(),
+            isolated_binder.as_ref(),
             self.manifest_path,
             &self.options.cache_dir,
         )?;
         plain.environment.extend(environment);
         plain.dependencies.clear();
-        let mut out = match (bound, &binder) {
-            (Some(used), Some(binder)) => {
-                let mut out = plug(binder, &app, &source, used.transport, &shared)?;
+        let mut out = match (bound, &binder, &isolated_binder) {
+            (Some(used), Some(binder), Some(isolated)) => {
+                let mut out = plug(isolated, &app, &source, used.transport, &shared)?;
                 plain.environment.extend(used.executor.environment());
                 out.provenance = Some(Provenance {
                     binder: binder.artifact(),
@@ -178,6 +196,49 @@ impl Composition<'_> {
         plain.source = format!("{id}.wasm");
         plain.build = None;
         Ok(out)
+    }
+
+    /// `app`, the component `id` (`what` it is, read from `source`), with
+    /// the settings of the parts composed with it kept from it: it sees
+    /// every variable but the binder's (`BINDERY_CONFIG_*`), its sinks'
+    /// (`BINDERY_SENDER_*`) and its middleware stages'. A component
+    /// composed with nothing is left as it is.
+    fn keep_settings_apart(
+        &self,
+        id: &ComponentId,
+        component: &Component,
+        what: &'static str,
+        source: &Path,
+        app: Vec<u8>,
+    ) -> Result<Vec<u8>, StepError> {
+        let mut others = Vec::new();
+        if self.input.binders.contains_key(id) {
+            others.push(Pattern::Prefix(CONFIG_PREFIX.to_owned()));
+        }
+        if !component.dependencies.is_empty() {
+            others.push(Pattern::Prefix(SENDER_PREFIX.to_owned()));
+        }
+        for stage in self.input.middleware.get(id).into_iter().flatten() {
+            let names = match &stage.source {
+                MiddlewareSource::Component(stage) => self.input.manifest.component[stage]
+                    .environment
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>(),
+                MiddlewareSource::Binder(_) => stage.environment().into_keys().collect(),
+            };
+            others.extend(names.into_iter().map(Pattern::Name));
+        }
+        if others.is_empty() {
+            return Ok(app);
+        }
+        let name = source.display().to_string();
+        let part = Part {
+            what,
+            name: &name,
+            bytes: &app,
+        };
+        Ok(isolate(part, &Visible::AllBut(others))?)
     }
 
     /// The build of the binder that `used` names which its settings ask for.

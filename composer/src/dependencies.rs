@@ -7,11 +7,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use bindery_manifest::{AllowedHosts, Component, ComponentId, SENDER};
+use bindery_manifest::{AllowedHosts, Component, ComponentId, SENDER, SENDER_PREFIX};
 
 use crate::binder::{self, Binder};
 use crate::error::DependencyError;
 use crate::graph::{Graph, Part};
+use crate::isolate::{Pattern, Visible, isolate};
 use crate::world::split_version;
 
 /// The component after its dependencies are linked in, with the
@@ -142,8 +143,19 @@ pub(crate) fn link_dependencies(
             });
         }
         linked.environment.extend(environment);
+        // The dependency sees its own settings only.
+        let mut isolated = provider.clone();
+        isolated.bytes = isolate(
+            provider_part,
+            &Visible::Only(vec![Pattern::Prefix(SENDER_PREFIX.to_owned())]),
+        )?;
+        let provider_part = Part {
+            what: "dependency",
+            name: &provider_name,
+            bytes: &isolated.bytes,
+        };
         if shared {
-            linked.shared.push(provider.clone());
+            linked.shared.push(isolated.clone());
         } else {
             let app = Part {
                 what: "component",

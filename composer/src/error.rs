@@ -66,6 +66,9 @@ pub enum StepError {
     /// A component passed through is not a usable component.
     #[error(transparent)]
     NotAComponent(#[from] NotAComponent),
+    /// A part's settings could not be kept to it.
+    #[error(transparent)]
+    Isolate(#[from] IsolateFailed),
 }
 
 /// A file is not a usable component.
@@ -91,6 +94,17 @@ pub struct PlugFailed {
     pub plug: String,
     /// wac-graph's explanation (boxed: its errors are large, and this is
     /// the cold path).
+    #[source]
+    pub source: Box<LinkError>,
+}
+
+/// A part's own environment filter could not be put in front of it.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot keep the settings of {part} to itself")]
+pub struct IsolateFailed {
+    /// The part, named with what it is.
+    pub part: String,
+    /// Why (boxed, as in [`PlugFailed`]).
     #[source]
     pub source: Box<LinkError>,
 }
@@ -326,6 +340,9 @@ pub enum DependencyError {
     /// wac-graph could not link a dependency in.
     #[error(transparent)]
     Link(#[from] PlugFailed),
+    /// A dependency's settings could not be kept to it.
+    #[error(transparent)]
+    Isolate(#[from] IsolateFailed),
 }
 
 /// An error of composing a middleware chain.
@@ -369,6 +386,9 @@ pub enum MiddlewareError {
     /// wac-graph could not link a stage in.
     #[error(transparent)]
     Link(#[from] PlugFailed),
+    /// A stage's settings could not be kept to it.
+    #[error(transparent)]
+    Isolate(#[from] IsolateFailed),
 }
 
 /// An error of making an output proxy-only (`--world proxy`).

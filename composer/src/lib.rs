@@ -19,8 +19,8 @@
 //!
 //! Modules import one way: `compose` orchestrates and calls `plug`,
 //! `dependencies`, `middleware` and `proxy`, each an operation with its own
-//! error type; they build on `graph` (the wac-graph steps) and `output`,
-//! which build on `world`. `binder`, `provenance` and `error` are leaves.
+//! error type; they build on `isolate` (each part's settings kept to it),
+//! `graph` (the wac-graph steps) and `output`, which build on `world`. `binder`, `provenance` and `error` are leaves.
 #![deny(missing_docs)]
 
 pub mod binder;
@@ -29,6 +29,7 @@ mod compose;
 mod dependencies;
 mod error;
 mod graph;
+mod isolate;
 mod middleware;
 mod output;
 mod plug;

@@ -10,6 +10,7 @@ use bindery_manifest::{AppManifest, ComponentId, Middleware, MiddlewareSource, W
 use crate::binder::{self, Binder, BinderOrigin};
 use crate::error::{MiddlewareError, ResolveError};
 use crate::graph::{Graph, Part};
+use crate::isolate::{Pattern, Visible, isolate};
 use crate::output::OutputComponent;
 use crate::provenance::Artifact;
 use crate::world::handler_generation;
@@ -123,13 +124,25 @@ pub(crate) fn put_in_front(
     let inner_name = format!("component `{id}`");
     let bytes = stages.iter().rev().try_fold(inner.bytes, |inner, stage| {
         let stage_name = stage.component.to_string();
+        let part = Part {
+            what: "middleware",
+            name: &stage_name,
+            bytes: &stage.component.bytes,
+        };
+        // The stage sees its own settings only.
+        let own = stage
+            .environment
+            .keys()
+            .cloned()
+            .map(Pattern::Name)
+            .collect();
+        let isolated = isolate(part, &Visible::Only(own))?;
         let mut graph = Graph::new();
         let socket = graph.parse(
             "bindery:middleware",
             Part {
-                what: "middleware",
-                name: &stage_name,
-                bytes: &stage.component.bytes,
+                bytes: &isolated,
+                ..part
             },
         )?;
         let plug = graph.parse(

@@ -41,6 +41,14 @@ pub enum HostError {
 /// Why one component cannot be served.
 #[derive(Debug, thiserror::Error)]
 pub enum ComponentError {
+    /// An `env:NAME` setting names a variable the host does not have.
+    #[error("its setting {setting} is `env:{variable}`, but the host has no variable {variable}")]
+    MissingVariable {
+        /// The setting.
+        setting: String,
+        /// The host's variable it names.
+        variable: String,
+    },
     /// The file cannot be read.
     #[error("cannot read the file")]
     Read(#[source] std::io::Error),

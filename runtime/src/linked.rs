@@ -62,7 +62,7 @@ impl<P> Linked<P> {
         Ok(Self {
             id: id.to_owned(),
             pre: world(instance_pre).map_err(failed)?,
-            environment: component.environment.clone().into_iter().collect(),
+            environment: resolve_environment(&component.environment).map_err(failed)?,
             outbound: OutboundPolicy::new(&component.allowed_outbound_hosts)
                 .map_err(|err| failed(err.into()))?,
             subjects: SubjectPolicy::new(&component.allowed_outbound_hosts)
@@ -168,4 +168,28 @@ impl<P> Linked<P> {
             }
         }
     }
+}
+
+/// The prefix of an `environment` value that the host reads from its own
+/// environment at start: `env:NAME` is the value of its variable `NAME`, so
+/// that a secret need not be written into the manifest.
+pub(crate) const FROM_HOST: &str = "env:";
+
+/// `environment` with every `env:NAME` value replaced by the host's
+/// variable `NAME`; a variable the host does not have is an error.
+fn resolve_environment(
+    environment: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<(String, String)>, ComponentError> {
+    environment
+        .iter()
+        .map(|(name, value)| match value.strip_prefix(FROM_HOST) {
+            Some(variable) => std::env::var(variable)
+                .map(|value| (name.clone(), value))
+                .map_err(|_| ComponentError::MissingVariable {
+                    setting: name.clone(),
+                    variable: variable.to_owned(),
+                }),
+            None => Ok((name.clone(), value.clone())),
+        })
+        .collect()
 }

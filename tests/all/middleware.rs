@@ -194,3 +194,91 @@ async fn a_replayed_delivery_is_refused_with_409() {
         assert_eq!(refused.status, 400, "{:?}", refused.body);
     }
 }
+
+/// Each part of the composition sees its own settings only: the app behind
+/// the webhook-signature stage read the stage's secret (and the binder's
+/// settings) from the one environment they shared. The stage still checks
+/// signatures with its secret, the binder still applies its `max-body`,
+/// and the app still reads its own `environment`.
+#[tokio::test]
+async fn the_app_does_not_see_the_secrets_of_other_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("spin.toml"),
+        format!(
+            "spin_manifest_version = 2\n[application]\nname = \"hooks\"\n\
+             [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
+             executor = {{ type = \"binder\", binder = \"http-cloudevents\", wasi = \"0.3\", config = {{ max-body = 4096 }} }}\n\
+             dependencies.middleware = [{{ binder = \"webhook-signature\", config = {{ secret = \"{SECRET}\" }} }}]\n\
+             [component.app]\nsource = {:?}\nenvironment = {{ APP_SETTING = \"mine\" }}\n",
+            bindery_tests::SCRIPTED_APP
+        ),
+    )
+    .unwrap();
+    let server = Server::start(dir.path(), &["up"]);
+    let event = r#"{"specversion":"1.0","id":"e-1","source":"/hooks","type":"test.env"}"#;
+    let reply = send(&server, event, now(), None).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    let seen = String::from_utf8_lossy(&reply.body).into_owned();
+    assert!(seen.contains("APP_SETTING=mine"), "{seen}");
+    assert!(!seen.contains("BINDERY_WEBHOOK_SIGNATURE"), "{seen}");
+    assert!(!seen.contains("whsec_"), "{seen}");
+    assert!(!seen.contains("BINDERY_CONFIG"), "{seen}");
+    let unsigned = server
+        .send(
+            "POST",
+            &[("content-type", "application/cloudevents+json")],
+            event,
+        )
+        .await;
+    assert_eq!(unsigned.status, 401, "the stage still has its secret");
+    let large = format!(
+        r#"{{"specversion":"1.0","id":"e-2","source":"/hooks","type":"test.env","data":"{}"}}"#,
+        "x".repeat(8192)
+    );
+    let refused = send(&server, &large, now(), None).await;
+    assert_eq!(
+        refused.status, 413,
+        "the binder still has its max-body: {:?}",
+        refused.body
+    );
+}
+
+/// A secret can stay out of the output: `env:NAME` in a setting is read
+/// from the host's environment at start, and a missing variable stops the
+/// start with its name.
+#[tokio::test]
+async fn a_secret_read_from_the_hosts_environment_stays_out_of_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("spin.toml"),
+        format!(
+            "spin_manifest_version = 2\n[application]\nname = \"hooks\"\n\
+             [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
+             executor = {{ type = \"binder\", binder = \"http-cloudevents\", wasi = \"0.3\" }}\n\
+             dependencies.middleware = [{{ binder = \"webhook-signature\", config = {{ secret = \"env:HOOK_SECRET\" }} }}]\n\
+             [component.app]\nsource = {:?}\n",
+            bindery_tests::ECHO
+        ),
+    )
+    .unwrap();
+    let missing = run(dir.path(), &["up", "--listen", "127.0.0.1:0"]);
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("no variable HOOK_SECRET"), "{stderr}");
+    let server = Server::start_configured(
+        dir.path(),
+        &["up"],
+        std::path::Path::new("compiled"),
+        |command| {
+            command.env("HOOK_SECRET", SECRET);
+        },
+    );
+    let passed = send(&server, EVENT, now(), None).await;
+    assert_eq!(passed.status, 200, "{:?}", passed.body);
+    let written = std::fs::read_to_string(dir.path().join(".bindery/spin.toml")).unwrap();
+    assert!(
+        written.contains("env:HOOK_SECRET") && !written.contains("whsec_"),
+        "{written}"
+    );
+}
