@@ -8,23 +8,24 @@
 //!
 //! The filter is a core module written with wasm-encoder (a bump allocator
 //! for the host's copy of the environment, and a loop that keeps the
-//! entries whose names match), given its world with wit-component, and put
-//! in front of the part with wac-graph.
+//! entries whose names match), made a component by [`crate::generated`],
+//! and put in front of the part with wac-graph.
 
 use wasm_encoder::{
     BlockType, CodeSection, ConstExpr, DataSection, EntityType, ExportKind, ExportSection,
     Function, FunctionSection, GlobalSection, GlobalType, ImportSection, Instruction, MemArg,
     MemorySection, MemoryType, Module, TypeSection, ValType,
 };
-use wit_component::{ComponentEncoder, StringEncoding};
-use wit_parser::Resolve;
 
 use crate::error::{BoxError, IsolateFailed, LinkError};
+use crate::generated::{self, CLI_VERSION};
 use crate::graph::{Graph, Part};
 
-/// The `wasi:cli` version the filter imports and exports (semver-compatible
-/// with every 0.2 part).
-const CLI: &str = "wasi:cli/environment@0.2.12";
+/// The interface the filter imports and exports (semver-compatible with
+/// every 0.2 part's).
+fn cli() -> String {
+    format!("wasi:cli/environment@{CLI_VERSION}")
+}
 
 /// Which variables a part sees.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,30 +87,9 @@ fn filtered(part: Part<'_>, visible: &Visible) -> Result<Vec<u8>, LinkError> {
 
 /// The filter component for `visible`.
 fn filter(visible: &Visible) -> Result<Vec<u8>, BoxError> {
-    let mut resolve = Resolve::default();
-    for text in [
-        include_str!("../../wit/deps/io.wit"),
-        include_str!("../../wit/deps/clocks.wit"),
-        include_str!("../../wit/deps/random.wit"),
-        include_str!("../../wit/deps/filesystem.wit"),
-        include_str!("../../wit/deps/sockets.wit"),
-        include_str!("../../wit/deps/cli.wit"),
-    ] {
-        resolve.push_str("wasi.wit", text)?;
-    }
-    let package = resolve.push_str(
-        "environment-filter.wit",
-        &format!(
-            "package bindery:environment-filter;\n\nworld filter {{\n    import {CLI};\n    export {CLI};\n}}\n"
-        ),
-    )?;
-    let world = resolve.select_world(&[package], Some("filter"))?;
-    let mut module = core_module(visible);
-    wit_component::embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)?;
-    Ok(ComponentEncoder::default()
-        .module(&module)?
-        .validate(true)
-        .encode()?)
+    let cli = cli();
+    let body = format!("    import {cli};\n    export {cli};\n");
+    generated::component("environment-filter", &body, core_module(visible))
 }
 
 /// Where the host writes an imported function's result.
@@ -154,9 +134,10 @@ fn core_module(visible: &Visible) -> Vec<u8> {
         .ty()
         .function([ValType::I32, ValType::I32], [ValType::I32]); // 3: matches
 
+    let cli = cli();
     let mut imports = ImportSection::new();
     for name in ["get-environment", "get-arguments", "initial-cwd"] {
-        imports.import(CLI, name, EntityType::Function(0));
+        imports.import(&cli, name, EntityType::Function(0));
     }
     // Functions 0..=2 are imported; 3: cabi_realloc, 4: matches,
     // 5: get-environment, 6: get-arguments, 7: initial-cwd.
@@ -184,9 +165,9 @@ fn core_module(visible: &Visible) -> Vec<u8> {
     let mut exports = ExportSection::new();
     exports.export("memory", ExportKind::Memory, 0);
     exports.export("cabi_realloc", ExportKind::Func, 3);
-    exports.export(&format!("{CLI}#get-environment"), ExportKind::Func, 5);
-    exports.export(&format!("{CLI}#get-arguments"), ExportKind::Func, 6);
-    exports.export(&format!("{CLI}#initial-cwd"), ExportKind::Func, 7);
+    exports.export(&format!("{cli}#get-environment"), ExportKind::Func, 5);
+    exports.export(&format!("{cli}#get-arguments"), ExportKind::Func, 6);
+    exports.export(&format!("{cli}#initial-cwd"), ExportKind::Func, 7);
 
     let mut code = CodeSection::new();
     code.function(&realloc());
@@ -215,6 +196,14 @@ fn load(offset: u64) -> Instruction<'static> {
     Instruction::I32Load(MemArg {
         offset,
         align: 2,
+        memory_index: 0,
+    })
+}
+
+fn load_byte() -> Instruction<'static> {
+    Instruction::I32Load8U(MemArg {
+        offset: 0,
+        align: 0,
         memory_index: 0,
     })
 }
@@ -343,19 +332,11 @@ fn matches(count: i32) -> Function {
         LocalGet(0),
         LocalGet(5),
         I32Add,
-        Instruction::I32Load8U(MemArg {
-            offset: 0,
-            align: 0,
-            memory_index: 0,
-        }),
+        load_byte(),
         LocalGet(3),
         LocalGet(5),
         I32Add,
-        Instruction::I32Load8U(MemArg {
-            offset: 0,
-            align: 0,
-            memory_index: 0,
-        }),
+        load_byte(),
         I32Ne,
         BrIf(2),
         LocalGet(5),

@@ -28,6 +28,7 @@ pub mod componentize;
 mod compose;
 mod dependencies;
 mod error;
+mod generated;
 mod graph;
 mod isolate;
 mod middleware;

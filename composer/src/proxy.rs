@@ -16,12 +16,11 @@ use wasm_encoder::{
     CodeSection, ConstExpr, DataSection, ExportKind, ExportSection, Function, FunctionSection,
     Instruction, MemorySection, MemoryType, Module, TypeSection, ValType,
 };
-use wit_component::{ComponentEncoder, StringEncoding};
-use wit_parser::Resolve;
 
 use bindery_manifest::ComponentId;
 
 use crate::error::{BoxError, LinkError, ProxyError};
+use crate::generated::{self, CLI_VERSION};
 use crate::graph::{Graph, Part};
 use crate::output::OutputComponent;
 use crate::world::split_version;
@@ -41,17 +40,6 @@ const PROXY_IMPORTS: [&str; 11] = [
     "wasi:cli/stderr",
 ];
 
-/// The WASI 0.2 packages the generated component's world refers to, in an
-/// order in which each refers only to those before it.
-const WASI: [&str; 6] = [
-    include_str!("../../wit/deps/io.wit"),
-    include_str!("../../wit/deps/clocks.wit"),
-    include_str!("../../wit/deps/random.wit"),
-    include_str!("../../wit/deps/filesystem.wit"),
-    include_str!("../../wit/deps/sockets.wit"),
-    include_str!("../../wit/deps/cli.wit"),
-];
-
 /// What the generated component exports, at the version of `wit/deps`.
 const VIRTUALIZED: [&str; 7] = [
     "environment",
@@ -62,9 +50,6 @@ const VIRTUALIZED: [&str; 7] = [
     "terminal-stdout",
     "terminal-stderr",
 ];
-
-/// The version of the `wasi:cli` package in `wit/deps`.
-const CLI_VERSION: &str = "0.2.12";
 
 /// Whether `import` belongs to the `wasi:http/proxy` world (at some 0.2
 /// version).
@@ -133,25 +118,11 @@ pub(crate) fn proxy_only(
 /// `get-environment`, no arguments, no initial directory, no terminals,
 /// and an `exit` that traps.
 fn virtual_cli(environment: &BTreeMap<String, String>) -> Result<Vec<u8>, BoxError> {
-    let mut resolve = Resolve::default();
-    for text in WASI {
-        resolve.push_str("wasi.wit", text)?;
-    }
     let exports: String = VIRTUALIZED
         .iter()
         .map(|name| format!("    export wasi:cli/{name}@{CLI_VERSION};\n"))
         .collect();
-    let package = resolve.push_str(
-        "virtual-cli.wit",
-        &format!("package bindery:virtual-cli;\n\nworld virtual-cli {{\n{exports}}}\n"),
-    )?;
-    let world = resolve.select_world(&[package], Some("virtual-cli"))?;
-    let mut module = core_module(environment);
-    wit_component::embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)?;
-    Ok(ComponentEncoder::default()
-        .module(&module)?
-        .validate(true)
-        .encode()?)
+    generated::component("virtual-cli", &exports, core_module(environment))
 }
 
 /// The core module: one memory holding the environment's strings, their

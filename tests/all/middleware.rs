@@ -19,16 +19,27 @@ const EVENT: &str = r#"{"specversion":"1.0","id":"w-1","source":"/hooks","type":
 /// A project of the echo app behind the 0.3 binder (or the 0.2 one, with
 /// `wasi`), with the webhook-signature stage in front.
 fn project(wasi: &str) -> tempfile::TempDir {
+    hooks(
+        bindery_tests::ECHO,
+        &format!("wasi = \"{wasi}\""),
+        &format!("secret = \"{SECRET}\", tolerance = 300"),
+        "",
+    )
+}
+
+/// A project of `app` behind the built-in binder (`executor` the rest of
+/// its table), with the webhook-signature stage (its `config` table's
+/// contents) in front, and `app_table` more lines of the app's table.
+fn hooks(app: &str, executor: &str, config: &str, app_table: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("spin.toml"),
         format!(
             "spin_manifest_version = 2\n[application]\nname = \"hooks\"\n\
              [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
-             executor = {{ type = \"binder\", binder = \"http-cloudevents\", wasi = \"{wasi}\" }}\n\
-             dependencies.middleware = [{{ binder = \"webhook-signature\", config = {{ secret = \"{SECRET}\", tolerance = 300 }} }}]\n\
-             [component.app]\nsource = {:?}\n",
-            bindery_tests::ECHO
+             executor = {{ type = \"binder\", binder = \"http-cloudevents\", {executor} }}\n\
+             dependencies.middleware = [{{ binder = \"webhook-signature\", config = {{ {config} }} }}]\n\
+             [component.app]\nsource = {app:?}\n{app_table}"
         ),
     )
     .unwrap();
@@ -202,19 +213,12 @@ async fn a_replayed_delivery_is_refused_with_409() {
 /// and the app still reads its own `environment`.
 #[tokio::test]
 async fn the_app_does_not_see_the_secrets_of_other_parts() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("spin.toml"),
-        format!(
-            "spin_manifest_version = 2\n[application]\nname = \"hooks\"\n\
-             [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
-             executor = {{ type = \"binder\", binder = \"http-cloudevents\", wasi = \"0.3\", config = {{ max-body = 4096 }} }}\n\
-             dependencies.middleware = [{{ binder = \"webhook-signature\", config = {{ secret = \"{SECRET}\" }} }}]\n\
-             [component.app]\nsource = {:?}\nenvironment = {{ APP_SETTING = \"mine\" }}\n",
-            bindery_tests::SCRIPTED_APP
-        ),
-    )
-    .unwrap();
+    let dir = hooks(
+        bindery_tests::SCRIPTED_APP,
+        "wasi = \"0.3\", config = { max-body = 4096 }",
+        &format!("secret = \"{SECRET}\""),
+        "environment = { APP_SETTING = \"mine\" }\n",
+    );
     let server = Server::start(dir.path(), &["up"]);
     let event = r#"{"specversion":"1.0","id":"e-1","source":"/hooks","type":"test.env"}"#;
     let reply = send(&server, event, now(), None).await;
@@ -249,19 +253,12 @@ async fn the_app_does_not_see_the_secrets_of_other_parts() {
 /// start with its name.
 #[tokio::test]
 async fn a_secret_read_from_the_hosts_environment_stays_out_of_the_output() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("spin.toml"),
-        format!(
-            "spin_manifest_version = 2\n[application]\nname = \"hooks\"\n\
-             [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
-             executor = {{ type = \"binder\", binder = \"http-cloudevents\", wasi = \"0.3\" }}\n\
-             dependencies.middleware = [{{ binder = \"webhook-signature\", config = {{ secret = \"env:HOOK_SECRET\" }} }}]\n\
-             [component.app]\nsource = {:?}\n",
-            bindery_tests::ECHO
-        ),
-    )
-    .unwrap();
+    let dir = hooks(
+        bindery_tests::ECHO,
+        "wasi = \"0.3\"",
+        "secret = \"env:HOOK_SECRET\"",
+        "",
+    );
     let missing = run(dir.path(), &["up", "--listen", "127.0.0.1:0"]);
     assert!(!missing.status.success());
     let stderr = String::from_utf8_lossy(&missing.stderr);
