@@ -31,7 +31,7 @@ pub(crate) fn component(world: &str, body: &str, mut module: Vec<u8>) -> Result<
         resolve.push_str("wasi.wit", text)?;
     }
     let package = resolve.push_str(
-        &format!("{world}.wit"),
+        format!("{world}.wit"),
         &format!("package bindery:{world};\n\nworld {world} {{\n{body}}}\n"),
     )?;
     let selected = resolve.select_world(&[package], Some(world))?;
