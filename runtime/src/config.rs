@@ -32,6 +32,9 @@ pub struct HostConfig {
     /// How many instances may be alive at once (the pooling allocator's
     /// size); a request beyond is answered with 503 and `Retry-After`.
     pub max_instances: u32,
+    /// How long a request beyond the instance slots waits for one before
+    /// it is answered with 503 (messages wait for theirs without bound).
+    pub slot_wait: Duration,
     /// How many HTTP connections may be open at once; beyond, the host
     /// accepts no more until one closes (they wait in the kernel's
     /// backlog). An idle keep-alive connection is closed after
@@ -75,6 +78,7 @@ impl Default for HostConfig {
             read_timeout: Duration::from_secs(30),
             max_instances: 256,
             max_connections: 1024,
+            slot_wait: Duration::from_millis(100),
             shutdown_grace: Duration::from_secs(10),
             nats_buffer_bytes: 64 << 20,
             cache_dir: None,

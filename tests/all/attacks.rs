@@ -377,3 +377,33 @@ async fn waiting_messages_are_bounded_in_bytes() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// A request beyond the instance slots waits (for `slot_wait`) for one
+/// before it is refused: with the only slot busy for a second, a request
+/// that may wait two gets its instance; one that may wait a tenth gets 503.
+#[tokio::test(flavor = "multi_thread")]
+async fn work_beyond_the_slots_waits_bounded_then_gets_503() {
+    let component = std::fs::read(bindery_tests::FAULTY_HTTP).unwrap();
+    let request = |path: &str| hyper::Request::get(path).body(bytes::Bytes::new()).unwrap();
+    for (wait, status) in [
+        (Duration::from_secs(5), 200),
+        (Duration::from_millis(100), 503),
+    ] {
+        let config = bindery_runtime::HostConfig {
+            max_instances: 1,
+            slot_wait: wait,
+            ..bindery_runtime::HostConfig::default()
+        };
+        let host = std::sync::Arc::new(
+            crate::test_host::TestHost::with_config(&component, &[], config).unwrap(),
+        );
+        let sleeper = {
+            let host = host.clone();
+            tokio::spawn(async move { host.send(request("/sleep")).await.unwrap() })
+        };
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let next = host.send(request("/ok")).await.unwrap();
+        assert_eq!(next.status, status, "waiting {wait:?}: {:?}", next.body);
+        assert_eq!(sleeper.await.unwrap().status, 200);
+    }
+}

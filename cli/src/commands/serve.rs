@@ -127,6 +127,10 @@ pub struct HostArgs {
     /// with 503 and `Retry-After`.
     #[arg(long, default_value_t = 256, value_name = "COUNT")]
     pub max_instances: u32,
+    /// How long a request waits for an instance slot when every one is
+    /// taken, before it is answered with 503, in seconds.
+    #[arg(long, default_value_t = 0.1, value_name = "SECONDS")]
+    pub slot_wait: f64,
     /// How long the host, told to stop (SIGTERM, Ctrl-C), waits for the
     /// requests and messages in flight before it stops them, in seconds.
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
@@ -184,6 +188,7 @@ impl HostArgs {
             read_timeout: Duration::from_secs_f64(self.read_timeout.max(0.01)),
             max_instances: self.max_instances.max(1),
             max_connections: self.max_connections.max(1),
+            slot_wait: Duration::from_secs_f64(self.slot_wait.max(0.0)),
             shutdown_grace: Duration::from_secs_f64(self.shutdown_grace.max(0.0)),
             cache_dir: (!self.no_cache).then(|| {
                 self.cache_dir

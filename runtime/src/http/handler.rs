@@ -208,7 +208,9 @@ async fn run(
     request: Request<Full<Bytes>>,
 ) -> Response<HyperOutgoingBody> {
     let config = &context.config;
-    let Ok(slot) = context.slots.clone().try_acquire_owned() else {
+    // A request beyond the slots waits a little for one, then gets 503.
+    let waited = tokio::time::timeout(config.slot_wait, context.slots.clone().acquire_owned());
+    let Ok(Ok(slot)) = waited.await else {
         return busy();
     };
     if context.memory.exhausted() {
