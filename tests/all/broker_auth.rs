@@ -177,3 +177,82 @@ async fn tls_with_a_client_certificate() {
     ];
     orders_answer_through(&address, &args, &[], client, &[]).await;
 }
+
+/// A JWT as NATS's decentralised authorization writes them: the claims
+/// `nats` of `kind` about `subject`, issued and signed by `issuer`.
+fn jwt(issuer: &nkeys::KeyPair, subject: &str, name: &str, nats: serde_json::Value) -> String {
+    use base64::Engine as _;
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header = url.encode(br#"{"typ":"JWT","alg":"ed25519-nkey"}"#);
+    let claims = serde_json::json!({
+        "jti": format!("{:032X}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()),
+        "iat": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs(),
+        "iss": issuer.public_key(),
+        "name": name,
+        "sub": subject,
+        "nats": nats,
+    });
+    let claims = url.encode(claims.to_string());
+    let signed = format!("{header}.{claims}");
+    let signature = url.encode(issuer.sign(signed.as_bytes()).unwrap());
+    format!("{signed}.{signature}")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_creds_file() {
+    let operator = nkeys::KeyPair::new_operator();
+    let account = nkeys::KeyPair::new_account();
+    let user = nkeys::KeyPair::new_user();
+    let operator_jwt = jwt(
+        &operator,
+        &operator.public_key(),
+        "test-operator",
+        serde_json::json!({"type": "operator", "version": 2}),
+    );
+    let unlimited = serde_json::json!({"subs": -1, "data": -1, "payload": -1, "imports": -1,
+        "exports": -1, "wildcards": true, "conn": -1, "leaf": -1});
+    let account_jwt = jwt(
+        &operator,
+        &account.public_key(),
+        "test-account",
+        serde_json::json!({"limits": unlimited, "default_permissions": {"pub": {}, "sub": {}},
+            "type": "account", "version": 2}),
+    );
+    let user_jwt = jwt(
+        &account,
+        &user.public_key(),
+        "bindery",
+        serde_json::json!({"pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1,
+            "type": "user", "version": 2}),
+    );
+    let broker = Broker::with_config(
+        &toolchain::nats_server(),
+        &format!(
+            "operator: \"{operator_jwt}\"\nresolver: MEMORY\nresolver_preload: {{\n  {}: \"{account_jwt}\"\n}}\n",
+            account.public_key()
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let seed = user.seed().unwrap();
+    let creds = dir.path().join("user.creds");
+    std::fs::write(
+        &creds,
+        format!(
+            "-----BEGIN NATS USER JWT-----\n{user_jwt}\n------END NATS USER JWT------\n\n\
+             -----BEGIN USER NKEY SEED-----\n{seed}\n------END USER NKEY SEED------\n"
+        ),
+    )
+    .unwrap();
+    let anonymous = ConnectOptions::new()
+        .connection_timeout(Duration::from_secs(5))
+        .connect(broker.url());
+    assert!(
+        tokio::time::timeout(Duration::from_secs(20), anonymous)
+            .await
+            .map_or(true, |connected| connected.is_err()),
+        "the broker lets in a client without credentials"
+    );
+    let client = ConnectOptions::with_credentials_file(&creds).await.unwrap();
+    let args = ["--nats-creds", creds.to_str().unwrap()];
+    orders_answer_through(&broker.url(), &args, &[], client, &[&seed]).await;
+}
