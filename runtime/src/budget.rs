@@ -1,5 +1,5 @@
 //! Memory budgets: one per instance, across all its linear memories (a
-//! composed component has one per part: binder, app, sink), and one for the
+//! component made of nested components may have several), and one for the
 //! host as a whole, across all its instances. A memory that would grow past
 //! either is refused the growth (the guest sees an allocation failure and
 //! usually traps, which costs that request or message alone).

@@ -1,13 +1,13 @@
 //! How much of the pooling allocator one instance of a component takes: its
 //! core instances, linear memories and tables, read from the component's
 //! bytes before the engine is made, so that the pool holds an instance of
-//! the largest component for every instance slot. (A composed component
-//! holds a core instance or more per part: binder, app, sink and their
-//! shims; a pool sized for a small one ran out of core instances with
-//! slots still free.)
+//! the largest component for every instance slot. (A component made of
+//! several nested components holds core instances for each of them; a
+//! pool sized for a small one ran out of core instances with slots still
+//! free.)
 //!
-//! wasmtime adds core instances of its own where composed parts call each
-//! other (the fused adapters), which the bytes do not show: the count is
+//! wasmtime adds core instances of its own where nested components call
+//! each other (the fused adapters), which the bytes do not show: the count is
 //! doubled for them, and an instance that still finds no room waits for it
 //! ([`Linked::instantiate`](crate::linked::Linked::instantiate)).
 

@@ -34,7 +34,8 @@ pub struct Host {
     /// The broker's address as the log shows it: without credentials.
     nats_address_shown: String,
     /// Whether to connect to the broker: there are subscriptions, or an
-    /// address was given (for components that publish, through a sink).
+    /// address was given (for components that publish through
+    /// `wasmcloud:messaging/consumer`).
     wants_broker: bool,
 }
 
