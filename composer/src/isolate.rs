@@ -59,16 +59,19 @@ pub(crate) fn isolate(part: Part<'_>, visible: &Visible) -> Result<Vec<u8>, Isol
 
 /// [`isolate`], with wac-graph's errors as they are.
 fn filtered(part: Part<'_>, visible: &Visible) -> Result<Vec<u8>, LinkError> {
-    if !part.world().is_ok_and(|world| {
-        world
-            .imports
-            .iter()
-            .any(|import| import.starts_with("wasi:cli/environment@0.2"))
-    }) {
+    let mut graph = Graph::new();
+    let parsed = graph
+        .parse("bindery:part", part)
+        .map_err(|error| LinkError::Virtualize(error.into()))?;
+    let reads_environment = parsed
+        .world
+        .imports
+        .iter()
+        .any(|import| import.starts_with("wasi:cli/environment@0.2"));
+    if !reads_environment {
         return Ok(part.bytes.to_vec());
     }
     let filter = filter(visible).map_err(LinkError::Virtualize)?;
-    let mut graph = Graph::new();
     let filter = graph
         .parse(
             "bindery:environment",
@@ -79,10 +82,7 @@ fn filtered(part: Part<'_>, visible: &Visible) -> Result<Vec<u8>, LinkError> {
             },
         )
         .map_err(|error| LinkError::Virtualize(error.into()))?;
-    let part = graph
-        .parse("bindery:part", part)
-        .map_err(|error| LinkError::Virtualize(error.into()))?;
-    graph.provide(part, filter)
+    graph.provide(parsed, filter)
 }
 
 /// The filter component for `visible`.

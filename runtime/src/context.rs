@@ -11,6 +11,7 @@ use wasmtime::Engine;
 use crate::budget::HostMemory;
 use crate::config::HostConfig;
 use crate::counter::Instantiations;
+use crate::messaging::SubjectPolicy;
 
 /// The context every trigger serves in.
 pub(crate) struct HostContext {
@@ -29,6 +30,8 @@ pub(crate) struct HostContext {
     pub(crate) broker: Option<async_nats::Client>,
     /// The memory all instances use together.
     pub(crate) memory: Arc<HostMemory>,
+    /// The subjects a component may reply to, when the host narrows them.
+    pub(crate) reply_subjects: Option<SubjectPolicy>,
     /// One permit per byte of NATS messages the host may hold while they
     /// wait for an instance or are delivered.
     pub(crate) nats_buffer: Arc<Semaphore>,
@@ -41,6 +44,7 @@ impl HostContext {
             engine,
             slots: Arc::new(Semaphore::new(config.max_instances as usize)),
             memory: Arc::new(HostMemory::new(config.max_memory_total)),
+            reply_subjects: config.reply_subjects.clone().map(SubjectPolicy::of),
             nats_buffer: Arc::new(Semaphore::new(
                 config.nats_buffer_bytes.min(Semaphore::MAX_PERMITS),
             )),

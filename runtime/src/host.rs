@@ -1,8 +1,9 @@
 //! The host: the triggers of one app over one shared context, loaded from a
 //! plain manifest (or one component), then served until shutdown.
 
+use std::collections::BTreeMap;
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -71,9 +72,12 @@ impl Host {
                 .map(|subscription| &subscription.component.source),
         );
         // A file that cannot be read is reported when it is linked.
-        let footprint = sources
-            .filter_map(|source| std::fs::read(source).ok())
-            .map(|bytes| Footprint::of(&bytes))
+        let read: BTreeMap<PathBuf, Vec<u8>> = sources
+            .filter_map(|source| Some((source.clone(), std::fs::read(source).ok()?)))
+            .collect();
+        let footprint = read
+            .values()
+            .map(|bytes| Footprint::of(bytes))
             .fold(Footprint::default(), Footprint::max);
         let engine = engine::engine(&config, footprint)?;
         let linker = linker(&engine)?;
@@ -81,6 +85,7 @@ impl Host {
             engine: &engine,
             linker: &linker,
             cache_dir: config.cache_dir.as_deref(),
+            read: &read,
         };
         let reuse = Reuse::from_settings(config.reuse.or(manifest_reuse));
         let http = HttpTrigger::link(&linking, routes, reuse)?;

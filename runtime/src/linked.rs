@@ -1,7 +1,9 @@
 //! A component read, compiled (or loaded from the cache) and linked once,
 //! ready to be instantiated per request or message.
 
-use std::path::Path;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -35,6 +37,8 @@ pub(crate) struct Linking<'a> {
     pub(crate) engine: &'a Engine,
     pub(crate) linker: &'a Linker<State>,
     pub(crate) cache_dir: Option<&'a Path>,
+    /// The component files read already (to size the pool), by path.
+    pub(crate) read: &'a BTreeMap<PathBuf, Vec<u8>>,
 }
 
 impl<P> Linked<P> {
@@ -51,8 +55,13 @@ impl<P> Linked<P> {
             path: component.source.clone(),
             source,
         };
-        let wasm =
-            std::fs::read(&component.source).map_err(|err| failed(ComponentError::Read(err)))?;
+        let wasm = match linking.read.get(&component.source) {
+            Some(bytes) => Cow::Borrowed(bytes.as_slice()),
+            None => Cow::Owned(
+                std::fs::read(&component.source)
+                    .map_err(|err| failed(ComponentError::Read(err)))?,
+            ),
+        };
         let compiled = engine::compile(linking.engine, &wasm, linking.cache_dir)
             .map_err(|err| failed(ComponentError::Compile(err.into())))?;
         let instance_pre = linking
@@ -109,7 +118,7 @@ impl<P> Linked<P> {
         context.instantiations.add_one();
         let reply = reply_to.map(|subject| Reply {
             subject,
-            allowed: config.reply_subjects.clone(),
+            allowed: context.reply_subjects.clone(),
         });
         let messaging = Messaging::new(
             context.broker.clone(),

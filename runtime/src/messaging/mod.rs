@@ -10,7 +10,7 @@ mod subjects;
 use std::time::Duration;
 
 use async_nats::Client;
-use manifest::{SubjectPattern, is_publish_subject};
+use manifest::is_publish_subject;
 use wasmtime::component::{HasSelf, Linker};
 
 pub(crate) use bindings::wasmcloud::messaging::types::BrokerMessage;
@@ -49,7 +49,7 @@ pub(crate) struct Reply {
     /// The message's reply subject.
     pub(crate) subject: String,
     /// The host's narrowing of reply subjects, if any.
-    pub(crate) allowed: Option<Vec<SubjectPattern>>,
+    pub(crate) allowed: Option<SubjectPolicy>,
 }
 
 impl Reply {
@@ -59,7 +59,7 @@ impl Reply {
             return Some("a system subject");
         }
         match &self.allowed {
-            Some(allowed) if !allowed.iter().any(|pattern| pattern.matches(&self.subject)) => {
+            Some(allowed) if !allowed.allows(&self.subject) => {
                 Some("outside the host's reply subjects (--reply-subjects)")
             }
             _ => None,

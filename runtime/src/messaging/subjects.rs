@@ -22,6 +22,13 @@ impl SubjectPolicy {
         })
     }
 
+    /// The policy of `patterns`.
+    pub(crate) fn of(patterns: Vec<SubjectPattern>) -> Self {
+        Self {
+            allowed: Arc::new(patterns),
+        }
+    }
+
     /// Whether a message may go to `subject`.
     pub(crate) fn allows(&self, subject: &str) -> bool {
         self.allowed.iter().any(|pattern| pattern.matches(subject))
