@@ -60,9 +60,11 @@ pub(crate) fn isolate(part: Part<'_>, visible: &Visible) -> Result<Vec<u8>, Isol
 /// [`isolate`], with wac-graph's errors as they are.
 fn filtered(part: Part<'_>, visible: &Visible) -> Result<Vec<u8>, LinkError> {
     let mut graph = Graph::new();
-    let parsed = graph
-        .parse("bindery:part", part)
-        .map_err(|error| LinkError::Virtualize(error.into()))?;
+    // A part that cannot be read is left as it is: the step that uses it
+    // says what is wrong with it.
+    let Ok(parsed) = graph.parse("bindery:part", part) else {
+        return Ok(part.bytes.to_vec());
+    };
     let reads_environment = parsed
         .world
         .imports
