@@ -1,70 +1,101 @@
-//! Memory budgets: one per instance, across all its linear memories (a
-//! component made of nested components may have several), and one for the
-//! host as a whole, across all its instances. A memory that would grow past
-//! either is refused the growth (the guest sees an allocation failure and
-//! usually traps, which costs that request or message alone).
+//! Admission and memory budgets. Before an instance is made, its work takes
+//! an [`Admission`]: one instance slot, and a share of the host's memory as
+//! large as one instance may use (`--memory-limit`), so that the instances
+//! alive never hold more than `--max-memory-total` between them and an
+//! instance that started can always grow to its own limit. Work that finds
+//! no slot or no memory left waits, bounded for HTTP (then 503) and
+//! without bound for NATS messages, which the broker keeps.
+//!
+//! Within an instance, one budget spans all its linear memories (a
+//! component made of nested components has one per part): a memory that
+//! would grow past it is refused the growth (the guest sees an allocation
+//! failure and usually traps, which costs that request or message alone).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use wasmtime::ResourceLimiter;
 
-/// The memory of all instances of a host together.
+/// The unit the host's memory is counted in: one WebAssembly page.
+const PAGE: usize = 64 << 10;
+
+/// The instance slots and the memory of all instances of a host together.
 #[derive(Debug)]
-pub(crate) struct HostMemory {
-    used: AtomicUsize,
-    limit: usize,
+pub(crate) struct Admissions {
+    slots: Arc<Semaphore>,
+    pages: Arc<Semaphore>,
+    /// The pages one instance takes from `pages`.
+    share: u32,
+    /// The bytes one instance may use: the configured limit, or the host's
+    /// whole budget if that is smaller.
+    instance_limit: usize,
 }
 
-impl HostMemory {
-    /// A budget of `limit` bytes, none used.
-    pub(crate) fn new(limit: usize) -> Self {
+/// What an instance holds while it is alive: its slot and its share of the
+/// host's memory, given back when it is dropped (with the instance's store).
+#[derive(Debug)]
+pub(crate) struct Admission {
+    _slot: OwnedSemaphorePermit,
+    _memory: OwnedSemaphorePermit,
+}
+
+/// Work that found no slot or no memory within its wait.
+#[derive(Debug, thiserror::Error)]
+#[error("the host is at its instance or memory limit")]
+pub(crate) struct Busy;
+
+impl Admissions {
+    /// `slots` instances at once, `total` bytes of memory across them and
+    /// `instance_limit` bytes for each.
+    pub(crate) fn new(slots: u32, total: usize, instance_limit: usize) -> Self {
+        let pages = (total / PAGE).clamp(1, Semaphore::MAX_PERMITS.min(u32::MAX as usize));
+        let share = instance_limit.div_ceil(PAGE).clamp(1, pages);
         Self {
-            used: AtomicUsize::new(0),
-            limit,
+            slots: Arc::new(Semaphore::new(slots as usize)),
+            pages: Arc::new(Semaphore::new(pages)),
+            share: share as u32,
+            instance_limit: instance_limit.min(pages * PAGE),
         }
     }
 
-    /// Whether the host has used its whole budget, so that new work should
-    /// wait (or be refused with 503) rather than start.
-    pub(crate) fn exhausted(&self) -> bool {
-        self.used.load(Ordering::Acquire) >= self.limit
-    }
-
-    /// Takes `bytes` from the budget, if they are left.
-    fn reserve(&self, bytes: usize) -> bool {
-        self.used
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
-                used.checked_add(bytes).filter(|total| *total <= self.limit)
+    /// A slot and a share of the memory, waiting up to `wait` for them
+    /// (`None`: until they are free).
+    pub(crate) async fn admit(&self, wait: Option<Duration>) -> Result<Admission, Busy> {
+        let taken = async {
+            let slot = self.slots.clone().acquire_owned().await.map_err(|_| Busy)?;
+            let memory = self
+                .pages
+                .clone()
+                .acquire_many_owned(self.share)
+                .await
+                .map_err(|_| Busy)?;
+            Ok(Admission {
+                _slot: slot,
+                _memory: memory,
             })
-            .is_ok()
+        };
+        match wait {
+            Some(wait) => tokio::time::timeout(wait, taken).await.map_err(|_| Busy)?,
+            None => taken.await,
+        }
     }
 
-    /// Gives `bytes` back.
-    fn release(&self, bytes: usize) {
-        self.used.fetch_sub(bytes, Ordering::AcqRel);
+    /// The budget of one instance's memories.
+    pub(crate) fn instance_memory(&self) -> InstanceMemory {
+        InstanceMemory {
+            used: 0,
+            limit: self.instance_limit,
+        }
     }
 }
 
-/// One instance's memory budget, its share of the host's, and its limiter:
-/// what its memories hold together, given back to the host when the
-/// instance's store is dropped.
+/// One instance's memory budget and its limiter: what its memories hold
+/// together.
 #[derive(Debug)]
 pub(crate) struct InstanceMemory {
-    host: Arc<HostMemory>,
     used: usize,
     limit: usize,
-}
-
-impl InstanceMemory {
-    /// A budget of `limit` bytes for one instance, within `host`'s.
-    pub(crate) fn new(host: Arc<HostMemory>, limit: usize) -> Self {
-        Self {
-            host,
-            used: 0,
-            limit,
-        }
-    }
 }
 
 impl ResourceLimiter for InstanceMemory {
@@ -75,13 +106,12 @@ impl ResourceLimiter for InstanceMemory {
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
         let extra = desired.saturating_sub(current);
-        let within = self.used.saturating_add(extra) <= self.limit;
-        if !within || !self.host.reserve(extra) {
+        if self.used.saturating_add(extra) > self.limit {
             tracing::debug!(
                 used = self.used,
                 extra,
                 limit = self.limit,
-                "a memory was refused growth: the instance's or the host's budget is spent"
+                "a memory was refused growth: the instance's budget is spent"
             );
             return Ok(false);
         }
@@ -99,36 +129,43 @@ impl ResourceLimiter for InstanceMemory {
     }
 }
 
-impl Drop for InstanceMemory {
-    fn drop(&mut self) {
-        self.host.release(self.used);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn an_instance_is_bounded_across_its_memories() {
-        let host = Arc::new(HostMemory::new(10 << 20));
-        let mut instance = InstanceMemory::new(host.clone(), 3 << 20);
+        let admissions = Admissions::new(4, 10 << 20, 3 << 20);
+        let mut instance = admissions.instance_memory();
         assert!(instance.memory_growing(0, 2 << 20, None).unwrap());
         assert!(instance.memory_growing(0, 1 << 20, None).unwrap());
         assert!(!instance.memory_growing(1 << 20, 2 << 20, None).unwrap());
-        drop(instance);
-        assert_eq!(host.used.load(Ordering::Acquire), 0);
+    }
+
+    #[tokio::test]
+    async fn the_host_admits_as_many_instances_as_its_memory_holds() {
+        let admissions = Admissions::new(8, 7 << 20, 3 << 20);
+        let wait = Some(Duration::from_millis(10));
+        let first = admissions.admit(wait).await.unwrap();
+        let _second = admissions.admit(wait).await.unwrap();
+        assert!(admissions.admit(wait).await.is_err(), "1 MiB is left");
+        drop(first);
+        assert!(admissions.admit(wait).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_host_admits_as_many_instances_as_it_has_slots() {
+        let admissions = Admissions::new(1, 1 << 30, 1 << 20);
+        let wait = Some(Duration::from_millis(10));
+        let only = admissions.admit(wait).await.unwrap();
+        assert!(admissions.admit(wait).await.is_err());
+        drop(only);
+        assert!(admissions.admit(wait).await.is_ok());
     }
 
     #[test]
-    fn the_host_is_bounded_across_its_instances() {
-        let host = Arc::new(HostMemory::new(4 << 20));
-        let mut first = InstanceMemory::new(host.clone(), 3 << 20);
-        let mut second = InstanceMemory::new(host.clone(), 3 << 20);
-        assert!(first.memory_growing(0, 3 << 20, None).unwrap());
-        assert!(!second.memory_growing(0, 2 << 20, None).unwrap());
-        assert!(host.exhausted() || second.memory_growing(0, 1 << 20, None).unwrap());
-        drop(first);
-        assert!(second.memory_growing(0, 2 << 20, None).unwrap());
+    fn an_instance_limit_above_the_host_budget_is_the_host_budget() {
+        let admissions = Admissions::new(1, 4 << 20, 1 << 30);
+        assert_eq!(admissions.instance_memory().limit, 4 << 20);
     }
 }

@@ -17,9 +17,11 @@ pub struct HostConfig {
     /// The most memory one instance may use, across all its linear memories
     /// (a composed component has one per part), in bytes.
     pub memory_limit: usize,
-    /// The most memory all instances together may use, in bytes: a memory
-    /// that would grow past it is refused, and new HTTP work gets 503 (new
-    /// messages wait) while it is spent.
+    /// The most memory all instances together may use, in bytes. Each
+    /// instance alive reserves its whole [`memory_limit`](Self::memory_limit),
+    /// so this admits `max_memory_total / memory_limit` instances at once:
+    /// beyond, a request waits [`slot_wait`](Self::slot_wait) then gets 503,
+    /// and a message waits.
     pub max_memory_total: usize,
     /// The largest request body accepted, in bytes (413 beyond).
     pub max_body: usize,
@@ -32,8 +34,8 @@ pub struct HostConfig {
     /// How many instances may be alive at once (the pooling allocator's
     /// size); a request beyond is answered with 503 and `Retry-After`.
     pub max_instances: u32,
-    /// How long a request beyond the instance slots waits for one before
-    /// it is answered with 503 (messages wait for theirs without bound).
+    /// How long a request beyond the instance slots (or the memory) waits
+    /// for one before it is answered with 503 (messages wait for theirs without bound).
     pub slot_wait: Duration,
     /// How many HTTP connections may be open at once; beyond, the host
     /// accepts no more until one closes (they wait in the kernel's

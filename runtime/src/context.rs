@@ -1,6 +1,6 @@
-//! What every trigger shares: the engine, the limits, the instance slots,
-//! the memory budget, the count of instances made and the broker
-//! connection. Triggers take a
+//! What every trigger shares: the engine, the limits, the admissions
+//! (instance slots and the host's memory), the count of instances made and
+//! the broker connection. Triggers take a
 //! [`HostContext`]; none reaches into another trigger.
 
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use wasmtime::Engine;
 
-use crate::budget::HostMemory;
+use crate::budget::Admissions;
 use crate::config::HostConfig;
 use crate::counter::Instantiations;
 use crate::messaging::SubjectPolicy;
@@ -21,15 +21,12 @@ pub(crate) struct HostContext {
     pub(crate) config: HostConfig,
     /// The instances made so far.
     pub(crate) instantiations: Instantiations,
-    /// One permit per instance the pool holds: a request or a message takes
-    /// one before it instantiates, so that a full pool answers 503 at once
-    /// (and a message waits).
-    pub(crate) slots: Arc<Semaphore>,
+    /// The instance slots (one per instance the pool holds) and the host's
+    /// memory: work takes its admission before it instantiates.
+    pub(crate) admissions: Admissions,
     /// The connection to the NATS broker, once [`crate::Host::connect`]
     /// made it.
     pub(crate) broker: Option<async_nats::Client>,
-    /// The memory all instances use together.
-    pub(crate) memory: Arc<HostMemory>,
     /// The subjects a component may reply to, when the host narrows them.
     pub(crate) reply_subjects: Option<SubjectPolicy>,
     /// One permit per byte of NATS messages the host may hold while they
@@ -42,8 +39,11 @@ impl HostContext {
     pub(crate) fn new(engine: Engine, config: HostConfig) -> Self {
         Self {
             engine,
-            slots: Arc::new(Semaphore::new(config.max_instances as usize)),
-            memory: Arc::new(HostMemory::new(config.max_memory_total)),
+            admissions: Admissions::new(
+                config.max_instances,
+                config.max_memory_total,
+                config.memory_limit,
+            ),
             reply_subjects: config.reply_subjects.clone().map(SubjectPolicy::of),
             nats_buffer: Arc::new(Semaphore::new(
                 config.nats_buffer_bytes.min(Semaphore::MAX_PERMITS),

@@ -15,8 +15,8 @@
 //!    reused, see [`Reuse`]), with
 //!    the component's environment, a memory limit, an epoch deadline and the
 //!    outbound policies. Clients that send too slowly, heads that are too
-//!    large and requests beyond the pool's size are answered by the host
-//!    without an instance; messages beyond it wait for a slot;
+//!    large and requests beyond the instance slots or the host's memory are
+//!    answered by the host without an instance; messages beyond them wait;
 //! 4. when the shutdown future resolves, the host stops accepting and
 //!    unsubscribes, lets in-flight requests and messages finish and returns.
 //!
@@ -26,9 +26,9 @@
 //! - `host` loads the app and runs its triggers; `trigger` is what the host
 //!   asks of a trigger kind (prepare, then run until stopped);
 //! - `http/` and `nats/` are the trigger kinds;
-//! - below them, the shared core: `context` (engine, limits, instance
-//!   slots, counters, the broker connection), `budget` (memory, per
-//!   instance and for the host), `footprint` (what an
+//! - below them, the shared core: `context` (engine, limits, admissions,
+//!   counters, the broker connection), `budget` (admissions: instance
+//!   slots and the host's memory; the memory of one instance), `footprint` (what an
 //!   instance takes of the pool, which is sized from it), `linked` (a component
 //!   compiled and linked once), `state` (one instance's store), `messaging`
 //!   (`wasmcloud:messaging/consumer` for every trigger), `outbound`,

@@ -11,7 +11,7 @@ use manifest::PlainComponent;
 use wasmtime::component::{InstancePre, Linker};
 use wasmtime::{Engine, PoolConcurrencyLimitError, Store};
 
-use crate::budget::InstanceMemory;
+use crate::budget::Admission;
 use crate::context::HostContext;
 use crate::engine;
 use crate::error::{ComponentError, HostError};
@@ -109,11 +109,16 @@ impl<P> LinkedSet<P> {
 }
 
 impl<P> Linked<P> {
-    /// A store for one instance of this component, in `context`: its
-    /// environment, the memory limit, the deadline, and the outbound
-    /// policies (`reply_to` being the reply subject of the message it
-    /// handles, if any).
-    pub(crate) fn store(&self, context: &HostContext, reply_to: Option<String>) -> Store<State> {
+    /// A store for one instance of this component, in `context`, holding
+    /// `admission` while it is alive: its environment, the memory limit,
+    /// the deadline, and the outbound policies (`reply_to` being the reply
+    /// subject of the message it handles, if any).
+    pub(crate) fn store(
+        &self,
+        context: &HostContext,
+        admission: Admission,
+        reply_to: Option<String>,
+    ) -> Store<State> {
         let config = &context.config;
         context.instantiations.add_one();
         let reply = reply_to.map(|subject| Reply {
@@ -128,7 +133,8 @@ impl<P> Linked<P> {
         );
         let state = State::new(
             &self.environment,
-            InstanceMemory::new(context.memory.clone(), config.memory_limit),
+            context.admissions.instance_memory(),
+            admission,
             self.outbound.capped(config.deadline),
             messaging,
         );
@@ -137,38 +143,30 @@ impl<P> Linked<P> {
         store.set_epoch_deadline(config.deadline_ticks());
         store
     }
-}
 
-impl<P> Linked<P> {
     /// An instance of this component in a store of its own (see
     /// [`Linked::store`]), made by `instantiate` from the pre-instance.
     /// While the pool has no room for it (the pool is sized from each
     /// component's footprint, which the adapters wasmtime adds between
-    /// composed parts can exceed), or the host's memory budget is spent,
-    /// this waits and tries again, up to the deadline: work that has an
-    /// instance slot is not dropped for want of room.
+    /// composed parts can exceed), this waits and tries again, up to the
+    /// deadline: work that was admitted is not dropped for want of room.
     pub(crate) async fn instantiate<T>(
         &self,
         context: &HostContext,
+        mut admission: Admission,
         reply_to: Option<String>,
         mut instantiate: impl AsyncFnMut(&P, &mut Store<State>) -> wasmtime::Result<T>,
     ) -> (Store<State>, wasmtime::Result<T>) {
         let started = Instant::now();
         let mut pause = Duration::from_millis(1);
         loop {
-            if context.memory.exhausted() && started.elapsed() + pause < context.config.deadline {
-                tracing::debug!(component = %self.id, "waiting for the host's memory budget");
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(Duration::from_millis(50));
-                continue;
-            }
-            let mut store = self.store(context, reply_to.clone());
+            let mut store = self.store(context, admission, reply_to.clone());
             match instantiate(&self.pre, &mut store).await {
                 Err(error)
                     if error.is::<PoolConcurrencyLimitError>()
                         && started.elapsed() + pause < context.config.deadline =>
                 {
-                    drop(store);
+                    admission = store.into_data().into_admission();
                     tracing::debug!(component = %self.id, "waiting for room in the pool: {error}");
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(Duration::from_millis(50));

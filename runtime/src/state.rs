@@ -6,7 +6,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
-use crate::budget::InstanceMemory;
+use crate::budget::{Admission, InstanceMemory};
 use crate::messaging::Messaging;
 use crate::outbound::OutboundPolicy;
 
@@ -16,6 +16,7 @@ pub(crate) struct State {
     http: WasiHttpCtx,
     table: ResourceTable,
     pub(crate) memory: InstanceMemory,
+    admission: Admission,
     outbound: OutboundPolicy,
     messaging: Messaging,
 }
@@ -23,10 +24,11 @@ pub(crate) struct State {
 impl State {
     /// The state of one instance: `environment` for its WASI environment,
     /// stdout and stderr inherited, `memory` its budget across all its
-    /// linear memories.
+    /// linear memories, holding `admission` while it is alive.
     pub(crate) fn new(
         environment: &[(String, String)],
         memory: InstanceMemory,
+        admission: Admission,
         outbound: OutboundPolicy,
         messaging: Messaging,
     ) -> Self {
@@ -39,9 +41,15 @@ impl State {
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             memory,
+            admission,
             outbound,
             messaging,
         }
+    }
+
+    /// The admission this instance held, for another try at instantiating.
+    pub(crate) fn into_admission(self) -> Admission {
+        self.admission
     }
 }
 

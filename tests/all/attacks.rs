@@ -9,7 +9,7 @@ use bindery_test_support::broker::Broker;
 use futures::StreamExt as _;
 
 use crate::serve::{Server, example, orders_example};
-use crate::toolchain;
+use crate::{test_host, toolchain};
 
 /// The echo app, as the examples build it.
 const ECHO: &[(&str, &str)] = &[("echo", bindery_tests::ECHO)];
@@ -272,9 +272,8 @@ async fn the_deadline_holds_while_a_guest_waits_in_a_host_call() {
         ..bindery_runtime::HostConfig::default()
     };
     let component = std::fs::read(bindery_tests::FAULTY_HTTP).unwrap();
-    let host = std::sync::Arc::new(
-        crate::test_host::TestHost::with_config(&component, &[], config).unwrap(),
-    );
+    let host =
+        std::sync::Arc::new(test_host::TestHost::with_config(&component, &[], config).unwrap());
     let request = |path: &str| hyper::Request::get(path).body(bytes::Bytes::new()).unwrap();
     let sleeper = {
         let host = host.clone();
@@ -378,32 +377,61 @@ async fn waiting_messages_are_bounded_in_bytes() {
     }
 }
 
-/// A request beyond the instance slots waits (for `slot_wait`) for one
-/// before it is refused: with the only slot busy for a second, a request
-/// that may wait two gets its instance; one that may wait a tenth gets 503.
-#[tokio::test(flavor = "multi_thread")]
-async fn work_beyond_the_slots_waits_bounded_then_gets_503() {
+/// The status of a request sent while another (a one-second sleep) holds
+/// an instance of a host with `config`; the sleeper must be answered.
+async fn beside_a_sleeper(config: bindery_runtime::HostConfig) -> test_host::Reply {
     let component = std::fs::read(bindery_tests::FAULTY_HTTP).unwrap();
     let request = |path: &str| hyper::Request::get(path).body(bytes::Bytes::new()).unwrap();
+    let host =
+        std::sync::Arc::new(test_host::TestHost::with_config(&component, &[], config).unwrap());
+    let sleeper = {
+        let host = host.clone();
+        tokio::spawn(async move { host.send(request("/sleep")).await.unwrap() })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let next = host.send(request("/ok")).await.unwrap();
+    assert_eq!(sleeper.await.unwrap().status, 200);
+    next
+}
+
+/// A request beyond the instance slots waits (for `slot_wait`) for one
+/// before it is refused: with the only slot busy for a second, a request
+/// that may wait five gets its instance; one that may wait a tenth gets 503.
+#[tokio::test(flavor = "multi_thread")]
+async fn work_beyond_the_slots_waits_bounded_then_gets_503() {
     for (wait, status) in [
         (Duration::from_secs(5), 200),
         (Duration::from_millis(100), 503),
     ] {
-        let config = bindery_runtime::HostConfig {
+        let next = beside_a_sleeper(bindery_runtime::HostConfig {
             max_instances: 1,
             slot_wait: wait,
             ..bindery_runtime::HostConfig::default()
-        };
-        let host = std::sync::Arc::new(
-            crate::test_host::TestHost::with_config(&component, &[], config).unwrap(),
-        );
-        let sleeper = {
-            let host = host.clone();
-            tokio::spawn(async move { host.send(request("/sleep")).await.unwrap() })
-        };
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let next = host.send(request("/ok")).await.unwrap();
+        })
+        .await;
         assert_eq!(next.status, status, "waiting {wait:?}: {:?}", next.body);
-        assert_eq!(sleeper.await.unwrap().status, 200);
+    }
+}
+
+/// The host's memory cap (`--max-memory-total`) admits only as many
+/// instances as can each use their whole `--memory-limit`: with room for
+/// one, a request beyond it waits (for `slot_wait`) and then gets 503, where
+/// it used to get an instance past the cap. One that may wait longer is
+/// served once the first is gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn new_work_waits_for_the_host_memory_then_gets_503() {
+    for (wait, status) in [
+        (Duration::from_secs(5), 200),
+        (Duration::from_millis(100), 503),
+    ] {
+        let next = beside_a_sleeper(bindery_runtime::HostConfig {
+            max_instances: 8,
+            memory_limit: 16 << 20,
+            max_memory_total: 16 << 20,
+            slot_wait: wait,
+            ..bindery_runtime::HostConfig::default()
+        })
+        .await;
+        assert_eq!(next.status, status, "waiting {wait:?}: {:?}", next.body);
     }
 }

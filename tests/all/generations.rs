@@ -93,12 +93,8 @@ fn invocation(reply: &Reply) -> u32 {
 
 #[tokio::test]
 async fn wasi_0_3_instances_are_reused_and_0_2_ones_are_not() {
-    let mut event = BINARY.to_vec();
-    event.retain(|(name, _)| *name != "ce-type");
-    event.push(("ce-type", "com.example.count"));
-    let mut trap = BINARY.to_vec();
-    trap.retain(|(name, _)| *name != "ce-type");
-    trap.push(("ce-type", "com.example.trap"));
+    let event = typed("com.example.count");
+    let trap = typed("com.example.trap");
 
     let dir = project(bindery_tests::COUNTING_APP, WasiGeneration::P2, "");
     let server = Server::start(dir.path(), &["up"]);
@@ -180,14 +176,16 @@ async fn in_turn(
     seen
 }
 
+/// The binary-mode test event with the type `ty`.
+fn typed(ty: &'static str) -> Vec<(&'static str, &'static str)> {
+    let mut event = BINARY.to_vec();
+    event.retain(|(name, _)| *name != "ce-type");
+    event.push(("ce-type", ty));
+    event
+}
+
 #[tokio::test]
 async fn faults_under_reuse_cost_their_instance_alone() {
-    let with_type = |ty: &'static str| {
-        let mut event = BINARY.to_vec();
-        event.retain(|(name, _)| *name != "ce-type");
-        event.push(("ce-type", ty));
-        event
-    };
     let dir = project(bindery_tests::COUNTING_APP, WasiGeneration::P3, "");
     let server = Server::start(
         dir.path(),
@@ -199,18 +197,14 @@ async fn faults_under_reuse_cost_their_instance_alone() {
             "60",
         ],
     );
-    let count = with_type("com.example.count");
+    let count = typed("com.example.count");
     assert_eq!(invocation(&server.send("POST", &count, "").await), 1);
     // The deadline (2 s in these tests) stops a guest that never yields.
-    let spun = server
-        .send("POST", &with_type("com.example.spin"), "")
-        .await;
+    let spun = server.send("POST", &typed("com.example.spin"), "").await;
     assert_eq!(spun.status, 504, "{:?}", spun.body);
     assert_eq!(invocation(&server.send("POST", &count, "").await), 1);
     // Memory stops at the limit; the instance goes, the host stays.
-    let grown = server
-        .send("POST", &with_type("com.example.grow"), "")
-        .await;
+    let grown = server.send("POST", &typed("com.example.grow"), "").await;
     assert_eq!(grown.status, 500, "{:?}", grown.body);
     assert_eq!(invocation(&server.send("POST", &count, "").await), 1);
     assert_eq!(invocation(&server.send("POST", &count, "").await), 2);
@@ -272,4 +266,36 @@ fn wasi_is_checked_against_the_builds_there_are() {
         "{stderr}"
     );
     assert!(!dir.path().join(".bindery").exists(), "nothing written");
+}
+
+/// A reused instance takes its admission (an instance slot and its share
+/// of the host's memory) as a fresh one does: with room in the host's
+/// memory for one instance, a request that needs a second instance while
+/// the first is busy waits, then gets 503, where it used to get an
+/// instance past the host's memory cap. Once the first is gone, the next
+/// request is served.
+#[tokio::test]
+async fn reused_instances_take_the_host_memory_as_fresh_ones_do() {
+    let dir = project(bindery_tests::COUNTING_APP, WasiGeneration::P3, "");
+    let server = Server::start(
+        dir.path(),
+        &[
+            "up",
+            "--memory-limit",
+            "16",
+            "--max-memory-total",
+            "16",
+            "--max-instance-concurrency",
+            "1",
+        ],
+    );
+    let (spin, count) = (typed("com.example.spin"), typed("com.example.count"));
+    let (spun, refused) = futures::join!(server.send("POST", &spin, ""), async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        server.send("POST", &count, "").await
+    });
+    assert_eq!(refused.status, 503, "{:?}", refused.body);
+    assert_eq!(spun.status, 504, "{:?}", spun.body);
+    let served = server.send("POST", &count, "").await;
+    assert_eq!(served.status, 200, "{:?}", served.body);
 }

@@ -108,8 +108,10 @@ pub struct HostArgs {
     /// memories (a composed component has one per part), in MiB.
     #[arg(long, default_value_t = 128, value_name = "MIB")]
     pub memory_limit: usize,
-    /// The most memory all instances together may use, in MiB; while it is
-    /// spent, new requests get 503 and new messages wait.
+    /// The most memory all instances together may use, in MiB. Each
+    /// instance reserves its whole --memory-limit, so this admits
+    /// max-memory-total / memory-limit instances at once; beyond, new
+    /// requests wait --slot-wait, then get 503, and new messages wait.
     #[arg(long, default_value_t = 8192, value_name = "MIB")]
     pub max_memory_total: usize,
     /// The largest request body the host accepts, in bytes (413 beyond).

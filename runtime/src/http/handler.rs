@@ -20,8 +20,10 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
+use super::deadline::DeadlineBody;
 use super::reuse::{Instances, Reuse};
 use super::served::{HttpPre, Served};
+use crate::budget::Busy;
 use crate::context::HostContext;
 use crate::state::State;
 
@@ -172,8 +174,14 @@ async fn reuse_instance(
 ) -> Response<HyperOutgoingBody> {
     let request = request.map(|body| body.map_err(|never| match never {}).boxed_unsync());
     let started = Instant::now();
+    let deadline = context.config.deadline;
     let error = match handler.handle((), request).await {
-        Ok(response) => return response,
+        // The instance streams the body after its handler returned; the
+        // body ends at the request's deadline all the same.
+        Ok(response) => {
+            let ends = tokio::time::Instant::from_std(started) + deadline;
+            return response.map(|body| DeadlineBody::new(body, ends).boxed_unsync());
+        }
         Err(error) => error,
     };
     // A trap on a shared instance reaches the request without its cause;
@@ -181,7 +189,6 @@ async fn reuse_instance(
     let interrupted = error
         .chain()
         .any(|cause| cause.downcast_ref::<Trap>() == Some(&Trap::Interrupt));
-    let deadline = context.config.deadline;
     if error.is::<ExpirationError>() || interrupted || started.elapsed() >= deadline {
         return plain(
             StatusCode::GATEWAY_TIMEOUT,
@@ -189,7 +196,7 @@ async fn reuse_instance(
         );
     }
     if let Some(failed) = error.downcast_ref::<InstantiationError<()>>()
-        && failed.error.is::<PoolConcurrencyLimitError>()
+        && (failed.error.is::<PoolConcurrencyLimitError>() || failed.error.is::<Busy>())
     {
         return busy();
     }
@@ -208,15 +215,12 @@ async fn run(
     request: Request<Full<Bytes>>,
 ) -> Response<HyperOutgoingBody> {
     let config = &context.config;
-    // A request beyond the slots waits a little for one, then gets 503.
-    let waited = tokio::time::timeout(config.slot_wait, context.slots.clone().acquire_owned());
-    let Ok(Ok(slot)) = waited.await else {
+    // A request beyond the slots (or the host's memory) waits a little for
+    // its admission, then gets 503.
+    let Ok(admission) = context.admissions.admit(Some(config.slot_wait)).await else {
         return busy();
     };
-    if context.memory.exhausted() {
-        return busy();
-    }
-    let mut store = served.store(context, None);
+    let mut store = served.store(context, admission, None);
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let prepared = store
         .data_mut()
@@ -253,7 +257,6 @@ async fn run(
         .await
         .unwrap_or_else(|_elapsed| Err(Trap::Interrupt.into()));
         drop(store);
-        drop(slot);
         result.map_err(|error| {
             if error.is::<PoolConcurrencyLimitError>() {
                 tracing::warn!(component = %id, "no pool slot for the instance: {error}");

@@ -2,6 +2,7 @@
 //! connections accepted within the host's limits, and a graceful close when
 //! the host stops.
 
+mod deadline;
 mod handler;
 mod reuse;
 mod routes;

@@ -90,8 +90,11 @@ impl HandlerState for Instances {
 
     async fn instantiate(&self) -> wasmtime::Result<Instance<State, Expiry, Worker>> {
         let (context, served, reuse) = (&self.context, &self.served, &self.reuse);
-        let mut store = served.store(context, None);
         let config = &context.config;
+        // An instance takes its admission as a fresh one does: a request
+        // that finds none within the wait gets 503.
+        let admission = context.admissions.admit(Some(config.slot_wait)).await?;
+        let mut store = served.store(context, admission, None);
         let (proxy, max_requests, max_concurrent) = match &served.pre {
             HttpPre::P2(pre) => (
                 Proxy::P2(pre.instantiate_async(&mut store).await?),

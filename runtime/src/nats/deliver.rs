@@ -7,9 +7,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use tokio::sync::OwnedSemaphorePermit;
 use wasmtime::{PoolConcurrencyLimitError, Trap};
 
+use crate::budget::Admission;
 use crate::context::HostContext;
 use crate::linked::Linked;
 use crate::messaging::{MessagingAppPre, guest_message};
@@ -18,13 +18,13 @@ use crate::state::State;
 /// A component on a NATS trigger, linked once.
 pub(crate) type Listener = Linked<MessagingAppPre<State>>;
 
-/// Handles `message` with a fresh instance of `listener`, holding `slot`
-/// until the instance is gone.
+/// Handles `message` with a fresh instance of `listener`, which holds
+/// `admission` until it is gone.
 pub(crate) async fn deliver(
     context: Arc<HostContext>,
     listener: Arc<Listener>,
     message: async_nats::Message,
-    slot: OwnedSemaphorePermit,
+    admission: Admission,
 ) {
     let started = Instant::now();
     let message = guest_message(&message);
@@ -34,9 +34,12 @@ pub(crate) async fn deliver(
     // future is dropped, and the instance with it.
     let delivered = tokio::time::timeout(config.deadline, async {
         let (mut store, app) = listener
-            .instantiate(&context, message.reply_to.clone(), async |pre, store| {
-                pre.instantiate_async(store).await
-            })
+            .instantiate(
+                &context,
+                admission,
+                message.reply_to.clone(),
+                async |pre, store| pre.instantiate_async(store).await,
+            )
             .await;
         match app {
             Ok(app) => {
@@ -48,7 +51,6 @@ pub(crate) async fn deliver(
         }
     })
     .await;
-    drop(slot);
     let result = delivered.unwrap_or_else(|_elapsed| Err(Trap::Interrupt.into()));
     let latency_ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0);
     let (component, subject) = (&listener.id, &message.subject);

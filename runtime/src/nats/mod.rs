@@ -6,7 +6,7 @@
 //! the handler's `ok` ends a message; its `err` is logged at `warn` with the
 //! subject and the component's reason, and a trap or the deadline at `error`.
 //! Messages are never dropped silently: one that arrives while every
-//! instance slot is taken waits, within the host's byte budget for waiting
+//! instance slot (or the host's memory) is taken waits, within the host's byte budget for waiting
 //! messages; beyond it, it is dropped and counted in the log.
 
 mod deliver;
@@ -144,8 +144,8 @@ async fn subscribe(client: &Client, subscription: &Subscription) -> Result<Subsc
 }
 
 /// Hands each message of `subscriber` to a fresh instance of the
-/// subscription's component, as many at once as there are instance slots.
-/// Messages waiting for a slot are held within the host's byte budget for
+/// subscription's component, as many at once as the host admits (its
+/// instance slots and memory). Messages waiting for admission are held within the host's byte budget for
 /// them (`--nats-buffer-bytes`, shared by every subscription, counting each
 /// message until its delivery ends); one that arrives when the budget is
 /// spent is dropped and counted in the log, as the broker drops messages
@@ -168,14 +168,14 @@ async fn consume(
     ));
     let mut running = JoinSet::new();
     while let Some((message, held)) = waiting.recv().await {
-        let Ok(slot) = context.slots.clone().acquire_owned().await else {
+        let Ok(admission) = context.admissions.admit(None).await else {
             break;
         };
         let delivered = deliver(
             context.clone(),
             subscription.listener.clone(),
             message,
-            slot,
+            admission,
         );
         running.spawn(async move {
             delivered.await;
