@@ -79,6 +79,7 @@ pub fn compose(
             *executor = None;
         }
     }
+    composition.place_broker_files(&mut output);
     Ok(ComposedApp {
         manifest: output,
         components,
@@ -282,6 +283,17 @@ impl Composition<'_> {
             ..provenance
         });
         Ok(out)
+    }
+
+    /// Makes the files of `[application.trigger.nats]` absolute in the
+    /// `output` manifest, which is written to another folder.
+    fn place_broker_files(&self, output: &mut AppManifest) {
+        let base = match self.base() {
+            base if base.as_os_str().is_empty() => Path::new("."),
+            base => base,
+        };
+        let base = std::path::absolute(base).unwrap_or_else(|_| base.to_owned());
+        output.set_broker(&self.input.broker.relative_to(&base));
     }
 
     /// The directory that paths in the manifest are relative to.

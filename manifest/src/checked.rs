@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::broker::BrokerSettings;
 use crate::error::{self, ManifestError, ParseError};
 use crate::executor::{BinderExecutor, Executor};
 use crate::id::ComponentId;
@@ -29,6 +30,8 @@ pub struct CheckedManifest {
     pub middleware: BTreeMap<ComponentId, Vec<Middleware>>,
     /// `[application.trigger.http] instance-reuse`, or no settings.
     pub instance_reuse: InstanceReuse,
+    /// `[application.trigger.nats]`, or no settings.
+    pub broker: BrokerSettings,
 }
 
 /// A component's binder executor and the transport of its triggers.
@@ -48,26 +51,30 @@ impl AppManifest {
 
     /// Parses manifest text and checks it (see [`AppManifest::check`]).
     pub fn parse(text: &str) -> Result<CheckedManifest, ParseError> {
-        Self::from_toml(text)?.check()
+        Self::from_toml(text)?
+            .check()
+            .map_err(|error| error.placed(text))
     }
 
     /// Checks that every `allowed_outbound_hosts` entry can be read, that
     /// every trigger names a defined component and a NATS subject that is
     /// one, that a component sits behind one executor, one
     /// transport and one middleware chain only, that every middleware stage
-    /// names a defined component, and that the instance-reuse settings are
-    /// valid.
+    /// names a defined component, and that the instance-reuse and broker
+    /// settings are valid.
     pub fn check(self) -> Result<CheckedManifest, ParseError> {
         outbound(&self)?;
         let binders = binders(&self)?;
         let middleware = middleware(&self)?;
         let instance_reuse =
             InstanceReuse::from_application_triggers(self.application.trigger.as_ref())?;
+        let broker = BrokerSettings::from_application_triggers(self.application.trigger.as_ref())?;
         Ok(CheckedManifest {
             manifest: self,
             binders,
             middleware,
             instance_reuse,
+            broker,
         })
     }
 }

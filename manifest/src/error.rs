@@ -90,6 +90,9 @@ pub enum ParseError {
     /// `[application.trigger.http] instance-reuse` is not valid.
     #[error("[application.trigger.http] instance-reuse: {0}")]
     InstanceReuse(String),
+    /// `[application.trigger.nats]` is not valid.
+    #[error("[application.trigger.nats]: {0}")]
+    Broker(String),
     /// A NATS trigger's subject is not one a client can subscribe to.
     #[error(
         "the NATS trigger subject `{0}` is not a subject: dot-separated tokens without spaces, `>` only as the last token"
@@ -144,6 +147,31 @@ impl ParseError {
                 }
             }
             None => Self::Unplaced(message),
+        }
+    }
+}
+
+impl ParseError {
+    /// The error placed at the line of `text` that holds the setting it is
+    /// about, for the errors of settings read from `[application.trigger]`
+    /// (whose values carry no position); any other error as it is.
+    pub(crate) fn placed(self, text: &str) -> Self {
+        let marks: &[&str] = match &self {
+            Self::Broker(_) => &["[application.trigger.nats]", "nats"],
+            Self::InstanceReuse(_) => &["instance-reuse"],
+            _ => return self,
+        };
+        let found = text.lines().position(|line| {
+            let line = line.trim_start();
+            marks.iter().any(|mark| line.starts_with(mark))
+        });
+        match found {
+            Some(index) => Self::Syntax {
+                line: index + 1,
+                column: 1,
+                message: self.to_string(),
+            },
+            None => self,
         }
     }
 }

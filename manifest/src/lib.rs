@@ -28,6 +28,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod broker;
 mod checked;
 mod dependency;
 mod digest;
@@ -43,6 +44,7 @@ mod sourced;
 mod subject;
 mod version;
 
+pub use broker::BrokerSettings;
 pub use checked::{BinderUse, CheckedManifest};
 pub use dependency::{Dependency, SENDER, SENDER_PREFIX};
 pub use digest::{DigestError, Sha256Digest};

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::broker::BrokerSettings;
 use crate::error::{self, ManifestError, ParseError};
 use crate::id::ComponentId;
 use crate::reuse::InstanceReuse;
@@ -20,7 +21,7 @@ use crate::version::ManifestVersion;
 pub struct PlainManifest {
     routes: Vec<PlainRoute>,
     subscriptions: Vec<PlainSubscription>,
-    nats_address: Option<String>,
+    broker: BrokerSettings,
     instance_reuse: InstanceReuse,
 }
 
@@ -177,23 +178,15 @@ impl PlainManifest {
             })
             .collect::<Result<_, _>>()?;
         let triggers = document.application.trigger.as_ref();
-        let nats_address = match triggers
-            .and_then(|triggers| triggers.get("nats"))
-            .and_then(|nats| nats.get("address"))
-        {
-            None => None,
-            Some(toml::Value::String(address)) => Some(address.clone()),
-            Some(_) => {
-                return Err(ParseError::Unplaced(
-                    "[application.trigger.nats] address must be a string".into(),
-                ));
-            }
-        };
+        let broker = BrokerSettings::from_application_triggers(triggers)
+            .map_err(|error| error.placed(text))?
+            .relative_to(base);
         Ok(Self {
             routes,
             subscriptions,
-            nats_address,
-            instance_reuse: InstanceReuse::from_application_triggers(triggers)?,
+            broker,
+            instance_reuse: InstanceReuse::from_application_triggers(triggers)
+                .map_err(|error| error.placed(text))?,
         })
     }
 
@@ -217,9 +210,10 @@ impl PlainManifest {
         self.instance_reuse
     }
 
-    /// The broker address of `[application.trigger.nats]`, if given.
-    pub fn nats_address(&self) -> Option<&str> {
-        self.nats_address.as_deref()
+    /// `[application.trigger.nats]`: the broker's address and the files
+    /// the host reaches it with, relative to the current directory.
+    pub fn broker(&self) -> &BrokerSettings {
+        &self.broker
     }
 }
 
@@ -288,7 +282,10 @@ mod tests {
             Path::new("app"),
         )
         .unwrap();
-        assert_eq!(manifest.nats_address(), Some("nats://127.0.0.1:4222"));
+        assert_eq!(
+            manifest.broker().address.as_deref(),
+            Some("nats://127.0.0.1:4222")
+        );
         let [subscription] = manifest.subscriptions() else {
             panic!("{manifest:?}")
         };

@@ -53,6 +53,9 @@ fn summary(checked: &CheckedManifest) -> String {
         writeln!(text, "middleware of {id}: {} stage(s)", chain.len()).unwrap();
     }
     writeln!(text, "instance-reuse: {:?}", checked.instance_reuse).unwrap();
+    if checked.broker != Default::default() {
+        writeln!(text, "broker: {:?}", checked.broker).unwrap();
+    }
     let written = checked.manifest.to_toml();
     let again = AppManifest::parse(&written).expect("a written manifest parses");
     assert_eq!(&again, checked, "the written manifest reads back the same");

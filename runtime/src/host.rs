@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use manifest::{InstanceReuse, PlainComponent, PlainManifest, PlainRoute};
+use manifest::{BrokerSettings, InstanceReuse, PlainComponent, PlainManifest, PlainRoute};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use wasmtime::component::Linker;
@@ -44,13 +44,13 @@ impl Host {
     /// Loads a plain Spin v2 manifest (a `.toml` file), or one component
     /// (any other file), which then serves every path.
     pub fn load(target: &Path, config: HostConfig) -> Result<Self, HostError> {
-        let (routes, subscriptions, manifest_address, manifest_reuse) =
+        let (routes, subscriptions, manifest_broker, manifest_reuse) =
             if target.extension().is_some_and(|ext| ext == "toml") {
                 let manifest = PlainManifest::load(target)?;
-                let address = manifest.nats_address().map(str::to_owned);
+                let broker = manifest.broker().clone();
                 let subscriptions = manifest.subscriptions().to_vec();
                 let reuse = manifest.instance_reuse();
-                (manifest.into_routes(), subscriptions, address, reuse)
+                (manifest.into_routes(), subscriptions, broker, reuse)
             } else {
                 let id = target.file_stem().map_or("component".into(), |stem| {
                     stem.to_string_lossy().into_owned()
@@ -64,7 +64,12 @@ impl Host {
                         allowed_outbound_hosts: Vec::new(),
                     },
                 };
-                (vec![route], Vec::new(), None, InstanceReuse::default())
+                (
+                    vec![route],
+                    Vec::new(),
+                    BrokerSettings::default(),
+                    InstanceReuse::default(),
+                )
             };
         let sources = routes.iter().map(|route| &route.component.source).chain(
             subscriptions
@@ -91,12 +96,14 @@ impl Host {
         let http = HttpTrigger::link(&linking, routes, reuse)?;
         let nats = NatsTrigger::link(&linking, subscriptions)?;
         let wants_broker =
-            !nats.is_empty() || config.nats_address.is_some() || manifest_address.is_some();
+            !nats.is_empty() || config.nats_address.is_some() || manifest_broker.address.is_some();
         let nats_address = config
             .nats_address
             .clone()
-            .or(manifest_address)
+            .or(manifest_broker.address.clone())
             .unwrap_or_else(|| messaging::DEFAULT_ADDRESS.to_owned());
+        let mut config = config;
+        config.broker_auth = config.broker_auth.or_files_of(manifest_broker);
         let nats_address_shown = BrokerAddress::parse(&nats_address)
             .map_or_else(|_| broker::redact(&nats_address), |address| address.shown());
         Ok(Self {

@@ -29,7 +29,21 @@ async fn orders_answer_through(
     let dir = orders_example();
     let mut all = vec!["up", "--nats-address", address];
     all.extend_from_slice(args);
-    let server = Server::start_configured(dir.path(), &all, Path::new("compiled"), |command| {
+    orders_answer_in(dir.path(), address, &all, env, client, secrets).await;
+}
+
+/// Serves the orders project in `dir` with `args`, against a broker
+/// reached at `address`; asks it for an order through `client`, and
+/// checks that none of `secrets` reached the host's log.
+async fn orders_answer_in(
+    dir: &Path,
+    address: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    client: ConnectOptions,
+    secrets: &[&str],
+) {
+    let server = Server::start_configured(dir, args, Path::new("compiled"), |command| {
         command.envs(env.iter().copied());
     });
     let client = tokio::time::timeout(
@@ -132,50 +146,100 @@ impl Authority {
     }
 }
 
+/// A broker that requires TLS with a client certificate, and the files to
+/// reach it with: the CA's certificate, and the client's certificate and
+/// key, in `dir`.
+struct TlsBroker {
+    broker: Broker,
+    ca: String,
+    client_cert: String,
+    client_key: String,
+}
+
+impl TlsBroker {
+    fn start(dir: &Path) -> Self {
+        let authority = Authority::new();
+        let (server_cert, server_key) = authority.issue(
+            &["127.0.0.1", "localhost"],
+            ExtendedKeyUsagePurpose::ServerAuth,
+        );
+        let (client_cert, client_key) =
+            authority.issue(&["bindery"], ExtendedKeyUsagePurpose::ClientAuth);
+        let file = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).unwrap();
+            path.to_str().unwrap().to_owned()
+        };
+        let ca = file("ca.pem", &authority.certificate.pem());
+        let (server_cert, server_key) = (
+            file("server.pem", &server_cert),
+            file("server.key", &server_key),
+        );
+        let broker = Broker::with_config(
+            &toolchain::nats_server(),
+            &format!(
+                "tls {{ cert_file: \"{server_cert}\", key_file: \"{server_key}\", ca_file: \"{ca}\", verify: true, timeout: 5 }}\n"
+            ),
+        );
+        Self {
+            broker,
+            ca,
+            client_cert: file("client.pem", &client_cert),
+            client_key: file("client.key", &client_key),
+        }
+    }
+
+    fn address(&self) -> String {
+        format!("tls://127.0.0.1:{}", self.broker.port())
+    }
+
+    /// A test client that reaches the broker.
+    fn client(&self) -> ConnectOptions {
+        ConnectOptions::new()
+            .add_root_certificates(self.ca.clone().into())
+            .add_client_certificate(
+                self.client_cert.clone().into(),
+                self.client_key.clone().into(),
+            )
+            .require_tls(true)
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn tls_with_a_client_certificate() {
-    let authority = Authority::new();
-    let (server_cert, server_key) = authority.issue(
-        &["127.0.0.1", "localhost"],
-        ExtendedKeyUsagePurpose::ServerAuth,
-    );
-    let (client_cert, client_key) =
-        authority.issue(&["bindery"], ExtendedKeyUsagePurpose::ClientAuth);
     let dir = tempfile::tempdir().unwrap();
-    let file = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_owned()
-    };
-    let ca = file("ca.pem", &authority.certificate.pem());
-    let (server_cert, server_key) = (
-        file("server.pem", &server_cert),
-        file("server.key", &server_key),
-    );
-    let (client_cert, client_key) = (
-        file("client.pem", &client_cert),
-        file("client.key", &client_key),
-    );
-    let broker = Broker::with_config(
-        &toolchain::nats_server(),
-        &format!(
-            "tls {{ cert_file: \"{server_cert}\", key_file: \"{server_key}\", ca_file: \"{ca}\", verify: true, timeout: 5 }}\n"
-        ),
-    );
-    let address = format!("tls://127.0.0.1:{}", broker.port());
-    let client = ConnectOptions::new()
-        .add_root_certificates(ca.clone().into())
-        .add_client_certificate(client_cert.clone().into(), client_key.clone().into())
-        .require_tls(true);
+    let tls = TlsBroker::start(dir.path());
     let args = [
         "--nats-tls-ca",
-        &ca,
+        &tls.ca,
         "--nats-tls-cert",
-        &client_cert,
+        &tls.client_cert,
         "--nats-tls-key",
-        &client_key,
+        &tls.client_key,
     ];
-    orders_answer_through(&address, &args, &[], client, &[]).await;
+    orders_answer_through(&tls.address(), &args, &[], tls.client(), &[]).await;
+}
+
+/// The broker's address and TLS files may be named in the manifest's
+/// `[application.trigger.nats]`, relative to it; compose makes them
+/// absolute in the output, which lives in another folder.
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_files_named_in_the_manifest() {
+    let dir = orders_example();
+    let certs = dir.path().join("certs");
+    std::fs::create_dir(&certs).unwrap();
+    let tls = TlsBroker::start(&certs);
+    let manifest = dir.path().join("spin.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+        "address = \"nats://127.0.0.1:4222\"\n",
+        &format!(
+            "address = \"{}\"\ntls-ca = \"certs/ca.pem\"\n\
+             tls-cert = \"certs/client.pem\"\ntls-key = \"certs/client.key\"\n",
+            tls.address()
+        ),
+    );
+    std::fs::write(&manifest, text).unwrap();
+    orders_answer_in(dir.path(), &tls.address(), &["up"], &[], tls.client(), &[]).await;
 }
 
 /// A JWT as NATS's decentralised authorization writes them: the claims

@@ -155,7 +155,12 @@ impl Server {
         // Compiling a component that carries a language runtime takes a while
         // on a loaded machine; the cache makes later starts immediate.
         let address = address.recv_timeout(Duration::from_secs(600)).ok();
-        let address = address.expect("bindery printed its address");
+        let address = address.unwrap_or_else(|| {
+            panic!(
+                "bindery printed no address; its log:\n{}",
+                log.lock().unwrap()
+            )
+        });
         Self {
             child,
             address,

@@ -39,6 +39,30 @@ pub struct BrokerAuth {
     pub tls_client: Option<(PathBuf, PathBuf)>,
 }
 
+impl BrokerAuth {
+    /// These settings, with the files of a manifest's
+    /// `[application.trigger.nats]` where these name none: its TLS files,
+    /// and its creds or NKey file when these give no way to authenticate.
+    pub fn or_files_of(self, manifest: manifest::BrokerSettings) -> Self {
+        let authenticates = self.user.is_some()
+            || self.token.is_some()
+            || self.nkey_file.is_some()
+            || self.creds_file.is_some();
+        let (nkey_file, creds_file) = if authenticates {
+            (self.nkey_file, self.creds_file)
+        } else {
+            (manifest.nkey, manifest.creds)
+        };
+        Self {
+            nkey_file,
+            creds_file,
+            tls_ca: self.tls_ca.or(manifest.tls_ca),
+            tls_client: self.tls_client.or(manifest.tls_cert.zip(manifest.tls_key)),
+            ..self
+        }
+    }
+}
+
 impl std::fmt::Debug for BrokerAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let given = |secret: &Option<String>| secret.as_ref().map(|_| "<given>");
