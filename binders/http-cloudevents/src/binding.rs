@@ -384,8 +384,13 @@ async fn deliver<Body: Future<Output = Result<Vec<u8>, BodyError>>>(
     }
     let body = read_body(config.max_body).await?;
     let types = &config.extension_types;
+    let mut dropped = 0;
     let mut call = |event| {
         let answer = handle(event).map_err(Rejection::Handler)?;
+        if answer.as_ref().is_some_and(Event::is_dropped) {
+            dropped += 1;
+            return Ok(None);
+        }
         if let Some(answer) = &answer {
             validate(answer, Form::Json).map_err(Rejection::InvalidResponse)?;
         }
@@ -404,7 +409,12 @@ async fn deliver<Body: Future<Output = Result<Vec<u8>, BodyError>>>(
                 Mode::Binary => binary::decode(headers, &body, types)?,
                 _ => json::decode_event(&body, types)?,
             };
-            Vec::from_iter(call(event)?)
+            let answer = call(event)?;
+            if dropped > 0 {
+                // A stage dropped the event: acknowledged, with no answer.
+                return Ok(Response::new(202));
+            }
+            Vec::from_iter(answer)
         }
     };
     if let Some(send) = sink {

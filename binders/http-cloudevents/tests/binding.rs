@@ -201,6 +201,38 @@ fn specversion_0_3_is_up_converted() {
     assert_eq!(seen[0].dataschema.as_deref(), Some("https://example.com/s"));
 }
 
+/// A stage drops an event by answering `dev.bindery.dropped`: the binder
+/// acknowledges it with 202 and no body (the app's own empty answer is
+/// 204), and leaves dropped items out of a batch's answers.
+#[test]
+fn a_dropped_event_is_acknowledged_without_an_answer() {
+    let drop_odd = |event: Event| {
+        let odd = event.id.parse::<u32>().is_ok_and(|id| id % 2 == 1);
+        Ok(Some(if odd {
+            Event::dropped(&event.id, &event.source)
+        } else {
+            event
+        }))
+    };
+    let config = Config::default();
+    let mut odd = binary_headers();
+    odd.retain(|(name, _)| name != "ce-id");
+    odd.push(("ce-id".into(), b"7".to_vec()));
+    let response = respond(&config, "POST", &odd, |_| Ok(b"{}".to_vec()), drop_odd);
+    assert_eq!((response.status, response.body.len()), (202, 0));
+    assert!(response.header_value("content-type").is_none());
+    let batch = headers(&[("content-type", "application/cloudevents-batch+json")]);
+    let events: Vec<Value> = (0..4)
+        .map(|i| json!({"specversion": "1.0", "id": i.to_string(), "source": "/s", "type": "t"}))
+        .collect();
+    let body = Value::from(events).to_string().into_bytes();
+    let response = respond(&config, "POST", &batch, |_| Ok(body.clone()), drop_odd);
+    assert_eq!(response.status, 200);
+    let answer: Vec<Value> = serde_json::from_slice(&response.body).unwrap();
+    let ids: Vec<_> = answer.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["0", "2"]);
+}
+
 #[test]
 fn batch_calls_the_handler_once_per_event() {
     let batch = headers(&[("content-type", "application/cloudevents-batch+json")]);

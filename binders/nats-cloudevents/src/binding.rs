@@ -104,7 +104,8 @@ pub fn on_message(
     let is_batch = message.body.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'[');
     let mut answers = Vec::new();
     let mut call = |event| -> Result<(), Failure> {
-        if let Some(answer) = handle(event)? {
+        // An answer that drops its event (a stage filtered it) is no answer.
+        if let Some(answer) = handle(event)?.filter(|answer| !answer.is_dropped()) {
             validate(&answer, Form::Json).map_err(|error| {
                 Failure::transient(format!("the app answered with an invalid event: {error}"))
             })?;

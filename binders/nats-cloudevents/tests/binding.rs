@@ -41,6 +41,17 @@ fn answers_go_to_reply_to_or_to_the_configured_subject() {
     assert_eq!(answer.subject, "orders.accepted");
 }
 
+/// A stage drops an event by answering `dev.bindery.dropped`: nothing is
+/// published, even with a reply subject.
+#[test]
+fn a_dropped_event_gets_no_reply() {
+    let drop = |event: Event| Ok(Some(Event::dropped(&event.id, &event.source)));
+    assert_eq!(
+        on_message(&Config::default(), &message(ORDER, Some("_INBOX.7")), drop),
+        Ok(Delivered::Handled)
+    );
+}
+
 #[test]
 fn an_answer_with_nowhere_to_go_is_dropped_and_counted() {
     assert_eq!(

@@ -8,6 +8,11 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 /// The CloudEvents version every decoded event carries.
 pub const SPEC_VERSION: &str = "1.0";
 
+/// The type of the answer by which an event stage drops an event: the
+/// binder acknowledges the event without a reply (see the `handler`
+/// interface of `wit/cloudevents.wit`).
+pub const DROPPED_TYPE: &str = "dev.bindery.dropped";
+
 /// A CloudEvent: context attributes plus data.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Event {
@@ -34,6 +39,22 @@ pub struct Event {
 }
 
 impl Event {
+    /// The answer by which a stage drops the event `id` from `source`.
+    pub fn dropped(id: &str, source: &str) -> Self {
+        Self {
+            id: id.to_owned(),
+            source: source.to_owned(),
+            specversion: SPEC_VERSION.to_owned(),
+            ty: DROPPED_TYPE.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// Whether this answer drops its event (see [`DROPPED_TYPE`]).
+    pub fn is_dropped(&self) -> bool {
+        self.ty == DROPPED_TYPE
+    }
+
     /// The extension called `name`, if the event has one.
     pub fn extension(&self, name: &str) -> Option<&AttributeValue> {
         self.extensions

@@ -31,7 +31,8 @@ pub use attributes::{Data, RawValue, assemble};
 pub use data::{DataError, TRACE_EXTENSIONS};
 pub use error::{DecodeError, Place};
 pub use event::{
-    AttributeKind, AttributeValue, Event, Extension, ExtensionTypes, HandlerError, SPEC_VERSION,
+    AttributeKind, AttributeValue, DROPPED_TYPE, Event, Extension, ExtensionTypes, HandlerError,
+    SPEC_VERSION,
 };
 #[cfg(feature = "cloudevents-sdk")]
 pub use sdk::SdkError;
