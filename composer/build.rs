@@ -79,6 +79,17 @@ fn main() {
         signature.display().to_string()
     )
     .unwrap();
+    // The built-in event stages, composed between a binder and the app.
+    let filter = guests.build("bindery-filter", "binders/filter");
+    writeln!(
+        table,
+        "/// The built-in event stages: name, version and component bytes.\n\
+         pub(crate) const EVENT_STAGES: &[(&str, &str, &[u8])] = &[\n    \
+         (\"filter\", {:?}, include_bytes!({:?})),\n];",
+        env!("CARGO_PKG_VERSION"),
+        filter.display().to_string()
+    )
+    .unwrap();
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("builtin.rs");
     std::fs::write(out, table).unwrap();
 }

@@ -74,14 +74,42 @@ pub fn builtin(name: &str) -> Option<Binder> {
         })
 }
 
-/// The names of the built-in middleware.
-pub fn middleware_names() -> Vec<&'static str> {
-    MIDDLEWARE.iter().map(|(name, _, _)| *name).collect()
+/// What a stage stands in front of, which says where its built-ins are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StageKind {
+    /// A trigger's middleware, in front of a WASI 0.3 HTTP handler.
+    Middleware,
+    /// A binder executor's event stage, in front of the app.
+    Event,
 }
 
-/// Finds, reads or downloads a middleware stage: like [`resolve`], but a
-/// `binder` name is looked up among the built-in middleware.
-pub fn resolve_middleware(
+impl StageKind {
+    /// The built-in stages of this kind: name, version and bytes.
+    fn builtins(self) -> &'static [(&'static str, &'static str, &'static [u8])] {
+        match self {
+            Self::Middleware => MIDDLEWARE,
+            Self::Event => EVENT_STAGES,
+        }
+    }
+
+    /// What a stage of this kind is called in messages.
+    pub(crate) fn what(self) -> &'static str {
+        match self {
+            Self::Middleware => "middleware",
+            Self::Event => "event stage",
+        }
+    }
+
+    /// The names of the built-in stages of this kind.
+    pub(crate) fn names(self) -> Vec<&'static str> {
+        self.builtins().iter().map(|(name, _, _)| *name).collect()
+    }
+}
+
+/// Finds, reads or downloads a stage: like [`resolve`], but a `binder`
+/// name is looked up among the built-in stages of its `kind`.
+pub(crate) fn resolve_stage(
+    kind: StageKind,
     source: &BinderSource,
     manifest: &Path,
     cache_dir: &Path,
@@ -89,7 +117,7 @@ pub fn resolve_middleware(
     let BinderSource::Builtin(name) = source else {
         return resolve(source, manifest, cache_dir);
     };
-    MIDDLEWARE
+    kind.builtins()
         .iter()
         .find(|(known, _, _)| known == name)
         .map(|(name, version, bytes)| Binder {
@@ -98,9 +126,10 @@ pub fn resolve_middleware(
             origin: BinderOrigin::Builtin,
             bytes: bytes.to_vec(),
         })
-        .ok_or_else(|| ResolveError::UnknownMiddleware {
+        .ok_or_else(|| ResolveError::UnknownStage {
+            what: kind.what(),
             name: name.clone(),
-            known: middleware_names(),
+            known: kind.names(),
         })
 }
 

@@ -6,13 +6,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use bindery_manifest::{
-    AppManifest, BinderUse, CONFIG_PREFIX, CheckedManifest, Component, ComponentId,
-    MiddlewareSource, SENDER_PREFIX, Sha256Digest, TriggerDependencies,
+    AppManifest, BinderUse, CONFIG_PREFIX, CheckedManifest, Component, ComponentId, SENDER_PREFIX,
+    Sha256Digest, StageSource, TriggerDependencies,
 };
 
 use crate::binder::{self, Binder};
 use crate::dependencies::{Linked, link_dependencies};
 use crate::error::{ComposeError, ResolveError, StepError};
+use crate::events;
 use crate::graph::Part;
 use crate::isolate::{Pattern, Visible, isolate};
 use crate::middleware;
@@ -20,6 +21,7 @@ use crate::output::{ComposedApp, OutputComponent, OutputWorld};
 use crate::plug::plug;
 use crate::provenance::{Artifact, Provenance};
 use crate::proxy::proxy_only;
+use crate::stages::Resolved;
 
 /// Settings of a composition.
 #[derive(Debug, Clone)]
@@ -46,7 +48,7 @@ pub fn compose(
         options,
     };
     let mut output = input.manifest.clone();
-    for id in input.middleware_only() {
+    for id in input.stages_only() {
         output.component.remove(&id);
     }
     let mut components = BTreeMap::new();
@@ -153,6 +155,14 @@ impl Composition<'_> {
         )?;
         plain.environment.extend(environment);
         plain.dependencies.clear();
+        let event_stages = events::resolve(
+            &self.input.event_stages(id),
+            &self.input.manifest,
+            self.manifest_path,
+            &self.options.cache_dir,
+        )?;
+        let app = events::put_in_front(&event_stages, app, id)?;
+        add_stage_settings(plain, &event_stages);
         let mut out = match (bound, &binder, &isolated_binder) {
             (Some(used), Some(binder), Some(isolated)) => {
                 let mut out = plug(isolated, &app, &source, used.transport, &shared)?;
@@ -166,6 +176,7 @@ impl Composition<'_> {
                     },
                     dependencies: dependencies.iter().map(Binder::artifact).collect(),
                     middleware: Vec::new(),
+                    stages: event_stages.iter().map(Resolved::artifact).collect(),
                 });
                 out
             }
@@ -219,14 +230,15 @@ impl Composition<'_> {
         if !component.dependencies.is_empty() {
             others.push(Pattern::Prefix(SENDER_PREFIX.to_owned()));
         }
-        for stage in self.input.middleware.get(id).into_iter().flatten() {
+        let middleware = self.input.middleware.get(id).into_iter().flatten();
+        for stage in middleware.chain(&self.input.event_stages(id)) {
             let names = match &stage.source {
-                MiddlewareSource::Component(stage) => self.input.manifest.component[stage]
+                StageSource::Component(stage) => self.input.manifest.component[stage]
                     .environment
                     .keys()
                     .cloned()
                     .collect::<Vec<_>>(),
-                MiddlewareSource::Binder(_) => stage.environment().into_keys().collect(),
+                StageSource::Binder(_) => stage.environment().into_keys().collect(),
             };
             others.extend(names.into_iter().map(Pattern::Name));
         }
@@ -257,7 +269,7 @@ impl Composition<'_> {
     /// to its provenance.
     fn middleware(
         &self,
-        chain: &[bindery_manifest::Middleware],
+        chain: &[bindery_manifest::Stage],
         out: OutputComponent,
         id: &ComponentId,
         plain: &mut Component,
@@ -270,16 +282,9 @@ impl Composition<'_> {
         )?;
         let provenance = out.provenance.clone();
         let mut out = middleware::put_in_front(&stages, out, id)?;
-        for stage in &stages {
-            plain.environment.extend(stage.environment.clone());
-            for host in &stage.allowed_outbound_hosts {
-                if !plain.allowed_outbound_hosts.contains(host) {
-                    plain.allowed_outbound_hosts.push(host.clone());
-                }
-            }
-        }
+        add_stage_settings(plain, &stages);
         out.provenance = provenance.map(|provenance| Provenance {
-            middleware: stages.iter().map(middleware::Stage::artifact).collect(),
+            middleware: stages.iter().map(Resolved::artifact).collect(),
             ..provenance
         });
         Ok(out)
@@ -299,5 +304,18 @@ impl Composition<'_> {
     /// The directory that paths in the manifest are relative to.
     fn base(&self) -> &Path {
         self.manifest_path.parent().unwrap_or(Path::new("."))
+    }
+}
+
+/// Adds the settings and outbound hosts of `stages` to `plain`, the
+/// served component they are composed into.
+fn add_stage_settings(plain: &mut Component, stages: &[Resolved]) {
+    for stage in stages {
+        plain.environment.extend(stage.environment.clone());
+        for host in &stage.allowed_outbound_hosts {
+            if !plain.allowed_outbound_hosts.contains(host) {
+                plain.allowed_outbound_hosts.push(host.clone());
+            }
+        }
     }
 }

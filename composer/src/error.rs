@@ -59,7 +59,10 @@ pub enum StepError {
     Dependency(#[from] DependencyError),
     /// Composing a middleware chain.
     #[error(transparent)]
-    Middleware(#[from] MiddlewareError),
+    Stage(#[from] MiddlewareError),
+    /// Linking a binder executor's event stages.
+    #[error(transparent)]
+    EventStages(#[from] EventStageError),
     /// Making an output proxy-only (`--world proxy`).
     #[error(transparent)]
     Proxy(#[from] ProxyError),
@@ -120,12 +123,14 @@ pub enum ResolveError {
         /// The built-in binders' names.
         known: Vec<&'static str>,
     },
-    /// A middleware stage names a built-in that does not exist.
-    #[error("unknown built-in middleware `{name}` (the built-in middleware: {})", known.join(", "))]
-    UnknownMiddleware {
+    /// A stage names a built-in that does not exist.
+    #[error("unknown built-in {what} `{name}` (the built-in ones: {})", known.join(", "))]
+    UnknownStage {
+        /// What kind of stage: `middleware`, `event stage`.
+        what: &'static str,
         /// The name asked for.
         name: String,
-        /// The built-in middleware's names.
+        /// The built-in stages' names.
         known: Vec<&'static str>,
     },
     /// The executor's settings ask for a build of a built-in binder that
@@ -382,6 +387,39 @@ pub enum MiddlewareError {
         component: String,
         /// The handler it exports instead, or "no HTTP handler".
         found: String,
+    },
+    /// wac-graph could not link a stage in.
+    #[error(transparent)]
+    Link(#[from] PlugFailed),
+    /// A stage's settings could not be kept to it.
+    #[error(transparent)]
+    Isolate(#[from] IsolateFailed),
+}
+
+/// An error of linking a binder executor's event stages.
+#[derive(Debug, thiserror::Error)]
+pub enum EventStageError {
+    /// A stage cannot be found, read or downloaded.
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    /// A stage, or the chain, is not a usable component.
+    #[error(transparent)]
+    NotAComponent(#[from] NotAComponent),
+    /// A stage does not both import and export
+    /// `bindery:cloudevents/handler`.
+    #[error(
+        "event stage {stage} must import and export `bindery:cloudevents/handler` \
+         (the `stage` world of wit/cloudevents.wit; it imports: {}; it exports: {})",
+        list(imports),
+        list(exports)
+    )]
+    NotAStage {
+        /// The stage.
+        stage: String,
+        /// What it imports.
+        imports: Vec<String>,
+        /// What it exports.
+        exports: Vec<String>,
     },
     /// wac-graph could not link a stage in.
     #[error(transparent)]

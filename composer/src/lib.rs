@@ -18,9 +18,12 @@
 //! [`componentize`] turns core modules into components beforehand.
 //!
 //! Modules import one way: `compose` orchestrates and calls `plug`,
-//! `dependencies`, `middleware` and `proxy`, each an operation with its own
-//! error type; they build on `isolate` (each part's settings kept to it),
-//! `graph` (the wac-graph steps) and `output`, which build on `world`. `binder`, `provenance` and `error` are leaves.
+//! `dependencies`, `events` (event stages), `middleware` and `proxy`, each
+//! an operation with its own error type; `events` and `middleware` share
+//! `stages` (finding a chain's stages and linking them); they build on
+//! `isolate` (each part's settings kept to it), `graph` (the wac-graph
+//! steps) and `output`, which build on `world`. `binder`, `provenance` and
+//! `error` are leaves.
 #![deny(missing_docs)]
 
 pub mod binder;
@@ -28,6 +31,7 @@ pub mod componentize;
 mod compose;
 mod dependencies;
 mod error;
+mod events;
 mod generated;
 mod graph;
 mod isolate;
@@ -36,13 +40,14 @@ mod output;
 mod plug;
 pub mod provenance;
 mod proxy;
+mod stages;
 pub mod world;
 
 pub use bindery_manifest::AppManifest;
 pub use compose::{ComposeOptions, compose};
 pub use error::{
-    BoxError, ComposeError, DependencyError, LinkError, MiddlewareError, NotAComponent, PlugError,
-    PlugFailed, ProxyError, ResolveError, StepError, WriteError,
+    BoxError, ComposeError, DependencyError, EventStageError, LinkError, MiddlewareError,
+    NotAComponent, PlugError, PlugFailed, ProxyError, ResolveError, StepError, WriteError,
 };
 pub use output::{ComposedApp, OutputComponent, OutputWorld};
 pub use plug::plug;

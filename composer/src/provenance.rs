@@ -22,6 +22,9 @@ pub struct Provenance {
     /// The middleware stages in front of the binder, outermost first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub middleware: Vec<Artifact>,
+    /// The event stages between the binder and the app, outermost first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<Artifact>,
 }
 
 /// One input of a composition.

@@ -11,9 +11,9 @@ use crate::error::{self, ManifestError, ParseError};
 use crate::executor::{BinderExecutor, Executor};
 use crate::id::ComponentId;
 use crate::input::{AppManifest, Transport};
-use crate::middleware::{Middleware, MiddlewareSource};
 use crate::outbound::AllowedHosts;
 use crate::reuse::InstanceReuse;
+use crate::stage::{Stage, StageSource};
 use crate::subject::{is_subscription_subject, outbound_subjects};
 
 /// An input manifest whose references and settings are checked, with what
@@ -27,7 +27,7 @@ pub struct CheckedManifest {
     pub binders: BTreeMap<ComponentId, BinderUse>,
     /// The middleware chain in front of each component that has one,
     /// outermost first.
-    pub middleware: BTreeMap<ComponentId, Vec<Middleware>>,
+    pub middleware: BTreeMap<ComponentId, Vec<Stage>>,
     /// `[application.trigger.http] instance-reuse`, or no settings.
     pub instance_reuse: InstanceReuse,
     /// `[application.trigger.nats]`, or no settings.
@@ -150,6 +150,26 @@ fn binders(manifest: &AppManifest) -> Result<BTreeMap<ComponentId, BinderUse>, P
             }
         }
     }
+    for (id, (executor, _)) in &served {
+        let Some(binder) = executor.and_then(Executor::as_binder) else {
+            continue;
+        };
+        for stage in &binder.events.stages {
+            let StageSource::Component(stage) = &stage.source else {
+                continue;
+            };
+            if !manifest.component.contains_key(stage) {
+                return Err(ParseError::UnknownStageComponent {
+                    component: (*id).clone(),
+                    stage: stage.clone(),
+                    defined: defined(manifest),
+                });
+            }
+            if stage == *id {
+                return Err(ParseError::StageCycle((*id).clone()));
+            }
+        }
+    }
     Ok(served
         .into_iter()
         .filter_map(|(id, (executor, transport))| {
@@ -166,14 +186,12 @@ fn binders(manifest: &AppManifest) -> Result<BTreeMap<ComponentId, BinderUse>, P
 }
 
 /// See [`CheckedManifest::middleware`].
-fn middleware(
-    manifest: &AppManifest,
-) -> Result<BTreeMap<ComponentId, Vec<Middleware>>, ParseError> {
-    let mut chains: BTreeMap<&ComponentId, &[Middleware]> = BTreeMap::new();
+fn middleware(manifest: &AppManifest) -> Result<BTreeMap<ComponentId, Vec<Stage>>, ParseError> {
+    let mut chains: BTreeMap<&ComponentId, &[Stage]> = BTreeMap::new();
     for trigger in &manifest.trigger.http {
         let chain = trigger.dependencies.middleware.as_slice();
         for stage in chain {
-            if let MiddlewareSource::Component(id) = &stage.source
+            if let StageSource::Component(id) = &stage.source
                 && !manifest.component.contains_key(id)
             {
                 return Err(ParseError::UnknownMiddleware {
@@ -200,22 +218,36 @@ fn middleware(
 }
 
 impl CheckedManifest {
-    /// The components that serve no trigger and stand as middleware in
-    /// front of one: they are composed into the components they stand in
-    /// front of, not served themselves.
-    pub fn middleware_only(&self) -> Vec<ComponentId> {
+    /// The event stages of component `id`'s binder, outermost first (the
+    /// shorthand's filter first), if it has a binder.
+    pub fn event_stages(&self, id: &ComponentId) -> Vec<Stage> {
+        self.binders
+            .get(id)
+            .map(|used| used.executor.events.chain())
+            .unwrap_or_default()
+    }
+
+    /// The components that serve no trigger and stand as middleware or an
+    /// event stage in front of one: they are composed into the components
+    /// they stand in front of, not served themselves.
+    pub fn stages_only(&self) -> Vec<ComponentId> {
         let triggers = &self.manifest.trigger;
         let served = |id: &ComponentId| {
             let http = triggers.http.iter().map(|trigger| &trigger.component);
             let nats = triggers.nats.iter().map(|trigger| &trigger.component);
             http.chain(nats).any(|component| component == id)
         };
+        let events = self
+            .binders
+            .values()
+            .flat_map(|used| used.executor.events.stages.iter());
         let mut ids: Vec<ComponentId> = self
             .middleware
             .values()
             .flatten()
+            .chain(events)
             .filter_map(|stage| match &stage.source {
-                MiddlewareSource::Component(id) if !served(id) => Some(id.clone()),
+                StageSource::Component(id) if !served(id) => Some(id.clone()),
                 _ => None,
             })
             .collect();

@@ -87,6 +87,23 @@ pub enum ParseError {
         /// The defined component ids, listed.
         defined: String,
     },
+    /// An event stage names a component that is not defined.
+    #[error(
+        "the event stages of component `{component}` name component `{stage}`, which is not defined (defined: {defined})"
+    )]
+    UnknownStageComponent {
+        /// The component whose binder has the stage.
+        component: ComponentId,
+        /// The component the stage names.
+        stage: ComponentId,
+        /// The defined component ids, listed.
+        defined: String,
+    },
+    /// A component stands as an event stage in front of itself.
+    #[error(
+        "component `{0}` names itself as one of its event stages: a stage stands in front of another component"
+    )]
+    StageCycle(ComponentId),
     /// `[application.trigger.http] instance-reuse` is not valid.
     #[error("[application.trigger.http] instance-reuse: {0}")]
     InstanceReuse(String),
@@ -156,14 +173,31 @@ impl ParseError {
     /// about, for the errors of settings read from `[application.trigger]`
     /// (whose values carry no position); any other error as it is.
     pub(crate) fn placed(self, text: &str) -> Self {
+        let stage = match &self {
+            Self::UnknownStageComponent { stage, .. } | Self::StageCycle(stage) => {
+                Some(format!("\"{stage}\""))
+            }
+            _ => None,
+        };
         let marks: &[&str] = match &self {
             Self::Broker(_) => &["[application.trigger.nats]", "nats"],
             Self::InstanceReuse(_) => &["instance-reuse"],
+            Self::UnknownStageComponent { .. } | Self::StageCycle(_) => &[],
             _ => return self,
         };
-        let found = text.lines().position(|line| {
-            let line = line.trim_start();
-            marks.iter().any(|mark| line.starts_with(mark))
+        let found = text.lines().position(|line| match &stage {
+            // The stage's entry: `{ component = "<id>" }` within `stages`.
+            Some(quoted) => {
+                line.contains("component") && line.contains(quoted.as_str()) && {
+                    let entry = line.find(quoted.as_str()).unwrap_or(0);
+                    line[..entry].contains("component")
+                        && !line.trim_start().starts_with("component")
+                }
+            }
+            None => {
+                let line = line.trim_start();
+                marks.iter().any(|mark| line.starts_with(mark))
+            }
         });
         match found {
             Some(index) => Self::Syntax {

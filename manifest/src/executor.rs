@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::digest::Sha256Digest;
+use crate::events::EventStages;
+use crate::stage::Stage;
 
 /// The prefix of the environment variables that carry binder settings.
 pub const CONFIG_PREFIX: &str = "BINDERY_CONFIG_";
@@ -29,6 +31,8 @@ pub enum Executor {
 /// executor = { type = "binder", source = "binders/my-binder.wasm" }
 /// executor = { type = "binder", url = "https://example.com/b.wasm", digest = "sha256:..." }
 /// executor = { type = "binder", binder = "http-cloudevents", wasi = "0.3" }
+/// executor = { type = "binder", binder = "http-cloudevents", types = ["com.example.order.created"],
+///              stages = [{ component = "enrich" }] }
 /// ```
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(try_from = "RawBinderExecutor", into = "RawBinderExecutor")]
@@ -41,6 +45,9 @@ pub struct BinderExecutor {
     /// generation of `wasi:http` it exports. A binder file or download is
     /// one build, of its own generation, and takes no `wasi`.
     pub wasi: Option<WasiGeneration>,
+    /// The event stages between the binder and the app, and the
+    /// subscription shorthand (`types`, `filters`) for a leading filter.
+    pub events: EventStages,
 }
 
 /// A generation of WASI, as a built-in binder's build targets it.
@@ -139,6 +146,12 @@ struct RawBinderExecutor {
     config: BinderConfig,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     wasi: Option<WasiGeneration>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    stages: Vec<Stage>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    types: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    filters: Vec<toml::Value>,
 }
 
 impl TryFrom<RawBinderExecutor> for BinderExecutor {
@@ -157,10 +170,12 @@ impl TryFrom<RawBinderExecutor> for BinderExecutor {
                 "`wasi` selects a build of a built-in binder (`binder = \"...\"`); a binder file or download is of one WASI generation already".into(),
             );
         }
+        let events = EventStages::new(raw.stages, raw.types, raw.filters)?;
         Ok(Self {
             binder,
             config: raw.config,
             wasi: raw.wasi,
+            events,
         })
     }
 }
@@ -188,11 +203,19 @@ impl From<BinderExecutor> for RawBinderExecutor {
             digest,
             config: executor.config,
             wasi: executor.wasi,
+            stages: executor.events.stages,
+            types: executor.events.types,
+            filters: executor.events.filters,
         }
     }
 }
 
 impl BinderConfig {
+    /// The setting `key`, if given.
+    pub fn get(&self, key: &str) -> Option<&toml::Value> {
+        self.0.get(key)
+    }
+
     /// Whether there are no settings.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -240,8 +263,9 @@ fn config_variable(prefix: &str, key: &str) -> String {
     format!("{prefix}{}", key.to_ascii_uppercase().replace('-', "_"))
 }
 
-/// A config value as an environment variable value: lists are joined with
-/// commas.
+/// A config value as an environment variable value: a scalar as itself, a
+/// list of scalars joined with commas, and anything nested (a table, a list
+/// of tables) as JSON text.
 fn env_value(value: &toml::Value) -> Result<String, &'static str> {
     match value {
         toml::Value::String(text) => Ok(text.clone()),
@@ -249,15 +273,18 @@ fn env_value(value: &toml::Value) -> Result<String, &'static str> {
         toml::Value::Float(number) => Ok(number.to_string()),
         toml::Value::Boolean(flag) => Ok(flag.to_string()),
         toml::Value::Datetime(datetime) => Ok(datetime.to_string()),
-        toml::Value::Array(items) => items
-            .iter()
-            .map(|item| match item {
-                toml::Value::Array(_) | toml::Value::Table(_) => Err("lists may not nest"),
-                scalar => env_value(scalar),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(|items| items.join(",")),
-        toml::Value::Table(_) => Err("values must be strings, numbers, booleans or lists of them"),
+        toml::Value::Array(items)
+            if !items
+                .iter()
+                .any(|item| matches!(item, toml::Value::Array(_) | toml::Value::Table(_))) =>
+        {
+            items
+                .iter()
+                .map(env_value)
+                .collect::<Result<Vec<_>, _>>()
+                .map(|items| items.join(","))
+        }
+        nested => serde_json::to_string(nested).map_err(|_| "a value cannot be written as JSON"),
     }
 }
 

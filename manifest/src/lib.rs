@@ -33,6 +33,7 @@ mod checked;
 mod dependency;
 mod digest;
 mod error;
+mod events;
 mod executor;
 mod id;
 mod input;
@@ -41,6 +42,7 @@ mod outbound;
 mod plain;
 mod reuse;
 mod sourced;
+mod stage;
 mod subject;
 mod version;
 
@@ -49,6 +51,7 @@ pub use checked::{BinderUse, CheckedManifest};
 pub use dependency::{Dependency, SENDER, SENDER_PREFIX};
 pub use digest::{DigestError, Sha256Digest};
 pub use error::{ManifestError, ParseError};
+pub use events::{EventStages, FILTER_STAGE};
 pub use executor::{
     BinderConfig, BinderExecutor, BinderSource, CONFIG_PREFIX, ConfigError, Executor,
     WasiGeneration,
@@ -58,10 +61,11 @@ pub use input::{
     AppManifest, Application, Component, ComponentBuild, HttpTrigger, NatsTrigger, Transport,
     Triggers,
 };
-pub use middleware::{Middleware, MiddlewareSource, TriggerDependencies};
+pub use middleware::TriggerDependencies;
 pub use outbound::{AllowedHosts, OutboundHostError};
 pub use plain::{PlainComponent, PlainManifest, PlainRoute, PlainSubscription};
 pub use reuse::InstanceReuse;
+pub use stage::{Stage, StageSource};
 pub use subject::{
     SubjectPattern, SubjectPatternError, is_publish_subject, is_subscription_subject,
     outbound_subjects,

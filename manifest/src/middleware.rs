@@ -12,17 +12,12 @@
 //! ]
 //! ```
 //!
-//! A stage is a component defined in the manifest (`component`, Spin's
-//! form), a built-in (`binder`), a file (`path`) or a download (`url` with
-//! `digest`); the last three take a `config` table.
-
-use std::collections::BTreeMap;
+//! Each stage is a [`Stage`]: a component of the manifest, a built-in, a
+//! file or a download.
 
 use serde::{Deserialize, Serialize};
 
-use crate::executor::{BinderConfig, BinderSource};
-use crate::id::ComponentId;
-use crate::sourced::RawSourced;
+use crate::stage::Stage;
 
 /// `dependencies` of an `[[trigger.http]]`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
@@ -31,106 +26,13 @@ pub struct TriggerDependencies {
     /// The middleware stages, outermost first: the first sees each request
     /// first, and the binder comes after the last.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub middleware: Vec<Middleware>,
+    pub middleware: Vec<Stage>,
 }
 
 impl TriggerDependencies {
     /// Whether it has no stage.
     pub fn is_empty(&self) -> bool {
         self.middleware.is_empty()
-    }
-}
-
-/// One middleware stage.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(try_from = "RawSourced", into = "RawSourced")]
-pub struct Middleware {
-    /// Where its component comes from.
-    pub source: MiddlewareSource,
-    /// Its settings (not for `component` stages, which take their
-    /// component's `environment`); they reach it as
-    /// `BINDERY_<NAME>_<KEY>` variables.
-    pub config: BinderConfig,
-}
-
-/// Where a middleware stage's component comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MiddlewareSource {
-    /// `component = "<id>"`: a component of the manifest, by id.
-    Component(ComponentId),
-    /// `binder`, `path` or `url` with `digest`.
-    Binder(BinderSource),
-}
-
-impl TryFrom<RawSourced> for Middleware {
-    type Error = String;
-
-    fn try_from(mut raw: RawSourced) -> Result<Self, String> {
-        const EXACTLY_ONE: &str = "a middleware takes exactly one of `component`, `binder`, \
-                                   `path` or `url` (with `digest`)";
-        let config = std::mem::take(&mut raw.config);
-        let source = match raw.component.take() {
-            Some(id) if raw.binder.is_none() && raw.path.is_none() && raw.url.is_none() => {
-                if !config.is_empty() {
-                    return Err(format!(
-                        "middleware component `{id}` takes its settings from \
-                         `[component.{id}] environment`, not `config`"
-                    ));
-                }
-                MiddlewareSource::Component(id)
-            }
-            Some(_) => return Err(EXACTLY_ONE.into()),
-            None => MiddlewareSource::Binder(raw.binder_source(EXACTLY_ONE)?),
-        };
-        Ok(Self { source, config })
-    }
-}
-
-impl From<Middleware> for RawSourced {
-    fn from(middleware: Middleware) -> Self {
-        match middleware.source {
-            MiddlewareSource::Component(id) => Self {
-                component: Some(id),
-                config: middleware.config,
-                ..Self::default()
-            },
-            MiddlewareSource::Binder(source) => Self::of(source, middleware.config),
-        }
-    }
-}
-
-impl Middleware {
-    /// The stage's name: the component id, the built-in's name, or the
-    /// file name without `.wasm`.
-    pub fn name(&self) -> &str {
-        let source = match &self.source {
-            MiddlewareSource::Component(id) => return id.as_str(),
-            MiddlewareSource::Binder(BinderSource::Builtin(name)) => return name,
-            MiddlewareSource::Binder(BinderSource::File(path)) => path.as_str(),
-            MiddlewareSource::Binder(BinderSource::Url { url, .. }) => url.as_str(),
-        };
-        let file = source.rsplit(['/', '\\']).next().unwrap_or(source);
-        file.strip_suffix(".wasm").unwrap_or(file)
-    }
-
-    /// The prefix of its settings' variables: `BINDERY_WEBHOOK_SIGNATURE_`
-    /// for the stage named `webhook-signature`.
-    pub fn prefix(&self) -> String {
-        let name: String = self
-            .name()
-            .chars()
-            .map(|c| match c {
-                'a'..='z' | 'A'..='Z' | '0'..='9' => c.to_ascii_uppercase(),
-                _ => '_',
-            })
-            .collect();
-        format!("BINDERY_{name}_")
-    }
-
-    /// Its settings as environment variables: key `secret` of the
-    /// `webhook-signature` stage becomes `BINDERY_WEBHOOK_SIGNATURE_SECRET`.
-    pub fn environment(&self) -> BTreeMap<String, String> {
-        self.config.environment_under(&self.prefix())
     }
 }
 
@@ -152,11 +54,7 @@ mod tests {
              ]",
         )
         .unwrap();
-        let names: Vec<&str> = dependencies
-            .middleware
-            .iter()
-            .map(Middleware::name)
-            .collect();
+        let names: Vec<&str> = dependencies.middleware.iter().map(Stage::name).collect();
         assert_eq!(names, ["webhook-signature", "audit-log", "rate-limit"]);
         let environment = dependencies.middleware[0].environment();
         assert_eq!(environment["BINDERY_WEBHOOK_SIGNATURE_SECRET"], "whsec_x");

@@ -1,4 +1,4 @@
-//! Middleware at build time: the built-in webhook-signature stage composed
+//! Stage at build time: the built-in webhook-signature stage composed
 //! from a trigger's `dependencies.middleware` in front of the WASI 0.3
 //! binder, served by `bindery up` as one component.
 

@@ -103,6 +103,9 @@ impl InspectCommand {
                 println!("  middleware {} {}", index + 1, versioned(stage));
             }
             println!("  binder {}", versioned(&provenance.binder));
+            for (index, stage) in provenance.stages.iter().enumerate() {
+                println!("  stage {} {}", index + 1, versioned(stage));
+            }
             println!("  app {} ({})", provenance.app.name, provenance.app.sha256);
             for dependency in &provenance.dependencies {
                 println!("  dependency {}", versioned(dependency));
