@@ -12,6 +12,7 @@ const GUESTS: &[(&str, &str)] = &[
     ("relay", "tests/programs/relay"),
     ("sending-app", "tests/programs/sending-app"),
     ("counting-app", "tests/programs/counting-app"),
+    ("enrich-stage", "tests/programs/enrich-stage"),
     ("echo", "examples/echo"),
     ("orders", "examples/orders"),
 ];

@@ -13,6 +13,7 @@ mod middleware;
 mod nats;
 mod serve;
 mod sink;
+mod stages;
 mod templates;
 mod test_host;
 mod toolchain;

@@ -23,14 +23,19 @@
 //! attributes by name ([`Event::set_extension`], [`Event::extension`]) and
 //! trace context ([`Event::with_trace_of`]); [`EventBuilder`] makes new
 //! events, filling in `id` and `time`, and validates them as a binder will.
+//!
+//! An event stage, which stands between the binder and the app, is written
+//! the same way with [`export_stage!`], and passes events on with [`next`].
 #![deny(missing_docs)]
 
 mod builder;
 mod send;
+mod stage;
 
 pub use builder::{BuildError, EventBuilder};
 pub use codec::{AttributeValue, DataError, Event, Extension, HandlerError};
 pub use send::{SendError, send};
+pub use stage::{dropped, next};
 
 /// The generated bindings of the `bindery:sdk/app` world; an app needs them
 /// only through [`export_handler!`].
@@ -89,5 +94,17 @@ macro_rules! export_handler {
         }
 
         $crate::bindings::export!(__BinderyApp with_types_in $crate::bindings);
+    };
+}
+
+/// Exports `$handler` as an event stage's `bindery:cloudevents/handler`:
+/// the binder (or the stage in front) calls it with each event, and it
+/// passes the event on with [`next`], answers it, drops it with
+/// [`dropped`], or refuses it. The handler has the signature of an app's
+/// (see [`export_handler!`]).
+#[macro_export]
+macro_rules! export_stage {
+    ($handler:path) => {
+        $crate::export_handler!($handler);
     };
 }

@@ -28,8 +28,41 @@ fn cargo(args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("cargo prints UTF-8")
 }
 
+/// Removes the codec that earlier runs extracted from cargo's temporary
+/// package registry (`$CARGO_HOME/registry/src/-<hash>/`): cargo does not
+/// extract a package again when its content changed but its version did
+/// not, so the SDK would be verified against a stale codec.
+fn forget_extracted_codec() {
+    let home = std::env::var_os("CARGO_HOME").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cargo"),
+        PathBuf::from,
+    );
+    let Ok(registries) = std::fs::read_dir(home.join("registry/src")) else {
+        return;
+    };
+    for registry in registries.flatten() {
+        // Local registries are named `-<hash>`; crates.io's are not.
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        let Ok(packages) = std::fs::read_dir(registry.path()) else {
+            continue;
+        };
+        for package in packages.flatten() {
+            if package
+                .file_name()
+                .to_string_lossy()
+                .starts_with("bindery-cloudevents-codec-")
+            {
+                let _ = std::fs::remove_dir_all(package.path());
+            }
+        }
+    }
+}
+
 #[test]
 fn cargo_package_succeeds_with_the_wit_inside() {
+    forget_extracted_codec();
     cargo(&[
         "package",
         "--quiet",
