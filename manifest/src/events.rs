@@ -131,5 +131,14 @@ fn read_filters(filters: Option<&toml::Value>) -> Result<Filters, String> {
         return Ok(Filters::default());
     };
     let json = serde_json::to_value(filters).map_err(|error| error.to_string())?;
-    Filters::from_json(&json).map_err(|error| error.to_string())
+    Filters::from_json(&json).map_err(|error| {
+        // The message names where the filter is; its source says why.
+        let mut message = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            message.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
+        message
+    })
 }
