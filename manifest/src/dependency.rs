@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::executor::{BinderConfig, BinderSource};
+use crate::config::BinderConfig;
+use crate::source::BinderSource;
 use crate::sourced::RawSourced;
 
 /// The interface a sink binder satisfies.

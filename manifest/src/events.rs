@@ -21,7 +21,8 @@
 
 use filter::Filters;
 
-use crate::executor::{BinderConfig, BinderSource};
+use crate::config::BinderConfig;
+use crate::source::BinderSource;
 use crate::stage::{Stage, StageSource};
 
 /// The name of the built-in filter stage.

@@ -30,6 +30,7 @@
 
 mod broker;
 mod checked;
+mod config;
 mod dependency;
 mod digest;
 mod error;
@@ -41,6 +42,7 @@ mod middleware;
 mod outbound;
 mod plain;
 mod reuse;
+mod source;
 mod sourced;
 mod stage;
 mod subject;
@@ -48,14 +50,12 @@ mod version;
 
 pub use broker::BrokerSettings;
 pub use checked::{BinderUse, CheckedManifest};
+pub use config::{BinderConfig, CONFIG_PREFIX, ConfigError};
 pub use dependency::{Dependency, SENDER, SENDER_PREFIX};
 pub use digest::{DigestError, Sha256Digest};
 pub use error::{ManifestError, ParseError};
 pub use events::{EventStages, FILTER_STAGE};
-pub use executor::{
-    BinderConfig, BinderExecutor, BinderSource, CONFIG_PREFIX, ConfigError, Executor,
-    WasiGeneration,
-};
+pub use executor::{BinderExecutor, Executor, WasiGeneration};
 pub use id::{ComponentId, IdError};
 pub use input::{
     AppManifest, Application, Component, ComponentBuild, HttpTrigger, NatsTrigger, Transport,
@@ -65,6 +65,7 @@ pub use middleware::TriggerDependencies;
 pub use outbound::{AllowedHosts, OutboundHostError};
 pub use plain::{PlainComponent, PlainManifest, PlainRoute, PlainSubscription};
 pub use reuse::InstanceReuse;
+pub use source::BinderSource;
 pub use stage::{Stage, StageSource};
 pub use subject::{
     SubjectPattern, SubjectPatternError, is_publish_subject, is_subscription_subject,

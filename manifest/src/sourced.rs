@@ -4,9 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::BinderConfig;
 use crate::digest::Sha256Digest;
-use crate::executor::{BinderConfig, BinderSource};
 use crate::id::ComponentId;
+use crate::source::BinderSource;
 
 /// The table as written.
 #[derive(Default, Deserialize, Serialize)]

@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::executor::{BinderConfig, BinderSource};
+use crate::config::BinderConfig;
 use crate::id::ComponentId;
+use crate::source::BinderSource;
 use crate::sourced::RawSourced;
 
 /// One stage.
