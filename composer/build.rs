@@ -80,16 +80,24 @@ fn main() {
     )
     .unwrap();
     // The built-in event stages, composed between a binder and the app.
-    let filter = guests.build("bindery-filter", "binders/filter");
-    writeln!(
-        table,
+    table.push_str(
         "/// The built-in event stages: name, version and component bytes.\n\
-         pub(crate) const EVENT_STAGES: &[(&str, &str, &[u8])] = &[\n    \
-         (\"filter\", {:?}, include_bytes!({:?})),\n];",
-        env!("CARGO_PKG_VERSION"),
-        filter.display().to_string()
-    )
-    .unwrap();
+         pub(crate) const EVENT_STAGES: &[(&str, &str, &[u8])] = &[\n",
+    );
+    for (name, package, source_dir) in [
+        ("filter", "bindery-filter", "binders/filter"),
+        ("schema", "bindery-schema", "binders/schema"),
+    ] {
+        let path = guests.build(package, source_dir);
+        writeln!(
+            table,
+            "    ({name:?}, {:?}, include_bytes!({:?})),",
+            env!("CARGO_PKG_VERSION"),
+            path.display().to_string()
+        )
+        .unwrap();
+    }
+    table.push_str("];\n");
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("builtin.rs");
     std::fs::write(out, table).unwrap();
 }

@@ -421,6 +421,26 @@ pub enum EventStageError {
         /// What it exports.
         exports: Vec<String>,
     },
+    /// The `schema` stage's settings name no schema files.
+    #[error("{0}")]
+    SchemaSettings(String),
+    /// A schema file is not JSON.
+    #[error("{}: the schema is not JSON: {reason}", path.display())]
+    SchemaNotJson {
+        /// The schema file.
+        path: std::path::PathBuf,
+        /// Where and why (line and column).
+        reason: String,
+    },
+    /// A schema file is not a valid JSON Schema.
+    #[error("{}", path.display())]
+    SchemaInvalid {
+        /// The schema file.
+        path: std::path::PathBuf,
+        /// What the validator says.
+        #[source]
+        source: bindery_event_schema::SchemaError,
+    },
     /// wac-graph could not link a stage in.
     #[error(transparent)]
     Link(#[from] PlugFailed),

@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use bindery_manifest::{AppManifest, ComponentId, Stage};
+use bindery_event_schema::Schemas;
+use bindery_manifest::{AppManifest, ComponentId, SCHEMA_STAGE, Stage, schema_files};
 
 use crate::binder::StageKind;
 use crate::error::EventStageError;
@@ -24,11 +25,55 @@ pub(crate) fn resolve(
     manifest_path: &Path,
     cache_dir: &Path,
 ) -> Result<Vec<Resolved>, EventStageError> {
-    let stages = stages::resolve(StageKind::Event, chain, manifest, manifest_path, cache_dir)?;
-    for stage in &stages {
-        check(stage)?;
+    let mut stages = stages::resolve(StageKind::Event, chain, manifest, manifest_path, cache_dir)?;
+    let base = manifest_path.parent().unwrap_or(Path::new("."));
+    for (stage, resolved) in chain.iter().zip(&mut stages) {
+        check(resolved)?;
+        if stage.is_builtin(SCHEMA_STAGE) {
+            embed_schemas(stage, resolved, base)?;
+        }
     }
     Ok(stages)
+}
+
+/// Reads the schema files a built-in `schema` stage names (relative to
+/// `base`), checks that each compiles, and gives them to the stage as its
+/// setting: the schemas travel inside the composition's settings, and no
+/// file is read when serving.
+fn embed_schemas(
+    stage: &Stage,
+    resolved: &mut Resolved,
+    base: &Path,
+) -> Result<(), EventStageError> {
+    let files = schema_files(stage).map_err(EventStageError::SchemaSettings)?;
+    let mut schemas = serde_json::Map::new();
+    for (key, file) in files {
+        let path = base.join(&file);
+        let text = std::fs::read(&path).map_err(|source| {
+            EventStageError::Resolve(crate::error::ResolveError::Read {
+                path: path.clone(),
+                what: format!("the schema for `{key}`"),
+                source,
+            })
+        })?;
+        let schema: serde_json::Value =
+            serde_json::from_slice(&text).map_err(|error| EventStageError::SchemaNotJson {
+                path: path.clone(),
+                reason: error.to_string(),
+            })?;
+        let one = serde_json::Value::Object(serde_json::Map::from_iter([(key.clone(), schema)]));
+        Schemas::compile(&one).map_err(|source| EventStageError::SchemaInvalid {
+            path: path.clone(),
+            source,
+        })?;
+        let serde_json::Value::Object(one) = one else {
+            unreachable!("made as an object")
+        };
+        schemas.extend(one);
+    }
+    let variable = format!("{}SCHEMAS", stage.prefix());
+    resolved.environment = [(variable, serde_json::Value::Object(schemas).to_string())].into();
+    Ok(())
 }
 
 /// Checks that a stage both imports and exports the handler.

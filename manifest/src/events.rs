@@ -28,6 +28,9 @@ use crate::stage::{Stage, StageSource};
 /// The name of the built-in filter stage.
 pub const FILTER_STAGE: &str = "filter";
 
+/// The name of the built-in schema stage.
+pub const SCHEMA_STAGE: &str = "schema";
+
 /// The event stages of a binder executor, as written.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventStages {
@@ -54,9 +57,12 @@ impl EventStages {
         }
         read_filters(Some(&toml::Value::Array(filters.clone())))?;
         for stage in &stages {
-            if stage.source == StageSource::Binder(BinderSource::Builtin(FILTER_STAGE.into())) {
+            if stage.is_builtin(FILTER_STAGE) {
                 read_filters(stage.config.get("filters"))
                     .map_err(|error| format!("the `filter` stage's {error}"))?;
+            }
+            if stage.is_builtin(SCHEMA_STAGE) {
+                schema_files(stage)?;
             }
         }
         let events = Self {
@@ -142,4 +148,24 @@ fn read_filters(filters: Option<&toml::Value>) -> Result<Filters, String> {
         }
         message
     })
+}
+
+/// The schema files of a built-in `schema` stage, by the event type or
+/// `dataschema` URI each applies to: its `config.schemas`, a table of file
+/// paths relative to the manifest.
+pub fn schema_files(stage: &Stage) -> Result<Vec<(String, String)>, String> {
+    const SHAPE: &str = "the `schema` stage takes `config = { schemas = { \"<event type or dataschema URI>\" = \"<schema file>\" } }`";
+    let Some(toml::Value::Table(schemas)) = stage.config.get("schemas") else {
+        return Err(SHAPE.into());
+    };
+    if schemas.is_empty() {
+        return Err(SHAPE.into());
+    }
+    schemas
+        .iter()
+        .map(|(key, file)| match file {
+            toml::Value::String(file) if !file.is_empty() => Ok((key.clone(), file.clone())),
+            _ => Err(format!("{SHAPE}; `{key}` names no file")),
+        })
+        .collect()
 }

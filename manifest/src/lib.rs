@@ -54,7 +54,7 @@ pub use config::{BinderConfig, CONFIG_PREFIX, ConfigError};
 pub use dependency::{Dependency, SENDER, SENDER_PREFIX};
 pub use digest::{DigestError, Sha256Digest};
 pub use error::{ManifestError, ParseError};
-pub use events::{EventStages, FILTER_STAGE};
+pub use events::{EventStages, FILTER_STAGE, SCHEMA_STAGE, schema_files};
 pub use executor::{BinderExecutor, Executor, WasiGeneration};
 pub use id::{ComponentId, IdError};
 pub use input::{

@@ -75,6 +75,11 @@ impl From<Stage> for RawSourced {
 }
 
 impl Stage {
+    /// Whether this is the built-in stage `name`.
+    pub fn is_builtin(&self, name: &str) -> bool {
+        matches!(&self.source, StageSource::Binder(BinderSource::Builtin(builtin)) if builtin == name)
+    }
+
     /// The stage's name: the component id, the built-in's name, or the
     /// file name without `.wasm`.
     pub fn name(&self) -> &str {

@@ -290,12 +290,27 @@ async fn reused_instances_take_the_host_memory_as_fresh_ones_do() {
         ],
     );
     let (spin, count) = (typed("com.example.spin"), typed("com.example.count"));
-    let (spun, refused) = futures::join!(server.send("POST", &spin, ""), async {
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        server.send("POST", &count, "").await
-    });
-    assert_eq!(refused.status, 503, "{:?}", refused.body);
+    let spinning = std::sync::atomic::AtomicBool::new(true);
+    // While the spinning request holds the only instance the host's memory
+    // admits, every other request that needs an instance gets 503.
+    let (spun, statuses) = futures::join!(
+        async {
+            let spun = server.send("POST", &spin, "").await;
+            spinning.store(false, std::sync::atomic::Ordering::Relaxed);
+            spun
+        },
+        async {
+            let mut statuses = Vec::new();
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            while spinning.load(std::sync::atomic::Ordering::Relaxed) && statuses.len() < 50 {
+                statuses.push(server.send("POST", &count, "").await.status);
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            statuses
+        }
+    );
     assert_eq!(spun.status, 504, "{:?}", spun.body);
+    assert!(statuses.contains(&503), "{statuses:?}");
     let served = server.send("POST", &count, "").await;
     assert_eq!(served.status, 200, "{:?}", served.body);
 }

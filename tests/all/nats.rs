@@ -172,6 +172,25 @@ async fn the_same_orders_wasm_answers_alike_over_http_and_nats() {
         ],
     )
     .await;
+    // One that does not fit the schema gets no reply either; the log names
+    // the JSON pointer of each failure.
+    let misfit = order_created(
+        "o-5",
+        json!({"orderId": "A-19", "customer": 7, "items": []}),
+    );
+    client
+        .publish_with_reply("orders.created", "test.replies", misfit.to_string().into())
+        .await
+        .unwrap();
+    logged(
+        &server,
+        &[
+            "message refused",
+            "does not match its schema",
+            "/customer: ",
+        ],
+    )
+    .await;
     let batch = json!([
         order_created("o-3", order("A-20")),
         order_created("o-4", order("A-21"))

@@ -31,7 +31,7 @@ pub fn bindery() -> PathBuf {
 
 /// A project folder with a copy of `examples/<name>/spin.toml` whose
 /// component sources point at the guests this build compiled (`built`, by
-/// component id), and without build commands.
+/// component id), and without build commands, and a copy of its `schemas/`.
 pub fn example(name: &str, built: &[(&str, &str)]) -> tempfile::TempDir {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let mut manifest = AppManifest::load(&examples.join(name).join("spin.toml"))
@@ -44,6 +44,18 @@ pub fn example(name: &str, built: &[(&str, &str)]) -> tempfile::TempDir {
     }
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("spin.toml"), manifest.to_toml()).unwrap();
+    let schemas = examples.join(name).join("schemas");
+    if let Ok(files) = std::fs::read_dir(&schemas) {
+        std::fs::create_dir(dir.path().join("schemas")).unwrap();
+        for file in files {
+            let file = file.unwrap();
+            std::fs::copy(
+                file.path(),
+                dir.path().join("schemas").join(file.file_name()),
+            )
+            .unwrap();
+        }
+    }
     dir
 }
 
@@ -470,10 +482,25 @@ async fn orders_accepts_refuses_and_ignores() {
             .contains("quantity 0")
     );
 
+    // Only com.example.order.created events reach the app; another type is
+    // acknowledged without an answer (202, where the app's own empty
+    // answer is 204).
     let mut shipped = created("o-4");
     shipped[3].1 = "com.example.order.shipped";
     let ignored = server.send_to("/orders", "POST", &shipped, "{}").await;
-    assert_eq!((ignored.status, &ignored.body[..]), (204, &b""[..]));
+    assert_eq!((ignored.status, &ignored.body[..]), (202, &b""[..]));
+
+    // An order that does not fit schemas/order.json never reaches the app:
+    // 400, naming the JSON pointer of every failure.
+    let misfit = json!({"orderId": "A-20", "customer": 7, "items": [{"sku": "pen", "quantity": -1, "unitPriceCents": 1}], "coupon": "x"});
+    let refused = server
+        .send_to("/orders", "POST", &created("o-5"), misfit.to_string())
+        .await;
+    assert_eq!(refused.status, 400, "{:?}", refused.body);
+    let detail = refused.json()["detail"].as_str().unwrap().to_owned();
+    for pointer in ["/customer: ", "/items/0/quantity: ", "/: "] {
+        assert!(detail.contains(pointer), "{pointer} in {detail}");
+    }
 
     let handshake = server
         .send_to(

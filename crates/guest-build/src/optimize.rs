@@ -17,14 +17,18 @@ use wasm_encoder::{Component, RawSection};
 use wasmparser::{Chunk, Parser, Payload};
 
 /// The WebAssembly features rustc enables for `wasm32-wasip2`, which
-/// `wasm-opt` must be told of.
-const FEATURES: [&str; 6] = [
+/// `wasm-opt` must be told of, and SIMD, which some dependencies use in
+/// functions of their own (`#[target_feature(enable = "simd128")]`; the
+/// JSON Schema validator of the schema stage, for one) and every host
+/// Bindery runs on supports.
+const FEATURES: [&str; 7] = [
     "--enable-bulk-memory",
     "--enable-sign-ext",
     "--enable-mutable-globals",
     "--enable-nontrapping-float-to-int",
     "--enable-multivalue",
     "--enable-reference-types",
+    "--enable-simd",
 ];
 
 /// The component-level custom section left out of the output.
