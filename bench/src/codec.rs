@@ -71,7 +71,7 @@ pub fn run(inputs: &Inputs, measure: Duration, out: &Path) -> Result<Vec<CodecRe
 }
 
 /// The mean time of one iteration, from criterion's `estimates.json`.
-fn mean_ns(out: &Path, name: &str) -> Result<f64> {
+pub(crate) fn mean_ns(out: &Path, name: &str) -> Result<f64> {
     let path = out.join(name).join("new/estimates.json");
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("{}: criterion wrote no estimates", path.display()))?;

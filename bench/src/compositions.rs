@@ -1,6 +1,6 @@
 //! The compositions the scenarios serve: the echo app behind the built-in
-//! binder (0.2, 0.3, behind the webhook-signature middleware) and the
-//! floor plugged by hand.
+//! binder (0.2, 0.3, behind the webhook-signature middleware, behind the
+//! filter and schema event stages) and the floor plugged by hand.
 
 use std::path::{Path, PathBuf};
 
@@ -37,6 +37,39 @@ pub(crate) fn composed_p3(work: &Path) -> PathBuf {
 pub(crate) fn composed_signed(work: &Path) -> PathBuf {
     work.join("composed-signed").join("spin.toml")
 }
+
+/// The output manifest of echo composed with the WASI 0.3 binder behind a
+/// filter stage of one `sql` filter, in the work folder `work`.
+pub(crate) fn composed_filtered(work: &Path) -> PathBuf {
+    work.join("composed-filtered").join("spin.toml")
+}
+
+/// The output manifest of echo composed with the WASI 0.3 binder behind
+/// the filter stage and the schema stage, in the work folder `work`.
+pub(crate) fn composed_filter_schema(work: &Path) -> PathBuf {
+    work.join("composed-filter-schema").join("spin.toml")
+}
+
+/// The executor members of the filtered row: one CESQL filter every bench
+/// event passes.
+pub(crate) const FILTER: &str = ", wasi = \"0.3\", filters = [{ sql = \"source LIKE '/bench%'\" }]";
+
+/// The executor members of the filter + schema row, whose schema
+/// (`bench-event.json` in the work folder, see [`SCHEMA`]) every bench
+/// event's data fits.
+pub(crate) const FILTER_SCHEMA: &str = ", wasi = \"0.3\", filters = [{ sql = \"source LIKE '/bench%'\" }], stages = [{ binder = \"schema\", config = { schemas = { \"com.example.bench\" = \"bench-event.json\" } } }]";
+
+/// The schema of the bench events' data.
+pub(crate) const SCHEMA: &str = r#"{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "required": ["orderId", "customer", "note"],
+  "properties": {
+    "orderId": { "type": "string", "minLength": 1 },
+    "customer": { "type": "string" },
+    "note": { "type": "string", "maxLength": 1000 }
+  }
+}"#;
 
 pub(crate) fn compose_options(dir: &Path) -> ComposeOptions {
     ComposeOptions {

@@ -10,6 +10,7 @@ mod artifacts;
 mod codec;
 mod compositions;
 mod executor;
+mod filter;
 mod hostile;
 mod instantiate;
 mod load;

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::load::Stats;
 use crate::settings::{RATIO_CONCURRENCY, RATIO_ROUNDS, REPEAT};
-use crate::{codec, hostile, instantiate, soak, transports};
+use crate::{codec, filter, hostile, instantiate, soak, transports};
 
 /// One throughput measurement.
 #[derive(Serialize)]
@@ -57,6 +57,7 @@ pub(crate) struct Results {
     pub(crate) warm_first_response_ms: f64,
     pub(crate) instantiation: Vec<instantiate::InstantiateResult>,
     pub(crate) codec: Vec<codec::CodecResult>,
+    pub(crate) filter: filter::FilterResult,
     pub(crate) worst_shapes: Vec<hostile::WorstShape>,
     pub(crate) soak: soak::Soak,
     pub(crate) transports: Vec<transports::TransportRuns>,
@@ -165,6 +166,13 @@ pub(crate) fn report(results: &Results) -> String {
             codec.name, codec.ns_per_event, codec.mb_per_s
         ));
     }
+    let filter = &results.filter;
+    out.push_str(&format!(
+        "\n## Filter stage (native, criterion)\n\n\
+         The orders subscription, `{}`, against a decoded event: {:.0} ns per event; \
+         parsing it, once per instance, {:.0} ns.\n",
+        filter.filters, filter.ns_per_event, filter.ns_to_parse
+    ));
     out.push_str(
         "\n## Worst request shapes (composed binder in a server process of its own; medians of 9 interleaved rounds, one connection each)\n\n\
          Flat µs/KiB from 64 KiB to 1 MiB means no check is quadratic; the target is under 50 ms at 1 MiB.\n\n",

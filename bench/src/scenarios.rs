@@ -12,14 +12,15 @@ use bindery_runtime::HostConfig;
 
 use crate::artifacts::{BINDERY_HTTP_CLOUDEVENTS, ECHO, HELLO_HTTP, MONOLITHIC_ECHO};
 use crate::compositions::{
-    compose_options, composed_p3, composed_signed, echo_manifest, plug_floor,
+    FILTER, FILTER_SCHEMA, SCHEMA, compose_options, composed_filter_schema, composed_filtered,
+    composed_p3, composed_signed, echo_manifest, plug_floor,
 };
 use crate::load::{self, Load, Stats, Template, median, median_ms};
 use crate::report::{Ratio, RatioRuns, Results, Throughput, machine, report};
 use crate::server::{Implementation, Server, first_response};
 use crate::settings::{CONCURRENCY, FUZZING, RATIO_CONCURRENCY, RATIO_ROUNDS, REPEAT, Settings};
 use crate::templates::Templates;
-use crate::{codec, hostile, instantiate, soak, transports};
+use crate::{codec, filter, hostile, instantiate, soak, transports};
 
 /// Runs every scenario and writes `bench/results/latest.md` and
 /// `latest.json`.
@@ -53,6 +54,19 @@ pub fn run() -> Result<()> {
     std::fs::write(&manifest_signed, signed)?;
     compose(&manifest_signed, &compose_options(work.path()))?
         .write(composed_signed(work.path()).parent().expect("a folder"))?;
+    std::fs::write(work.path().join("bench-event.json"), SCHEMA)?;
+    for (name, members, output) in [
+        ("spin-filtered.toml", FILTER, composed_filtered(work.path())),
+        (
+            "spin-filter-schema.toml",
+            FILTER_SCHEMA,
+            composed_filter_schema(work.path()),
+        ),
+    ] {
+        let manifest = echo_manifest(work.path(), name, members)?;
+        compose(&manifest, &compose_options(work.path()))?
+            .write(output.parent().expect("a folder"))?;
+    }
     let composed_bytes = std::fs::metadata(composed_dir.join("echo.wasm"))?.len() as usize;
 
     let templates = Templates::new();
@@ -60,23 +74,18 @@ pub fn run() -> Result<()> {
     runtime.block_on(async {
         for implementation in Implementation::ALL {
             let server = Server::start(implementation, &composed_manifest, work.path()).await?;
-            let mut modes = vec![("binary", implementation.request(&templates.binary))];
+            let mut modes = vec![("binary", implementation.requests(&templates.binary))];
             if matches!(
                 implementation,
                 Implementation::Composed | Implementation::ComposedP3 | Implementation::Executor
             ) {
-                modes.push(("structured", templates.structured.clone()));
-                modes.push(("batch of 10", templates.batch.clone()));
+                modes.push(("structured", vec![templates.structured.clone()]));
+                modes.push(("batch of 10", vec![templates.batch.clone()]));
             }
             for (mode, template) in modes {
                 for concurrency in CONCURRENCY {
                     eprintln!("{} {mode} c={concurrency}...", implementation.name());
-                    load::run(
-                        server.address,
-                        std::slice::from_ref(&template),
-                        settings.warm_up(concurrency),
-                    )
-                    .await?;
+                    load::run(server.address, &template, settings.warm_up(concurrency)).await?;
                     let stats = measure(
                         &server,
                         &template,
@@ -170,6 +179,12 @@ pub fn run() -> Result<()> {
         &work.path().join("criterion"),
     )?;
 
+    eprintln!("filter stage micro-benchmark...");
+    let filter = filter::run(
+        Duration::from_secs_f64(settings.seconds.max(1.0)),
+        &work.path().join("criterion"),
+    )?;
+
     let rps = |implementation: Implementation| {
         ratio_runs
             .iter()
@@ -213,6 +228,18 @@ pub fn run() -> Result<()> {
             rps(Implementation::ComposedP3Signed) / rps(Implementation::ComposedP3),
             "≥ 0.9",
             |value| value >= 0.9,
+        ),
+        ratio(
+            "composed 0.3 behind a filter stage (one sql filter) ÷ without, c=32 (medians)",
+            rps(Implementation::ComposedP3Filtered) / rps(Implementation::ComposedP3),
+            "≥ 0.9",
+            |value| value >= 0.9,
+        ),
+        ratio(
+            "composed 0.3 behind the filter and schema stages ÷ without, c=32 (medians)",
+            rps(Implementation::ComposedP3FilterSchema) / rps(Implementation::ComposedP3),
+            "(reported)",
+            |_| true,
         ),
         ratio(
             "composed 0.3 ÷ composed 0.2 throughput, c=32 (medians)",
@@ -310,6 +337,7 @@ pub fn run() -> Result<()> {
         warm_first_response_ms,
         instantiation,
         codec,
+        filter,
         worst_shapes,
         soak,
         transports,
@@ -349,11 +377,11 @@ pub(crate) async fn worst_shapes(work: &Path) -> Result<Vec<hostile::WorstShape>
 /// failed.
 pub(crate) async fn measure(
     server: &Server,
-    template: &Template,
+    templates: &[Template],
     load: Load,
     what: &str,
 ) -> Result<Stats> {
-    let stats = load::run(server.address, std::slice::from_ref(template), load).await?;
+    let stats = load::run(server.address, templates, load).await?;
     anyhow::ensure!(
         stats.errors == 0,
         "{what}: {} requests failed",
@@ -376,17 +404,12 @@ pub(crate) async fn ratio_rounds(
     for implementation in implementations {
         servers.push(Server::start(implementation, composed, work).await?);
     }
-    let requests: Vec<Template> = implementations
+    let requests: Vec<Vec<Template>> = implementations
         .iter()
-        .map(|implementation| implementation.request(template))
+        .map(|implementation| implementation.requests(template))
         .collect();
     for (server, request) in servers.iter().zip(&requests) {
-        load::run(
-            server.address,
-            std::slice::from_ref(request),
-            settings.warm_up(RATIO_CONCURRENCY),
-        )
-        .await?;
+        load::run(server.address, request, settings.warm_up(RATIO_CONCURRENCY)).await?;
     }
     let mut rps = vec![Vec::new(); implementations.len()];
     let mut made = vec![(0, 0); implementations.len()];

@@ -10,7 +10,9 @@ use bindery_runtime::{Host, HostConfig, Instantiations};
 use tokio::net::TcpListener;
 
 use crate::artifacts::{ECHO, HELLO_HTTP, HELLO_HTTP_P3, MONOLITHIC_ECHO, MONOLITHIC_ECHO_P3};
-use crate::compositions::{SIGNING_KEY, composed_p3, composed_signed};
+use crate::compositions::{
+    SIGNING_KEY, composed_filter_schema, composed_filtered, composed_p3, composed_signed,
+};
 use crate::load::{self, Load, Template};
 use crate::{executor, wasmtime_cli};
 
@@ -67,6 +69,8 @@ impl Server {
             Implementation::Composed => host(composed),
             Implementation::ComposedP3 => host(&composed_p3(work)),
             Implementation::ComposedP3Signed => host(&composed_signed(work)),
+            Implementation::ComposedP3Filtered => host(&composed_filtered(work)),
+            Implementation::ComposedP3FilterSchema => host(&composed_filter_schema(work)),
             Implementation::Monolithic => host(Path::new(MONOLITHIC_ECHO)),
             Implementation::MonolithicP3 => host(Path::new(MONOLITHIC_ECHO_P3)),
             Implementation::Hello => host(Path::new(HELLO_HTTP)),
@@ -131,6 +135,8 @@ pub(crate) enum Implementation {
     Composed,
     ComposedP3,
     ComposedP3Signed,
+    ComposedP3Filtered,
+    ComposedP3FilterSchema,
     Monolithic,
     MonolithicP3,
     Executor,
@@ -142,10 +148,12 @@ pub(crate) enum Implementation {
 
 impl Implementation {
     /// Every implementation, in the order the report lists them.
-    pub(crate) const ALL: [Self; 10] = [
+    pub(crate) const ALL: [Self; 12] = [
         Self::Composed,
         Self::ComposedP3,
         Self::ComposedP3Signed,
+        Self::ComposedP3Filtered,
+        Self::ComposedP3FilterSchema,
         Self::Monolithic,
         Self::MonolithicP3,
         Self::Executor,
@@ -160,6 +168,8 @@ impl Implementation {
             Self::Composed => "(a) composed",
             Self::ComposedP3 => "(a3) composed, WASI 0.3 with reuse",
             Self::ComposedP3Signed => "(a3s) (a3) behind the webhook-signature middleware",
+            Self::ComposedP3Filtered => "(a3f) (a3) behind a filter stage (one sql filter)",
+            Self::ComposedP3FilterSchema => "(a3fs) (a3) behind the filter and schema stages",
             Self::Monolithic => "(b) monolithic",
             Self::MonolithicP3 => "(b3) monolithic, WASI 0.3 with reuse",
             Self::Executor => "(c) host-side executor",
@@ -170,29 +180,40 @@ impl Implementation {
         }
     }
 
-    /// The request this implementation is sent in place of `template`:
-    /// the same, signed for the middleware where it has one.
-    pub(crate) fn request(self, template: &Template) -> Template {
+    /// The requests this implementation is sent in turn in place of
+    /// `template`: the same; for the middleware, signed, each with a
+    /// `webhook-id` of its own, as the middleware refuses a replay.
+    pub(crate) fn requests(self, template: &Template) -> Vec<Template> {
         if self != Self::ComposedP3Signed {
-            return template.clone();
+            return vec![template.clone()];
         }
-        let mut signed = template.clone();
         let timestamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .expect("after 1970")
             .as_secs()
             .to_string();
-        let signature = bindery_webhook_signature::sign(
-            SIGNING_KEY,
-            b"msg_bench",
-            timestamp.as_bytes(),
-            &template.body,
-        );
-        signed.headers.extend([
-            ("webhook-id", "msg_bench".to_owned()),
-            ("webhook-timestamp", timestamp),
-            ("webhook-signature", signature),
-        ]);
-        signed
+        (0..SIGNED_IDS)
+            .map(|number| {
+                let id = format!("msg_bench_{number}");
+                let mut signed = template.clone();
+                let signature = bindery_webhook_signature::sign(
+                    SIGNING_KEY,
+                    id.as_bytes(),
+                    timestamp.as_bytes(),
+                    &template.body,
+                );
+                signed.headers.extend([
+                    ("webhook-id", id),
+                    ("webhook-timestamp", timestamp.clone()),
+                    ("webhook-signature", signature),
+                ]);
+                signed
+            })
+            .collect()
     }
 }
+
+/// How many `webhook-id`s the middleware's requests take in turn: more than
+/// one instance serves before it is retired (128), so that no instance sees
+/// an id twice.
+const SIGNED_IDS: usize = 4096;

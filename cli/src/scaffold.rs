@@ -1,5 +1,5 @@
-//! `bindery new`: writes a binder or app project that builds with one
-//! command (`./build.sh`) and composes as it is.
+//! `bindery new`: writes a binder, app or event-stage project that builds
+//! with one command (`./build.sh`) and composes as it is.
 //!
 //! The templates are embedded in `bindery`: the files under
 //! `cli/templates/`, the Python, JS, C and Go binders of `binders/` (the
@@ -17,6 +17,8 @@ pub enum Kind {
     Binder,
     /// An app: exports the handler.
     App,
+    /// An event stage: imports and exports the handler, in front of an app.
+    Stage,
 }
 
 /// The language of a template.
@@ -261,6 +263,44 @@ const JS_APP: Template = Template {
     origin: None,
 };
 
+const RUST_STAGE: Template = Template {
+    // The SDK carries the contract.
+    wit: &[],
+    files: &[
+        (
+            "Cargo.toml",
+            include_str!("../templates/rust-stage/Cargo.toml"),
+        ),
+        ("build.sh", include_str!("../templates/rust-stage/build.sh")),
+        (
+            "src/lib.rs",
+            include_str!("../templates/rust-stage/src/lib.rs"),
+        ),
+    ],
+    origin: None,
+};
+
+const PYTHON_STAGE: Template = Template {
+    wit: &[CONTRACT],
+    files: &[
+        ("app.py", include_str!("../templates/python-stage/app.py")),
+        (
+            "build.sh",
+            include_str!("../templates/python-stage/build.sh"),
+        ),
+    ],
+    origin: None,
+};
+
+const JS_STAGE: Template = Template {
+    wit: &[CONTRACT],
+    files: &[
+        ("app.js", include_str!("../templates/js-stage/app.js")),
+        ("build.sh", include_str!("../templates/js-stage/build.sh")),
+    ],
+    origin: None,
+};
+
 impl Language {
     fn name(self) -> &'static str {
         match self {
@@ -285,6 +325,14 @@ fn template(kind: Kind, language: Language) -> Result<&'static Template, Scaffol
         (Kind::App, Language::Js) => Ok(&JS_APP),
         (Kind::App, language) => Err(ScaffoldError::NoTemplate {
             kind: "app",
+            language: language.name(),
+            available: "rust, python, js",
+        }),
+        (Kind::Stage, Language::Rust) => Ok(&RUST_STAGE),
+        (Kind::Stage, Language::Python) => Ok(&PYTHON_STAGE),
+        (Kind::Stage, Language::Js) => Ok(&JS_STAGE),
+        (Kind::Stage, language) => Err(ScaffoldError::NoTemplate {
+            kind: "stage",
             language: language.name(),
             available: "rust, python, js",
         }),
@@ -315,7 +363,8 @@ pub fn files(
         .chain(template.files)
         .map(|(path, text)| (*path, fill(text)))
         .collect();
-    if (kind, language) == (Kind::App, Language::Rust)
+    if matches!(kind, Kind::App | Kind::Stage)
+        && language == Language::Rust
         && let Some(sdk) = sdk_checkout()
     {
         files.push((".cargo/config.toml", sdk_patch(&sdk)));
@@ -430,12 +479,21 @@ fn readme(kind: Kind, language: Language, name: &str) -> String {
              binds it with the built-in http-cloudevents binder:\n\n\
              ```sh\nbindery up --build\n```\n"
             .to_owned(),
+        Kind::Stage => format!(
+            "An event stage imports and exports `bindery:cloudevents/handler` (the\n\
+             `stage` world): it handles each event before the app, and passes it on,\n\
+             answers it, drops it or refuses it. Put it in front of an app in the\n\
+             app's manifest:\n\n\
+             ```toml\nexecutor = {{ type = \"binder\", binder = \"http-cloudevents\", stages = [{{ path = \"{name}/{name}.wasm\" }}] }}\n```\n\n\
+             See Bindery's docs/stages.md.\n"
+        ),
     };
     format!(
         "# {name}\n\nA Bindery {kind} in {language}.\n\n```sh\n{toolchain}\n./build.sh        # writes {name}.wasm\n```\n\n{usage}",
         kind = match kind {
             Kind::Binder => "binder",
             Kind::App => "app",
+            Kind::Stage => "event stage",
         },
         language = language.name(),
     )

@@ -1,5 +1,6 @@
-//! `bindery new`: every template is written, built with its one command
-//! and its real toolchain, composed and served.
+//! `bindery new`: every template (binders, apps and event stages) is
+//! written, built with its one command and its real toolchain, composed and
+//! served.
 
 use std::path::Path;
 
@@ -178,6 +179,62 @@ async fn python_app_template_sends() {
 #[tokio::test]
 async fn js_app_template_sends() {
     check_send("js", Toolchain::js()).await;
+}
+
+/// The stage templates in Rust, Python and JS, built with their real
+/// toolchains and composed into one chain in front of the counting app:
+/// each appends its name to the event's `stages` extension on the way in
+/// (the app echoes it), and each drops `com.example.drop`.
+#[tokio::test]
+async fn stage_templates_in_rust_python_and_js_compose_into_one_chain() {
+    let parent = tempfile::tempdir().unwrap();
+    let mut stages = Vec::new();
+    for (language, toolchain) in [
+        ("rust", Toolchain::rust()),
+        ("python", Toolchain::python()),
+        ("js", Toolchain::js()),
+    ] {
+        let name = format!("new-{language}-stage");
+        let dir = new_project(parent.path(), "stage", language, &name);
+        let out = dir.join(format!("{name}.wasm"));
+        toolchain.build(&dir.join("build.sh"), &out);
+        stages.push(format!("{{ path = {:?} }}", out.display().to_string()));
+    }
+    std::fs::write(
+        parent.path().join("spin.toml"),
+        format!(
+            "spin_manifest_version = 2\n[application]\nname = \"chain\"\n\
+             [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
+             executor = {{ type = \"binder\", binder = \"http-cloudevents\", stages = [{}] }}\n\
+             [component.app]\nsource = {:?}\n",
+            stages.join(", "),
+            bindery_tests::COUNTING_APP,
+        ),
+    )
+    .unwrap();
+    let server = Server::start_with_cache(
+        parent.path(),
+        &["up"],
+        &target_dir().join("toolchains/compiled"),
+    );
+    let event = |ty: &'static str| {
+        [
+            ("ce-specversion", "1.0"),
+            ("ce-id", "s-1"),
+            ("ce-source", "/test"),
+            ("ce-type", ty),
+            ("content-type", "application/json"),
+        ]
+    };
+    let answer = server.send("POST", &event("com.example.count"), "{}").await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert_eq!(
+        answer.header("ce-stages"),
+        Some("new-rust-stage,new-python-stage,new-js-stage")
+    );
+    assert_eq!(answer.header("ce-invocation"), Some("1"));
+    let dropped = server.send("POST", &event("com.example.drop"), "{}").await;
+    assert_eq!((dropped.status, dropped.body.len()), (202, 0));
 }
 
 #[test]
