@@ -58,7 +58,7 @@ impl AppManifest {
 
     /// Checks that every `allowed_outbound_hosts` entry can be read, that
     /// every trigger names a defined component and a NATS subject that is
-    /// one, that a component sits behind one executor, one
+    /// one with JetStream keys that fit together, that a component sits behind one executor, one
     /// transport and one middleware chain only, that every middleware stage
     /// names a defined component, and that the instance-reuse and broker
     /// settings are valid.
@@ -128,6 +128,13 @@ fn binders(manifest: &AppManifest) -> Result<BTreeMap<ComponentId, BinderUse>, P
         .find(|trigger| !is_subscription_subject(&trigger.subject))
     {
         return Err(ParseError::InvalidSubject(trigger.subject.clone()));
+    }
+    for trigger in &manifest.trigger.nats {
+        trigger.jetstream_keys().settings(
+            &trigger.subject,
+            &trigger.component,
+            trigger.queue_group.as_deref(),
+        )?;
     }
     let mut served: BTreeMap<&ComponentId, (Option<&Executor>, Transport)> = BTreeMap::new();
     for (label, component, executor, transport) in http.chain(nats) {

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::id::ComponentId;
+use crate::jetstream::JetStreamError;
 use crate::outbound::OutboundHostError;
 use crate::subject::SubjectPatternError;
 
@@ -110,6 +111,9 @@ pub enum ParseError {
     /// `[application.trigger.nats]` is not valid.
     #[error("[application.trigger.nats]: {0}")]
     Broker(String),
+    /// A NATS trigger's JetStream keys do not fit together.
+    #[error(transparent)]
+    JetStream(#[from] JetStreamError),
     /// A NATS trigger's subject is not one a client can subscribe to.
     #[error(
         "the NATS trigger subject `{0}` is not a subject: dot-separated tokens without spaces, `>` only as the last token"
@@ -173,6 +177,16 @@ impl ParseError {
     /// about, for the errors of settings read from `[application.trigger]`
     /// (whose values carry no position); any other error as it is.
     pub(crate) fn placed(self, text: &str) -> Self {
+        if let Self::JetStream(error) = &self {
+            return match jetstream_line(text, error) {
+                Some(line) => Self::Syntax {
+                    line,
+                    column: 1,
+                    message: self.to_string(),
+                },
+                None => self,
+            };
+        }
         let stage = match &self {
             Self::UnknownStageComponent { stage, .. } | Self::StageCycle(stage) => {
                 Some(format!("\"{stage}\""))
@@ -208,6 +222,30 @@ impl ParseError {
             None => self,
         }
     }
+}
+
+/// The 1-based line of `error`'s key within the table of the trigger whose
+/// `subject = "..."` it names.
+fn jetstream_line(text: &str, error: &JetStreamError) -> Option<usize> {
+    let quoted = format!("\"{}\"", error.subject);
+    let lines: Vec<&str> = text.lines().collect();
+    let is_table = |line: &&str| line.trim_start().starts_with('[');
+    let subject = lines.iter().position(|line| {
+        let line = line.trim_start();
+        line.starts_with("subject") && line.contains(quoted.as_str())
+    })?;
+    let start = lines[..subject]
+        .iter()
+        .rposition(is_table)
+        .map_or(0, |table| table + 1);
+    let end = lines[subject..]
+        .iter()
+        .position(is_table)
+        .map_or(lines.len(), |table| subject + table);
+    let key = lines[start..end]
+        .iter()
+        .position(|line| line.trim_start().starts_with(error.key))?;
+    Some(start + key + 1)
 }
 
 /// Items as `` `a`, `b` ``, or `nothing`.

@@ -3,6 +3,7 @@
 //! caught rather than ignored.
 
 use std::collections::BTreeMap;
+use std::num::NonZeroU32;
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +11,7 @@ use crate::dependency::Dependency;
 use crate::error::ParseError;
 use crate::executor::Executor;
 use crate::id::ComponentId;
+use crate::jetstream::{Interval, JetStreamKeys, JetStreamName};
 use crate::middleware::TriggerDependencies;
 use crate::version::ManifestVersion;
 
@@ -146,6 +148,51 @@ pub struct NatsTrigger {
     /// a binder; any other executor is passed through to the host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executor: Option<Executor>,
+    /// The JetStream stream the trigger consumes, for example `"ORDERS"`
+    /// (created if absent); without it the trigger is core NATS. See
+    /// [`JetStreamKeys`] for this and the keys below.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<JetStreamName>,
+    /// The durable consumer's name; the component id when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer: Option<JetStreamName>,
+    /// Deliveries of one message before it goes to the dead letter, for
+    /// example `5`.
+    #[serde(
+        default,
+        rename = "max-deliver",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_deliver: Option<NonZeroU32>,
+    /// The wait before each redelivery, the last one repeating, for example
+    /// `["1s", "5s", "30s"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff: Option<Vec<Interval>>,
+    /// How long the broker waits for an acknowledgement, for example `"30s"`.
+    #[serde(default, rename = "ack-wait", skip_serializing_if = "Option::is_none")]
+    pub ack_wait: Option<Interval>,
+    /// The subject a message goes to once its deliveries are spent, for
+    /// example `"orders.dlq"`.
+    #[serde(
+        default,
+        rename = "dead-letter",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dead_letter: Option<String>,
+}
+
+impl NatsTrigger {
+    /// The trigger's JetStream keys, as written.
+    pub fn jetstream_keys(&self) -> JetStreamKeys {
+        JetStreamKeys {
+            stream: self.stream.clone(),
+            consumer: self.consumer.clone(),
+            max_deliver: self.max_deliver,
+            backoff: self.backoff.clone(),
+            ack_wait: self.ack_wait,
+            dead_letter: self.dead_letter.clone(),
+        }
+    }
 }
 
 /// `[component.<id>]`.

@@ -38,6 +38,7 @@ mod events;
 mod executor;
 mod id;
 mod input;
+mod jetstream;
 mod middleware;
 mod outbound;
 mod plain;
@@ -60,6 +61,10 @@ pub use id::{ComponentId, IdError};
 pub use input::{
     AppManifest, Application, Component, ComponentBuild, HttpTrigger, NatsTrigger, Transport,
     Triggers,
+};
+pub use jetstream::{
+    DEFAULT_ACK_WAIT, DEFAULT_BACKOFF, DEFAULT_MAX_DELIVER, Interval, JetStream, JetStreamError,
+    JetStreamKeys, JetStreamName,
 };
 pub use middleware::TriggerDependencies;
 pub use outbound::{AllowedHosts, OutboundHostError};

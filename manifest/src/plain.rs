@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::broker::BrokerSettings;
 use crate::error::{self, ManifestError, ParseError};
 use crate::id::ComponentId;
+use crate::jetstream::{JetStream, JetStreamKeys};
 use crate::reuse::InstanceReuse;
 use crate::subject::is_subscription_subject;
 use crate::version::ManifestVersion;
@@ -32,6 +33,9 @@ pub struct PlainSubscription {
     pub subject: String,
     /// The queue group, if any.
     pub queue_group: Option<String>,
+    /// The JetStream stream and consumer it takes its messages from, or
+    /// `None` for core NATS.
+    pub jetstream: Option<JetStream>,
     /// The id of the component behind it.
     pub id: String,
     /// The component.
@@ -105,6 +109,8 @@ struct NatsTrigger {
     component: ComponentId,
     #[serde(default)]
     executor: Option<toml::Table>,
+    #[serde(flatten)]
+    jetstream: JetStreamKeys,
 }
 
 /// The executor types a host runs: Spin's default for wasi:http components.
@@ -153,7 +159,7 @@ impl PlainManifest {
             .iter()
             .map(|trigger| {
                 let label = format!("route `{}`", trigger.route);
-                Ok(PlainRoute {
+                Ok::<_, ParseError>(PlainRoute {
                     route: trigger.route.clone(),
                     id: trigger.component.to_string(),
                     component: component(label, trigger.executor.as_ref(), &trigger.component)?,
@@ -169,9 +175,18 @@ impl PlainManifest {
                     return Err(ParseError::InvalidSubject(trigger.subject.clone()));
                 }
                 let label = format!("subject `{}`", trigger.subject);
+                let jetstream = trigger
+                    .jetstream
+                    .settings(
+                        &trigger.subject,
+                        &trigger.component,
+                        trigger.queue_group.as_deref(),
+                    )
+                    .map_err(|error| ParseError::from(error).placed(text))?;
                 Ok(PlainSubscription {
                     subject: trigger.subject.clone(),
                     queue_group: trigger.queue_group.clone(),
+                    jetstream,
                     id: trigger.component.to_string(),
                     component: component(label, trigger.executor.as_ref(), &trigger.component)?,
                 })
@@ -302,6 +317,37 @@ mod tests {
             composed_first
                 .to_string()
                 .starts_with("the trigger for subject `o` has an executor")
+        );
+    }
+
+    #[test]
+    fn reads_a_jetstream_trigger_and_places_its_errors() {
+        let text = |keys: &str| {
+            format!(
+                "spin_manifest_version = 2\n[application]\nname = \"a\"\n[[trigger.nats]]\n\
+                 subject = \"orders.created\"\ncomponent = \"audit\"\n{keys}\n[component.audit]\nsource = \"a.wasm\"\n"
+            )
+        };
+        let manifest = PlainManifest::parse(
+            &text("stream = \"ORDERS\"\nbackoff = [\"2s\"]"),
+            Path::new("."),
+        )
+        .unwrap();
+        let jetstream = manifest.subscriptions()[0].jetstream.as_ref().unwrap();
+        assert_eq!(jetstream.stream.as_str(), "ORDERS");
+        assert_eq!(jetstream.consumer.as_str(), "audit");
+        assert_eq!(jetstream.backoff, [std::time::Duration::from_secs(2)]);
+        let refused = PlainManifest::parse(
+            &text("stream = \"ORDERS\"\ndead-letter = \"orders.created\""),
+            Path::new("."),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            refused.starts_with(
+                "line 8, column 1: `dead-letter` of the trigger for subject `orders.created`"
+            ),
+            "{refused}"
         );
     }
 }

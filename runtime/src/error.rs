@@ -121,4 +121,30 @@ pub enum ServeError {
     /// The subscriptions could not be confirmed with the broker.
     #[error("the NATS broker did not confirm the subscriptions")]
     Flush(#[source] async_nats::client::FlushError),
+    /// A JetStream stream could not be found or created.
+    #[error(
+        "cannot find or create the JetStream stream `{stream}` (does the broker run JetStream? `nats-server -js`)"
+    )]
+    Stream {
+        /// The stream.
+        stream: String,
+        /// Why it failed.
+        #[source]
+        source: Box<async_nats::jetstream::context::CreateStreamError>,
+    },
+    /// A durable JetStream consumer could not be created or updated.
+    #[error(
+        "cannot create or update the JetStream consumer `{consumer}` of stream `{stream}` for subject `{subject}`"
+    )]
+    Consumer {
+        /// The stream.
+        stream: String,
+        /// The consumer.
+        consumer: String,
+        /// The trigger's subject.
+        subject: String,
+        /// Why it failed.
+        #[source]
+        source: Box<async_nats::jetstream::stream::ConsumerError>,
+    },
 }

@@ -20,7 +20,7 @@ use crate::footprint::Footprint;
 use crate::http::{HttpTrigger, Reuse, Route};
 use crate::linked::Linking;
 use crate::messaging::{BrokerAddress, broker};
-use crate::nats::NatsTrigger;
+use crate::nats::{NatsTrigger, SubscriptionView};
 use crate::state::State;
 use crate::trigger::Trigger;
 use crate::{engine, messaging};
@@ -143,8 +143,8 @@ impl Host {
             .then_some(self.nats_address_shown.as_str())
     }
 
-    /// The NATS subscriptions: subject, queue group and component id.
-    pub fn subscriptions(&self) -> impl Iterator<Item = (&str, Option<&str>, &str)> {
+    /// The NATS triggers, in manifest order.
+    pub fn subscriptions(&self) -> impl Iterator<Item = SubscriptionView<'_>> {
         self.nats.subscriptions()
     }
 

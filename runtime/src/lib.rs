@@ -64,6 +64,7 @@ pub use host::Host;
 pub use http::{Reuse, Route};
 pub use manifest::{InstanceReuse, SubjectPatternError};
 pub use messaging::{BrokerAuth, DEFAULT_ADDRESS as DEFAULT_NATS_ADDRESS};
+pub use nats::SubscriptionView;
 
 /// The engine the host runs components in, configured from `config`:
 /// epoch interruption and the pooling allocator. Other embedders (the

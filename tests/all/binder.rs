@@ -191,7 +191,10 @@ async fn webhook_handshake_uses_the_configured_origins() {
 
 #[tokio::test]
 async fn errors_map_to_status_codes_with_problem_documents() {
-    let host = host(&[("BINDERY_CONFIG_MAX_BODY", "16")]);
+    let host = host(&[
+        ("BINDERY_CONFIG_MAX_BODY", "16"),
+        ("BINDERY_CONFIG_RETRY_AFTER", "7"),
+    ]);
     let missing_id = request(
         "POST",
         &[
@@ -244,6 +247,9 @@ async fn errors_map_to_status_codes_with_problem_documents() {
             (reply.status, reply.json()["error"].as_str()),
             (status, Some(error))
         );
+        // Only an unavailable app says when to try again.
+        let retry_after = (status == 503).then_some("7");
+        assert_eq!(reply.header("retry-after"), retry_after, "{status}");
     }
     let reply = send(&host, binary("test.none", &[], "")).await;
     assert_eq!((reply.status, reply.body.len()), (204, 0));

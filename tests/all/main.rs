@@ -8,6 +8,7 @@ mod compose;
 mod faults;
 mod generations;
 mod host_matrix;
+mod jetstream;
 mod languages;
 mod middleware;
 mod nats;

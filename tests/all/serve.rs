@@ -254,6 +254,13 @@ impl Server {
         None
     }
 
+    /// Kills the process at once (SIGKILL), as a crash would, and waits
+    /// for it to end.
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
     fn terminate(mut self) -> std::process::ExitStatus {
         Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])

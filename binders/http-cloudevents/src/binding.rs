@@ -356,7 +356,12 @@ async fn answer<Body: Future<Output = Result<Vec<u8>, BodyError>>>(
         "POST" => deliver(config, headers, read_body, handle, sink).await,
         other => Err(Rejection::MethodNotAllowed(other.to_owned())),
     };
-    result.unwrap_or_else(Response::from)
+    let response = result.unwrap_or_else(Response::from);
+    if response.status == 503 {
+        // The app is unavailable for now: say when a producer may try again.
+        return response.header("retry-after", config.retry_after.to_string());
+    }
+    response
 }
 
 async fn deliver<Body: Future<Output = Result<Vec<u8>, BodyError>>>(

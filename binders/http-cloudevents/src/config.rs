@@ -12,6 +12,7 @@
 //! | `BINDERY_CONFIG_MAX_BODY` | `max-body` | the largest request body, in bytes | 1048576 |
 //! | `BINDERY_CONFIG_EXTENSION_TYPES` | `extension-types` | typed extensions, as `name=type` pairs | none: extensions in headers are strings |
 //! | `BINDERY_CONFIG_REPLY` | `reply` | `response` answers with the handler's events; `sink` sends them through the component's sender and answers 202 | `response` |
+//! | `BINDERY_CONFIG_RETRY_AFTER` | `retry-after` | the `Retry-After` of a 503 (the app is unavailable), in seconds | 5 |
 
 pub use codec::ConfigError;
 use codec::{ExtensionTypes, settings};
@@ -20,13 +21,14 @@ use codec::{ExtensionTypes, settings};
 pub const PREFIX: &str = "BINDERY_CONFIG_";
 
 /// The settings this binder knows, as variable names without the prefix.
-const KNOWN: [&str; 6] = [
+const KNOWN: [&str; 7] = [
     "ALLOWED_ORIGINS",
     "ALLOWED_RATE",
     "RESPONSE_MODE",
     "MAX_BODY",
     "EXTENSION_TYPES",
     "REPLY",
+    "RETRY_AFTER",
 ];
 
 /// The largest `max-body` accepted: one byte past it must still count on a
@@ -35,6 +37,12 @@ pub const MAX_BODY_LIMIT: usize = u32::MAX as usize - 1;
 
 /// The default largest request body: 1 MiB.
 pub const DEFAULT_MAX_BODY: usize = 1 << 20;
+
+/// The default `Retry-After` of a 503, in seconds.
+pub const DEFAULT_RETRY_AFTER: u32 = 5;
+
+/// The longest `Retry-After` accepted, in seconds: a day.
+pub const MAX_RETRY_AFTER: u32 = 86_400;
 
 /// The binder's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +59,9 @@ pub struct Config {
     pub extension_types: ExtensionTypes,
     /// Where the handler's answer events go.
     pub reply: Reply,
+    /// The `Retry-After` of a 503, in seconds, so that a producer's retry
+    /// policy waits before sending again.
+    pub retry_after: u32,
 }
 
 impl Default for Config {
@@ -62,6 +73,7 @@ impl Default for Config {
             max_body: DEFAULT_MAX_BODY,
             extension_types: ExtensionTypes::default(),
             reply: Reply::Response,
+            retry_after: DEFAULT_RETRY_AFTER,
         }
     }
 }
@@ -175,6 +187,19 @@ impl Config {
                         "sink" => Reply::Sink,
                         _ => return Err(setting.invalid("expected `response` or `sink`")),
                     };
+                }
+                "RETRY_AFTER" => {
+                    config.retry_after = setting
+                        .value
+                        .trim()
+                        .parse()
+                        .ok()
+                        .filter(|&seconds| seconds <= MAX_RETRY_AFTER)
+                        .ok_or_else(|| {
+                            setting.invalid(&format!(
+                                "expected whole seconds, at most {MAX_RETRY_AFTER}"
+                            ))
+                        })?;
                 }
                 _ => return Err(setting.unknown(&KNOWN)),
             }

@@ -420,7 +420,25 @@ fn handler_results_map_to_status_codes() {
         );
         assert_eq!(response.status, status);
         assert_eq!(problem(&response)["error"], code);
+        let retry_after = response.header_value("retry-after");
+        if status == 503 {
+            assert_eq!(retry_after, Some(&b"5"[..]), "the default wait");
+        } else {
+            assert_eq!(retry_after, None, "{status}");
+        }
     }
+    let config = Config {
+        retry_after: 120,
+        ..Config::default()
+    };
+    let response = respond(
+        &config,
+        "POST",
+        &binary_headers(),
+        |_| Ok(Vec::new()),
+        |_| Err(HandlerError::Unavailable("down for maintenance".into())),
+    );
+    assert_eq!(response.header_value("retry-after"), Some(&b"120"[..]));
     let response = respond(
         &Config::default(),
         "POST",
@@ -645,6 +663,7 @@ fn configuration_from_the_environment() {
         ("BINDERY_CONFIG_RESPONSE_MODE", "structured"),
         ("BINDERY_CONFIG_MAX_BODY", "2048"),
         ("BINDERY_CONFIG_REPLY", "sink"),
+        ("BINDERY_CONFIG_RETRY_AFTER", "30"),
         (
             "BINDERY_CONFIG_EXTENSION_TYPES",
             "count=integer, seen=timestamp",
@@ -657,6 +676,7 @@ fn configuration_from_the_environment() {
     assert_eq!(config.response_mode, ResponseMode::Structured);
     assert_eq!(config.max_body, 2048);
     assert_eq!(config.reply, Reply::Sink);
+    assert_eq!(config.retry_after, 30);
     assert_eq!(Config::from_env(vars(&[])).unwrap(), Config::default());
     assert_eq!(Config::default().reply, Reply::Response);
     for (variable, value) in [
@@ -666,6 +686,8 @@ fn configuration_from_the_environment() {
         ("BINDERY_CONFIG_MAX_BODY", "1MB"),
         ("BINDERY_CONFIG_MAX_BODY", "4294967295"),
         ("BINDERY_CONFIG_EXTENSION_TYPES", "count=float"),
+        ("BINDERY_CONFIG_RETRY_AFTER", "soon"),
+        ("BINDERY_CONFIG_RETRY_AFTER", "86401"),
         ("BINDERY_CONFIG_ALLOWED_ORIGIN", "typo.example.com"),
     ] {
         let error = Config::from_env(vars(&[(variable, value)])).unwrap_err();

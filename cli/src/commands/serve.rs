@@ -292,15 +292,25 @@ fn print_ready(
         }
     }
     if let Some(broker) = host.nats_address() {
-        for (subject, group, id) in host.subscriptions() {
-            let group = group
-                .map(|group| format!(" (queue group {group})"))
-                .unwrap_or_default();
-            let _ = writeln!(out, "  {broker} {subject}{group} -> {id}");
+        for subscription in host.subscriptions() {
+            let (subject, id) = (subscription.subject, subscription.component);
+            let via = match (subscription.jetstream, subscription.queue_group) {
+                (Some((stream, consumer)), _) => {
+                    format!(" (JetStream stream {stream}, consumer {consumer})")
+                }
+                (None, Some(group)) => format!(" (queue group {group})"),
+                (None, None) => String::new(),
+            };
+            let _ = writeln!(out, "  {broker} {subject}{via} -> {id}");
             if binder(id).as_deref() == Some("nats-cloudevents") {
+                let verb = if subscription.jetstream.is_some() {
+                    "pub"
+                } else {
+                    "request"
+                };
                 let _ = writeln!(
                     out,
-                    "  try: nats --server {broker} request {subject} \\\n         \
+                    "  try: nats --server {broker} {verb} {subject} \\\n         \
                      '{{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/demo\",\"type\":\"com.example.demo\",\"data\":{{\"hello\":\"world\"}}}}'"
                 );
             }

@@ -14,6 +14,9 @@ pub struct Broker {
     port: u16,
     /// The folder of its configuration file, if it has one.
     config: Option<tempfile::TempDir>,
+    /// The folder JetStream stores its streams in, for a broker with
+    /// JetStream; it outlives restarts.
+    store: Option<tempfile::TempDir>,
 }
 
 impl Broker {
@@ -27,23 +30,42 @@ impl Broker {
     pub fn with_config(binary: &Path, config: &str) -> Self {
         let dir = tempfile::tempdir().expect("a temporary folder");
         std::fs::write(dir.path().join("nats.conf"), config).expect("the configuration is written");
-        let mut broker = Self::start_in(binary, None, Some(&dir.path().join("nats.conf")));
+        let mut broker = Self::start_in(binary, None, Some(&dir.path().join("nats.conf")), None);
         broker.config = Some(dir);
+        broker
+    }
+
+    /// Starts the `nats-server` at `binary` with JetStream (`-js`) on a free
+    /// port of 127.0.0.1, storing its streams in a temporary folder that
+    /// [`Broker::restart`] keeps.
+    pub fn jetstream(binary: &Path) -> Self {
+        let store = tempfile::tempdir().expect("a temporary folder");
+        let mut broker = Self::start_in(binary, None, None, Some(store.path()));
+        broker.store = Some(store);
         broker
     }
 
     /// Starts `nats-server` on `port` of 127.0.0.1, or a free port.
     fn on_port(binary: &Path, port: Option<u16>) -> Self {
-        Self::start_in(binary, port, None)
+        Self::start_in(binary, port, None, None)
     }
 
     /// Starts `nats-server` on `port` of 127.0.0.1, or a free port, with
-    /// the configuration file `config`, if any.
-    fn start_in(binary: &Path, port: Option<u16>, config: Option<&Path>) -> Self {
+    /// the configuration file `config`, if any, and JetStream storing its
+    /// streams in `store`, if given.
+    fn start_in(
+        binary: &Path,
+        port: Option<u16>,
+        config: Option<&Path>,
+        store: Option<&Path>,
+    ) -> Self {
         let port_arg = port.map_or("-1".to_owned(), |port| port.to_string());
         let mut command = Command::new(binary);
         if let Some(config) = config {
             command.arg("--config").arg(config);
+        }
+        if let Some(store) = store {
+            command.arg("-js").arg("--store_dir").arg(store);
         }
         let mut child = command
             .args(["--addr", "127.0.0.1", "--port", &port_arg])
@@ -71,6 +93,7 @@ impl Broker {
             child,
             port,
             config: None,
+            store: None,
         }
     }
 
@@ -113,13 +136,16 @@ impl Broker {
     }
 
     /// Stops the server and starts a new one on the same port, with the
-    /// same configuration.
+    /// same configuration and, with JetStream, the same streams.
     pub fn restart(&mut self) {
         self.stop();
-        let (binary, port, config) = (self.binary.clone(), self.port, self.config.take());
+        let (binary, port) = (self.binary.clone(), self.port);
+        let (config, store) = (self.config.take(), self.store.take());
         let file = config.as_ref().map(|dir| dir.path().join("nats.conf"));
-        *self = Self::start_in(&binary, Some(port), file.as_deref());
+        let stored = store.as_ref().map(|dir| dir.path().to_owned());
+        *self = Self::start_in(&binary, Some(port), file.as_deref(), stored.as_deref());
         self.config = config;
+        self.store = store;
     }
 
     fn stop(&mut self) {

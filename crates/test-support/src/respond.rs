@@ -37,6 +37,7 @@ pub fn exercise(input: &[u8]) -> Option<u16> {
         max_body: 1 << 20,
         extension_types: ExtensionTypes::default(),
         reply: Reply::Response,
+        retry_after: 5,
     };
     let (method, headers, body) = match control & 3 {
         0 => ("POST", content_type(STRUCTURED), payload.to_vec()),

@@ -1,6 +1,7 @@
 //! The NATS trigger: a subscription per `[[trigger.nats]]` on the host's
-//! connection to the broker, and a fresh instance per message that calls
-//! the component's `wasmcloud:messaging/handler`.
+//! connection to the broker (or, for a trigger that names a `stream`, a
+//! durable JetStream consumer: see [`jetstream`]), and a fresh instance per
+//! message that calls the component's `wasmcloud:messaging/handler`.
 //!
 //! Core NATS delivers a message at most once and has no acknowledgement:
 //! the handler's `ok` ends a message; its `err` is logged at `warn` with the
@@ -10,20 +11,22 @@
 //! messages; beyond it, it is dropped and counted in the log.
 
 mod deliver;
+mod jetstream;
 
 use std::sync::Arc;
 
+use async_nats::jetstream::consumer::PullConsumer;
 use async_nats::{Client, Subscriber};
 use futures::future::BoxFuture;
 use futures::{FutureExt as _, StreamExt as _};
-use manifest::PlainSubscription;
+use manifest::{JetStream, PlainSubscription};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 use crate::context::HostContext;
 use crate::error::{ComponentError, HostError, ServeError};
 use crate::linked::{LinkedSet, Linking};
-use crate::messaging::MessagingAppPre;
+use crate::messaging::{MessagingAppPre, guest_message};
 use crate::trigger::Trigger;
 use deliver::{Listener, deliver};
 
@@ -32,14 +35,18 @@ use deliver::{Listener, deliver};
 struct Subscription {
     subject: String,
     queue_group: Option<String>,
+    jetstream: Option<JetStream>,
     listener: Arc<Listener>,
 }
 
-/// Every `[[trigger.nats]]` of the app, and once prepared, their
-/// subscriptions.
+/// Every `[[trigger.nats]]` of the app, and once prepared, their core
+/// subscriptions and JetStream consumers, each in the order of its kind's
+/// triggers.
 pub(crate) struct NatsTrigger {
     subscriptions: Vec<Subscription>,
     subscribers: Vec<Subscriber>,
+    consumers: Vec<PullConsumer>,
+    prepared: bool,
 }
 
 impl NatsTrigger {
@@ -60,6 +67,7 @@ impl NatsTrigger {
                 Ok(Subscription {
                     subject: spec.subject,
                     queue_group: spec.queue_group,
+                    jetstream: spec.jetstream,
                     listener,
                 })
             })
@@ -67,6 +75,8 @@ impl NatsTrigger {
         Ok(Self {
             subscriptions,
             subscribers: Vec::new(),
+            consumers: Vec::new(),
+            prepared: false,
         })
     }
 
@@ -75,20 +85,38 @@ impl NatsTrigger {
         self.subscriptions.is_empty()
     }
 
-    /// The subscriptions: subject, queue group and component id.
-    pub(crate) fn subscriptions(&self) -> impl Iterator<Item = (&str, Option<&str>, &str)> {
-        self.subscriptions.iter().map(|subscription| {
-            (
-                subscription.subject.as_str(),
-                subscription.queue_group.as_deref(),
-                subscription.listener.id.as_str(),
-            )
-        })
+    /// The subscriptions, in manifest order.
+    pub(crate) fn subscriptions(&self) -> impl Iterator<Item = SubscriptionView<'_>> {
+        self.subscriptions
+            .iter()
+            .map(|subscription| SubscriptionView {
+                subject: &subscription.subject,
+                queue_group: subscription.queue_group.as_deref(),
+                jetstream: subscription
+                    .jetstream
+                    .as_ref()
+                    .map(|settings| (settings.stream.as_str(), settings.consumer.as_str())),
+                component: &subscription.listener.id,
+            })
     }
 }
 
+/// A NATS trigger as the host serves it.
+#[derive(Debug, Clone, Copy)]
+pub struct SubscriptionView<'a> {
+    /// The subject.
+    pub subject: &'a str,
+    /// The queue group of a core-NATS trigger, if any.
+    pub queue_group: Option<&'a str>,
+    /// The stream and durable consumer of a JetStream trigger.
+    pub jetstream: Option<(&'a str, &'a str)>,
+    /// The id of the component behind it.
+    pub component: &'a str,
+}
+
 impl Trigger for NatsTrigger {
-    /// Subscribes to every subject, and has the broker confirm it.
+    /// Finds or creates the JetStream streams and consumers, subscribes to
+    /// every core subject, and has the broker confirm it.
     fn prepare<'a>(
         &'a mut self,
         context: &'a HostContext,
@@ -97,14 +125,19 @@ impl Trigger for NatsTrigger {
             let Some(client) = &context.broker else {
                 return Ok(());
             };
-            if !self.subscribers.is_empty() {
+            if self.prepared {
                 return Ok(());
             }
+            self.consumers = jetstream::consumers(client, &self.subscriptions).await?;
             for subscription in &self.subscriptions {
-                self.subscribers
-                    .push(subscribe(client, subscription).await?);
+                if subscription.jetstream.is_none() {
+                    self.subscribers
+                        .push(subscribe(client, subscription).await?);
+                }
             }
-            client.flush().await.map_err(ServeError::Flush)
+            client.flush().await.map_err(ServeError::Flush)?;
+            self.prepared = true;
+            Ok(())
         }
         .boxed()
     }
@@ -115,16 +148,33 @@ impl Trigger for NatsTrigger {
         stopping: watch::Receiver<bool>,
     ) -> BoxFuture<'static, ()> {
         async move {
-            let mut consumers = JoinSet::new();
-            for (subscription, subscriber) in self.subscriptions.into_iter().zip(self.subscribers) {
-                consumers.spawn(consume(
-                    context.clone(),
-                    subscription,
-                    subscriber,
-                    stopping.clone(),
-                ));
+            let mut running = JoinSet::new();
+            let (mut subscribers, mut consumers) =
+                (self.subscribers.into_iter(), self.consumers.into_iter());
+            for subscription in self.subscriptions {
+                if subscription.jetstream.is_some() {
+                    let Some(consumer) = consumers.next() else {
+                        break;
+                    };
+                    running.spawn(jetstream::consume(
+                        context.clone(),
+                        subscription,
+                        consumer,
+                        stopping.clone(),
+                    ));
+                } else {
+                    let Some(subscriber) = subscribers.next() else {
+                        break;
+                    };
+                    running.spawn(consume(
+                        context.clone(),
+                        subscription,
+                        subscriber,
+                        stopping.clone(),
+                    ));
+                }
             }
-            while consumers.join_next().await.is_some() {}
+            while running.join_next().await.is_some() {}
         }
         .boxed()
     }
@@ -174,7 +224,7 @@ async fn consume(
         let delivered = deliver(
             context.clone(),
             subscription.listener.clone(),
-            message,
+            guest_message(&message),
             admission,
         );
         running.spawn(async move {

@@ -10,6 +10,8 @@
 //! | `test.trap` | a trap |
 //! | `test.loop` | a loop that never ends |
 //! | `test.env` | an event whose data lists the guest's environment |
+//! | `test.sleep` | the echo, after sleeping the milliseconds its `subject` gives |
+//! | `test.flaky` | `handler-error::unavailable` until the Unix time in milliseconds its `subject` gives, then the echo |
 
 wit_bindgen::generate!({
     world: "bindery:cloudevents/app",
@@ -42,9 +44,36 @@ impl Guest for App {
                     ..event
                 }))
             }
+            "test.sleep" => {
+                let millis = number(&event);
+                std::thread::sleep(std::time::Duration::from_millis(millis));
+                Ok(Some(event))
+            }
+            "test.flaky" => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |since| since.as_millis());
+                if now < u128::from(number(&event)) {
+                    Err(HandlerError::Unavailable(format!(
+                        "scripted flakiness of {}",
+                        event.id
+                    )))
+                } else {
+                    Ok(Some(event))
+                }
+            }
             _ => Ok(Some(event)),
         }
     }
+}
+
+/// The number the event's `subject` gives, or 0.
+fn number(event: &Event) -> u64 {
+    event
+        .subject
+        .as_deref()
+        .and_then(|subject| subject.parse().ok())
+        .unwrap_or(0)
 }
 
 export!(App);

@@ -1,0 +1,455 @@
+//! JetStream triggers end to end: `bindery up` on a real `nats-server -js`
+//! on loopback, the composed NATS binder in front of the scripted app, and
+//! crashes of the host and of the broker in the middle of the work. Every
+//! answer is published on `audit.orders`, which a stream of the test's own
+//! keeps, so that the test counts what was handled even across a restarted
+//! broker.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream::{self, consumer::pull, stream};
+use futures::StreamExt as _;
+use serde_json::{Value, json};
+
+use crate::serve::Server;
+use crate::toolchain;
+use bindery_test_support::broker::Broker;
+
+/// How long a test waits for one thing to happen.
+const PATIENCE: Duration = Duration::from_secs(120);
+
+/// A project folder with the scripted app behind a JetStream trigger on
+/// `orders.in` (stream `ORDERS`) with the extra trigger keys `keys`, its
+/// answers published on `audit.orders`.
+fn project(keys: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = format!(
+        "spin_manifest_version = 2\n\n[application]\nname = \"jetstream\"\n\n\
+         [[trigger.nats]]\nsubject = \"orders.in\"\ncomponent = \"orders\"\nstream = \"ORDERS\"\n{keys}\n\
+         executor = {{ type = \"binder\", binder = \"nats-cloudevents\", config = {{ reply-subject = \"audit.orders\" }} }}\n\n\
+         [component.orders]\nsource = {:?}\nallowed_outbound_hosts = [\"nats://audit.orders\"]\n",
+        bindery_tests::SCRIPTED_APP
+    );
+    std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
+    dir
+}
+
+/// `bindery up` of `dir` against `broker`, with `extra` arguments.
+fn up(dir: &Path, broker: &Broker, extra: &[&str]) -> Server {
+    let mut args = vec!["up", "--nats-address"];
+    let url = broker.url();
+    args.push(&url);
+    args.extend_from_slice(extra);
+    Server::start(dir, &args)
+}
+
+/// A structured event of type `kind` with id `id` and subject `subject`.
+fn event(id: &str, kind: &str, subject: Option<String>) -> Vec<u8> {
+    let mut event = json!({"specversion": "1.0", "id": id, "source": "/e2e", "type": kind});
+    if let Some(subject) = subject {
+        event["subject"] = json!(subject);
+    }
+    event.to_string().into_bytes()
+}
+
+/// The answers on `audit.orders`, read from a stream of the test's own.
+struct Audit {
+    messages: pull::Stream,
+    seen: BTreeSet<String>,
+    duplicates: usize,
+}
+
+impl Audit {
+    /// Creates the `AUDIT` stream on `audit.>` and a consumer of it.
+    async fn new(context: &jetstream::Context) -> Self {
+        let stream = context
+            .create_stream(stream::Config {
+                name: "AUDIT".into(),
+                subjects: vec!["audit.>".into()],
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let consumer = stream
+            .create_consumer(pull::Config {
+                durable_name: Some("test".into()),
+                ack_policy: jetstream::consumer::AckPolicy::None,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        Self {
+            messages: consumer.messages().await.unwrap(),
+            seen: BTreeSet::new(),
+            duplicates: 0,
+        }
+    }
+
+    /// Reads answers until `done` says so, at most [`PATIENCE`].
+    async fn until(&mut self, mut done: impl FnMut(&BTreeSet<String>) -> bool) {
+        let started = Instant::now();
+        while !done(&self.seen) {
+            let left = PATIENCE.saturating_sub(started.elapsed());
+            let next = tokio::time::timeout(left, self.messages.next()).await;
+            let Ok(Some(next)) = next else {
+                panic!(
+                    "{} answers within {PATIENCE:?}, not what was awaited",
+                    self.seen.len()
+                );
+            };
+            // A pull may fail while the broker restarts; the stream pulls again.
+            let Ok(message) = next else { continue };
+            let answer: Value = serde_json::from_slice(&message.payload).unwrap();
+            let id = answer["id"].as_str().unwrap().to_owned();
+            if !self.seen.insert(id) {
+                self.duplicates += 1;
+            }
+        }
+    }
+
+    /// The next answer's id, if one comes within `wait`.
+    async fn next_within(&mut self, wait: Duration) -> Option<String> {
+        let message = tokio::time::timeout(wait, self.messages.next())
+            .await
+            .ok()??
+            .ok()?;
+        let answer: Value = serde_json::from_slice(&message.payload).unwrap();
+        Some(answer["id"].as_str().unwrap().to_owned())
+    }
+}
+
+/// Publishes `count` echo orders `o-<index>` to the `ORDERS` stream, each
+/// confirmed by the broker.
+async fn publish_orders(context: &jetstream::Context, count: usize) {
+    let mut confirmations = Vec::with_capacity(count);
+    for index in 0..count {
+        let body = event(&format!("o-{index}"), "test.echo", None);
+        confirmations.push(context.publish("orders.in", body.into()).await.unwrap());
+    }
+    for confirmation in confirmations {
+        tokio::time::timeout(PATIENCE, confirmation)
+            .await
+            .expect("the broker confirms each order")
+            .unwrap();
+    }
+}
+
+/// Waits until the host's log has a line containing every one of `parts`.
+async fn logged(server: &Server, parts: &[&str]) -> String {
+    let started = Instant::now();
+    loop {
+        if let Some(line) = server
+            .log()
+            .lines()
+            .find(|line| parts.iter().all(|part| line.contains(part)))
+        {
+            return line.to_owned();
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "no log line with {parts:?}:\n{}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn expected(count: usize) -> BTreeSet<String> {
+    (0..count).map(|index| format!("o-{index}")).collect()
+}
+
+#[tokio::test]
+async fn ten_thousand_orders_survive_a_host_killed_in_the_middle() {
+    const ORDERS: usize = 10_000;
+    let broker = Broker::jetstream(&toolchain::nats_server());
+    let client = broker.client().await;
+    let context = jetstream::new(client.clone());
+    let mut audit = Audit::new(&context).await;
+    let dir = project("ack-wait = \"1s\"");
+    let mut server = up(dir.path(), &broker, &[]);
+    publish_orders(&context, ORDERS).await;
+
+    audit.until(|seen| seen.len() >= ORDERS / 5).await;
+    server.kill();
+    let before = audit.seen.len();
+    let _restarted = up(dir.path(), &broker, &[]);
+    audit.until(|seen| seen.len() == ORDERS).await;
+
+    assert_eq!(audit.seen, expected(ORDERS), "every order handled");
+    eprintln!(
+        "{ORDERS} orders, the host killed after {before} answers: none missing, {} handled twice",
+        audit.duplicates
+    );
+}
+
+#[tokio::test]
+async fn a_restarted_broker_loses_no_order() {
+    const ORDERS: usize = 2_000;
+    let mut broker = Broker::jetstream(&toolchain::nats_server());
+    let client = broker.client().await;
+    let context = jetstream::new(client.clone());
+    let mut audit = Audit::new(&context).await;
+    let dir = project("ack-wait = \"1s\"\nbackoff = [\"200ms\"]\nmax-deliver = 100");
+    let server = up(dir.path(), &broker, &[]);
+    publish_orders(&context, ORDERS).await;
+
+    audit.until(|seen| seen.len() >= ORDERS / 4).await;
+    broker.restart();
+    logged(&server, &["lost the connection to the NATS broker"]).await;
+    audit.until(|seen| seen.len() == ORDERS).await;
+
+    assert_eq!(audit.seen, expected(ORDERS), "every order handled");
+    eprintln!(
+        "{ORDERS} orders, the broker restarted: none missing, {} handled twice",
+        audit.duplicates
+    );
+}
+
+#[tokio::test]
+async fn a_handler_that_fails_twice_is_retried_on_the_backoff() {
+    let broker = Broker::jetstream(&toolchain::nats_server());
+    let client = broker.client().await;
+    let context = jetstream::new(client.clone());
+    let mut audit = Audit::new(&context).await;
+    let dir = project("backoff = [\"2s\"]\nmax-deliver = 5");
+    let server = up(dir.path(), &broker, &[]);
+
+    // It fails until 3 s from now: at the first delivery and the second,
+    // 2 s later; the third, 2 s after that, succeeds.
+    let published = Instant::now();
+    let until = std::time::SystemTime::now() + Duration::from_secs(3);
+    let until_ms = until
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    let body = event("flaky-1", "test.flaky", Some(until_ms.to_string()));
+    context
+        .publish("orders.in", body.into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    audit.until(|seen| seen.contains("flaky-1")).await;
+
+    assert!(
+        published.elapsed() >= Duration::from_secs(3),
+        "answered only after the failures"
+    );
+    logged(&server, &["delivery 1 of 5 failed; delivered again in 2s"]).await;
+    logged(&server, &["delivery 2 of 5 failed; delivered again in 2s"]).await;
+    assert!(
+        !server.log().contains("delivery 3 of 5 failed"),
+        "{}",
+        server.log()
+    );
+    assert_eq!(audit.next_within(Duration::from_millis(500)).await, None);
+}
+
+#[tokio::test]
+async fn a_poison_message_ends_on_the_dead_letter_subject_with_its_reason() {
+    let broker = Broker::jetstream(&toolchain::nats_server());
+    let client = broker.client().await;
+    let context = jetstream::new(client.clone());
+    let mut audit = Audit::new(&context).await;
+    let mut dead_letters = Broker::subscribed(&client, "orders.dlq").await;
+    let dir = project("backoff = [\"100ms\"]\nmax-deliver = 3\ndead-letter = \"orders.dlq\"");
+    let server = up(dir.path(), &broker, &[]);
+
+    let poison = context
+        .publish("orders.in", event("poison-1", "test.trap", None).into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let letter = tokio::time::timeout(PATIENCE, dead_letters.next())
+        .await
+        .expect("a dead letter")
+        .unwrap();
+    let header = |name: &str| {
+        letter
+            .headers
+            .as_ref()
+            .and_then(|headers| headers.get(name))
+            .map(|value| value.as_str().to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(header("Bindery-Deliveries"), "3");
+    assert_eq!(header("Bindery-Stream"), "ORDERS");
+    assert_eq!(
+        header("Bindery-Stream-Sequence"),
+        poison.sequence.to_string()
+    );
+    assert_eq!(header("Bindery-Subject"), "orders.in");
+    assert!(
+        header("Bindery-Reason").contains("the component trapped"),
+        "{}",
+        header("Bindery-Reason")
+    );
+    let body: Value = serde_json::from_slice(&letter.payload).unwrap();
+    assert_eq!(body["id"], "poison-1", "the message as it was published");
+    logged(&server, &["gave up after 3 deliveries", "orders.dlq"]).await;
+
+    context
+        .publish("orders.in", event("after-1", "test.echo", None).into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    audit.until(|seen| seen.contains("after-1")).await;
+    assert!(
+        !audit.seen.contains("poison-1"),
+        "the poison message never answered"
+    );
+    let again = tokio::time::timeout(Duration::from_secs(1), dead_letters.next()).await;
+    assert!(again.is_err(), "one dead letter: {again:?}");
+}
+
+#[tokio::test]
+async fn a_long_handler_keeps_its_message_with_progress_acknowledgements() {
+    let broker = Broker::jetstream(&toolchain::nats_server());
+    let client = broker.client().await;
+    let context = jetstream::new(client.clone());
+    let mut audit = Audit::new(&context).await;
+    let dir = project("ack-wait = \"500ms\"");
+    let server = up(dir.path(), &broker, &[]);
+
+    // Three times the ack-wait, within the host's deadline of 2 s.
+    let body = event("long-1", "test.sleep", Some("1500".into()));
+    context
+        .publish("orders.in", body.into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    audit.until(|seen| seen.contains("long-1")).await;
+    assert_eq!(
+        audit.next_within(Duration::from_secs(2)).await,
+        None,
+        "delivered once, not again after its ack-wait"
+    );
+    assert_eq!(audit.duplicates, 0);
+    assert!(!server.log().contains("failed"), "{}", server.log());
+}
+
+#[tokio::test]
+async fn shutdown_finishes_and_acknowledges_the_message_in_hand() {
+    let broker = Broker::jetstream(&toolchain::nats_server());
+    let client = broker.client().await;
+    let context = jetstream::new(client.clone());
+    let mut audit = Audit::new(&context).await;
+    let dir = project("ack-wait = \"1s\"");
+    let mut server = up(dir.path(), &broker, &[]);
+    context
+        .publish("orders.in", event("warm-1", "test.echo", None).into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    audit.until(|seen| seen.contains("warm-1")).await;
+
+    let body = event("in-hand-1", "test.sleep", Some("1500".into()));
+    context
+        .publish("orders.in", body.into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    // Stop while the handler sleeps.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = server.terminate_within(Duration::from_secs(20));
+    assert!(
+        status.is_some_and(|status| status.success()),
+        "{}",
+        server.log()
+    );
+    audit.until(|seen| seen.contains("in-hand-1")).await;
+
+    let _restarted = up(dir.path(), &broker, &[]);
+    assert_eq!(
+        audit.next_within(Duration::from_secs(3)).await,
+        None,
+        "acknowledged before the host stopped, so not delivered again"
+    );
+}
+
+/// `examples/orders/jetstream` in a folder of its own, its component built
+/// from this build's app, with the schemas it names beside it.
+fn orders_on_a_stream() -> tempfile::TempDir {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/orders");
+    let mut manifest = bindery_manifest::AppManifest::load(&examples.join("jetstream/spin.toml"))
+        .unwrap()
+        .manifest;
+    for component in manifest.component.values_mut() {
+        component.source = bindery_tests::ORDERS.to_owned();
+        component.build = None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("jetstream")).unwrap();
+    std::fs::create_dir_all(dir.path().join("schemas")).unwrap();
+    std::fs::write(dir.path().join("jetstream/spin.toml"), manifest.to_toml()).unwrap();
+    std::fs::copy(
+        examples.join("schemas/order.json"),
+        dir.path().join("schemas/order.json"),
+    )
+    .unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn the_orders_example_takes_its_orders_from_a_stream() {
+    let broker = Broker::jetstream(&toolchain::nats_server());
+    let client = broker.client().await;
+    let context = jetstream::new(client.clone());
+    let mut accepted = Broker::subscribed(&client, "orders.accepted").await;
+    let mut audited = Broker::subscribed(&client, "orders.audited").await;
+    let dir = orders_on_a_stream();
+    let server = Server::start(
+        &dir.path().join("jetstream"),
+        &["up", "--nats-address", &broker.url()],
+    );
+
+    let order = crate::nats::order_created("o-1", crate::nats::order("A-17"));
+    context
+        .publish("orders.placed", order.to_string().into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let answer = crate::nats::next_json(&mut accepted).await;
+    assert_eq!(answer["id"], "o-1/accepted");
+    assert_eq!(answer["type"], "com.example.order.accepted");
+    let audit = crate::nats::next_json(&mut audited).await;
+    assert_eq!(audit["type"], "com.example.order.audited");
+    logged(&server, &["orders.placed"]).await;
+    let mut stream = context.get_stream("ORDERS").await.unwrap();
+    assert_eq!(
+        stream.info().await.unwrap().state.messages,
+        1,
+        "the host made the stream, and the order is kept in it"
+    );
+}
+
+#[test]
+fn a_broker_without_jetstream_is_a_clear_error() {
+    let broker = Broker::start(&toolchain::nats_server());
+    let dir = project("");
+    let output = crate::serve::run(
+        dir.path(),
+        &[
+            "up",
+            "--nats-address",
+            &broker.url(),
+            "--cache-dir",
+            "compiled",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("cannot find or create the JetStream stream `ORDERS`")
+            && stderr.contains("nats-server -js"),
+        "{stderr}"
+    );
+}
