@@ -199,8 +199,9 @@ pub(crate) fn report(results: &Results) -> String {
     ));
     out.push_str(&format!(
         "\n## Transports: the same echo over HTTP and over NATS\n\n\
-         One thin host serves `examples/echo` (the same .wasm) behind the HTTP binder and behind the NATS binder; \
-         `nats-server` runs locally. Each request (HTTP) or message (NATS request/reply) is the same structured event; \
+         One thin host serves `examples/echo` (the same .wasm) behind the HTTP binder and behind the NATS binder, \
+         on core NATS (request/reply) and on a JetStream trigger (published on the stream's subject, answered on a \
+         reply subject, acknowledged after the answer); `nats-server -js` runs locally. Each request or message is the same structured event; \
          the transports take turns, {RATIO_ROUNDS} rounds, and the figures are the median round's.\n\n\
          | transport | concurrency | answered/s | p50 (µs) | p99 (µs) | each round | ÷ HTTP |\n|---|---:|---:|---:|---:|---|---:|\n"
     ));

@@ -198,6 +198,12 @@ pub fn run() -> Result<()> {
         target,
         met: met(value),
     };
+    let transport_rate = |transport: &str| {
+        transports
+            .iter()
+            .find(|runs| runs.transport == transport && runs.concurrency == 32)
+            .map_or(f64::NAN, |runs| runs.median.rps)
+    };
     let ratios = vec![
         ratio(
             "composed ÷ monolithic throughput, c=32 (medians)",
@@ -258,6 +264,12 @@ pub fn run() -> Result<()> {
             rps(Implementation::ComposedP3) / rps(Implementation::WasmtimeComposedP3),
             "(reported)",
             |_| true,
+        ),
+        ratio(
+            "JetStream ÷ core NATS answered/s, c=32 (medians)",
+            transport_rate("jetstream") / transport_rate("nats"),
+            "≥ 0.7",
+            |value| value >= 0.7,
         ),
         ratio(
             "http-cloudevents binder size (KB)",

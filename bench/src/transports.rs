@@ -1,19 +1,25 @@
 //! The same echo app behind the HTTP binder and behind the NATS binder,
-//! served by one thin host, with a local `nats-server`: messages per second
-//! through NATS request/reply against requests per second over HTTP, the
-//! same structured event each time, in interleaved rounds.
+//! served by one thin host, with a local `nats-server -js`: messages per
+//! second through core-NATS request/reply and through a JetStream trigger
+//! (at least once: pulled, handled, answered, acknowledged) against
+//! requests per second over HTTP, the same structured event each time, in
+//! interleaved rounds.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 use bindery_composer::compose;
 use bindery_runtime::{Host, HostConfig};
 use bytes::Bytes;
+use futures::StreamExt as _;
 use serde::Serialize;
+use serde_json::Value;
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 
 use crate::artifacts::ECHO;
 use crate::compositions::compose_options;
@@ -24,13 +30,19 @@ use bindery_test_support::broker;
 
 /// The subject the NATS trigger subscribes to.
 const SUBJECT: &str = "bench.events";
+/// The subject of the JetStream trigger's stream.
+const STREAM_SUBJECT: &str = "bench.stream";
+/// Where the JetStream trigger's binder publishes its answers.
+const ANSWERS: &str = "bench.answers";
+/// The next event id of [`stream_load`], unique across its rounds.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 /// The concurrencies compared.
 pub const CONCURRENCY: [usize; 2] = [1, 32];
 
 /// One transport at one concurrency, over the rounds.
 #[derive(Serialize)]
 pub struct TransportRuns {
-    /// `http` or `nats`.
+    /// `http`, `nats` or `jetstream`.
     pub transport: &'static str,
     /// Requests (or messages) in flight.
     pub concurrency: usize,
@@ -48,7 +60,7 @@ pub async fn run(
     structured: &Template,
     work: &Path,
 ) -> Result<Vec<TransportRuns>> {
-    let broker = broker::Broker::start(&nats_server()?);
+    let broker = broker::Broker::jetstream(&nats_server()?);
     let manifest = work.join("transports.toml");
     std::fs::write(
         &manifest,
@@ -58,7 +70,10 @@ pub async fn run(
              executor = {{ type = \"binder\", binder = \"http-cloudevents\" }}\n\
              [[trigger.nats]]\nsubject = \"{SUBJECT}\"\ncomponent = \"echo-nats\"\n\
              executor = {{ type = \"binder\", binder = \"nats-cloudevents\" }}\n\
-             [component.echo-http]\nsource = {ECHO:?}\n[component.echo-nats]\nsource = {ECHO:?}\n"
+             [[trigger.nats]]\nsubject = \"{STREAM_SUBJECT}\"\ncomponent = \"echo-stream\"\nstream = \"BENCH\"\n\
+             executor = {{ type = \"binder\", binder = \"nats-cloudevents\", config = {{ reply-subject = \"{ANSWERS}\" }} }}\n\
+             [component.echo-http]\nsource = {ECHO:?}\n[component.echo-nats]\nsource = {ECHO:?}\n\
+             [component.echo-stream]\nsource = {ECHO:?}\nallowed_outbound_hosts = [\"nats://{ANSWERS}\"]\n"
         ),
     )?;
     let out = work.join("transports");
@@ -85,16 +100,21 @@ pub async fn run(
         )
         .await?;
         nats_load(&broker, &structured.body, warm_up(concurrency)).await?;
+        stream_load(&broker, &structured.body, warm_up(concurrency)).await?;
         let mut http = Vec::new();
         let mut nats = Vec::new();
+        let mut stream = Vec::new();
         for round in 1..=RATIO_ROUNDS {
-            eprintln!("transports round {round}/{RATIO_ROUNDS} c={concurrency}: http, nats...");
+            eprintln!(
+                "transports round {round}/{RATIO_ROUNDS} c={concurrency}: http, nats, jetstream..."
+            );
             http.push(
                 load::run(address, std::slice::from_ref(structured), load(concurrency)).await?,
             );
             nats.push(nats_load(&broker, &structured.body, load(concurrency)).await?);
+            stream.push(stream_load(&broker, &structured.body, load(concurrency)).await?);
         }
-        for (transport, rounds) in [("http", http), ("nats", nats)] {
+        for (transport, rounds) in [("http", http), ("nats", nats), ("jetstream", stream)] {
             anyhow::ensure!(
                 rounds.iter().all(|stats| stats.errors == 0),
                 "{transport} c={concurrency}: some requests failed"
@@ -149,6 +169,74 @@ async fn nats_load(broker: &broker::Broker, body: &Bytes, load: Load) -> Result<
         latencies.append(&mut measured);
         errors += failed;
     }
+    Ok(load::stats(latencies, errors, started.elapsed()))
+}
+
+/// Through the JetStream trigger: `load.concurrency` producers, each with
+/// one event in flight, published (without awaiting the stream's
+/// confirmation) on [`STREAM_SUBJECT`] with an id of its own, until its
+/// answer, matched by id, arrives on [`ANSWERS`]. The host acknowledges
+/// each message after its answer is published.
+async fn stream_load(broker: &broker::Broker, body: &Bytes, load: Load) -> Result<Stats> {
+    type Waiting = Arc<Mutex<HashMap<String, oneshot::Sender<()>>>>;
+    let template: Value = serde_json::from_slice(body)?;
+    let waiting: Waiting = Arc::default();
+    let listener = broker.client().await;
+    let mut answers = listener.subscribe(ANSWERS).await?;
+    listener.flush().await?;
+    let dispatch = {
+        let waiting = waiting.clone();
+        tokio::spawn(async move {
+            while let Some(answer) = answers.next().await {
+                let id = serde_json::from_slice::<Value>(&answer.payload)
+                    .ok()
+                    .and_then(|answer| answer["id"].as_str().map(str::to_owned));
+                if let Some(done) = id.and_then(|id| waiting.lock().unwrap().remove(&id)) {
+                    let _ = done.send(());
+                }
+            }
+        })
+    };
+    let sent = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let deadline = started + load.duration;
+    let mut workers = Vec::new();
+    for _ in 0..load.concurrency {
+        let client = broker.client().await;
+        let (sent, waiting, mut event) = (sent.clone(), waiting.clone(), template.clone());
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            while Instant::now() < deadline {
+                let number = sent.fetch_add(1, Ordering::Relaxed);
+                if number >= load.max_requests {
+                    break;
+                }
+                let id = format!("stream-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
+                event["id"] = Value::String(id.clone());
+                let (done, answered) = oneshot::channel();
+                waiting.lock().unwrap().insert(id, done);
+                let begun = Instant::now();
+                let published = client
+                    .publish(STREAM_SUBJECT, event.to_string().into())
+                    .await;
+                let answered = tokio::time::timeout(std::time::Duration::from_secs(10), answered);
+                match (published, answered.await) {
+                    (Ok(()), Ok(Ok(()))) => latencies.push(begun.elapsed().as_micros() as u64),
+                    _ => errors += 1,
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for worker in workers {
+        let (mut measured, failed) = worker.await?;
+        latencies.append(&mut measured);
+        errors += failed;
+    }
+    dispatch.abort();
     Ok(load::stats(latencies, errors, started.elapsed()))
 }
 
