@@ -25,33 +25,55 @@ pub struct Received {
 }
 
 /// An HTTP server on 127.0.0.1 that records every request and answers
-/// each with `status` and `answer`.
+/// each with `status` and `answer`, or each in turn with the next of a
+/// script of answers.
 pub struct Sink {
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
 }
 
+/// One scripted answer: a status, a `Retry-After` value if any, a body.
+type Scripted = (u16, Option<&'static str>, &'static str);
+
 impl Sink {
     pub async fn start(status: u16, answer: &'static str) -> Self {
+        Self::scripted(vec![(status, None, answer)]).await
+    }
+
+    /// A sink that gives the answers of `script` in turn, the last one to
+    /// every later request.
+    pub async fn scripted(script: Vec<Scripted>) -> Self {
+        let script = Arc::new(script);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
         let kept = received.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let kept = kept.clone();
+                let (kept, script) = (kept.clone(), script.clone());
                 let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                    let kept = kept.clone();
+                    let (kept, script) = (kept.clone(), script.clone());
                     async move {
                         let (parts, incoming) = request.into_parts();
                         let body = incoming.collect().await?.to_bytes();
-                        kept.lock().unwrap().push(Received {
-                            path: parts.uri.path().to_owned(),
-                            headers: parts.headers,
-                            body,
-                        });
+                        let turn = {
+                            let mut kept = kept.lock().unwrap();
+                            kept.push(Received {
+                                path: parts.uri.path().to_owned(),
+                                headers: parts.headers,
+                                body,
+                            });
+                            kept.len() - 1
+                        };
+                        let (status, retry_after, answer) = script[turn.min(script.len() - 1)];
                         let mut response = hyper::Response::new(Full::new(Bytes::from(answer)));
                         *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap();
+                        if let Some(retry_after) = retry_after {
+                            response.headers_mut().insert(
+                                hyper::header::RETRY_AFTER,
+                                hyper::header::HeaderValue::from_static(retry_after),
+                            );
+                        }
                         Ok::<_, hyper::Error>(response)
                     }
                 });
@@ -75,6 +97,19 @@ impl Sink {
 /// `allowed_outbound_hosts`.
 fn project(url: &str, allowed: &str) -> tempfile::TempDir {
     manifest(bindery_tests::SENDING_APP, "", Some(url), allowed)
+}
+
+/// [`project`], with `settings` added to the sink's `config` table.
+fn project_with(url: &str, allowed: &str, settings: &str) -> tempfile::TempDir {
+    let dir = project(url, allowed);
+    let path = dir.path().join("spin.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replace(
+        &format!("url = {url:?} }}"),
+        &format!("url = {url:?}, {settings} }}"),
+    );
+    std::fs::write(&path, text).unwrap();
+    dir
 }
 
 /// A project folder: `app` behind the HTTP binder with the members
@@ -149,8 +184,8 @@ async fn an_app_sends_events_through_the_http_sink() {
 }
 
 #[tokio::test]
-async fn a_refusing_sink_and_a_denied_destination_fail_the_event() {
-    let sink = Sink::start(503, "busy").await;
+async fn a_refusing_sink_and_a_denied_destination_fail_the_event_without_retries() {
+    let sink = Sink::start(422, "no such order").await;
     let allowed = format!("http://127.0.0.1:{}", sink.port);
     let dir = project(&sink.url(), &allowed);
     let server = Server::start(dir.path(), &["up"]);
@@ -158,9 +193,10 @@ async fn a_refusing_sink_and_a_denied_destination_fail_the_event() {
     assert_eq!(refused.status, 503);
     let detail = refused.json()["detail"].as_str().unwrap().to_owned();
     assert!(
-        detail.contains("refused") && detail.contains("status 503: busy"),
+        detail.contains("refused") && detail.contains("status 422: no such order"),
         "{detail}"
     );
+    assert_eq!(sink.received().len(), 1, "a refusal is not retried");
     drop(server);
 
     // The host, too, enforces allowed_outbound_hosts: serve the output with
@@ -170,13 +206,65 @@ async fn a_refusing_sink_and_a_denied_destination_fail_the_event() {
     std::fs::write(&output, plain.replace(&format!("{allowed:?}"), "")).unwrap();
     let server = Server::start(dir.path(), &["serve", ".bindery/spin.toml"]);
     let denied = server.send("POST", EVENT, "{}").await;
-    assert_eq!(denied.status, 503);
+    assert_eq!(denied.status, 503, "{}", server.log());
     let detail = denied.json()["detail"].as_str().unwrap().to_owned();
     assert!(detail.contains("unreachable"), "{detail}");
+    assert!(
+        !detail.contains("tries"),
+        "a denial is not retried: {detail}"
+    );
     assert_eq!(
         sink.received().len(),
         1,
         "the denied event never left the host"
+    );
+}
+
+#[tokio::test]
+async fn a_sink_that_answers_503_twice_gets_the_event_once_after_the_back_off() {
+    let sink = Sink::scripted(vec![
+        (503, None, "busy"),
+        (503, Some("1"), "still busy"),
+        (202, None, ""),
+    ])
+    .await;
+    let allowed = format!("http://127.0.0.1:{}", sink.port);
+    let dir = project(&sink.url(), &allowed);
+    let server = Server::start(dir.path(), &["up"]);
+    let started = std::time::Instant::now();
+    let answer = server.send("POST", EVENT, r#"{"orderId":"A-17"}"#).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "the second wait is the Retry-After of 1 s"
+    );
+    let received = sink.received();
+    assert_eq!(received.len(), 3, "two refusals, then the delivery");
+    let ids: Vec<_> = received
+        .iter()
+        .map(|request| request.headers["ce-id"].clone())
+        .collect();
+    assert!(ids.iter().all(|id| id == "o-1/audited"), "{ids:?}");
+}
+
+#[tokio::test]
+async fn a_sink_down_past_the_retry_budget_fails_the_event_with_its_tries() {
+    let sink = Sink::start(503, "down").await;
+    let allowed = format!("http://127.0.0.1:{}", sink.port);
+    let dir = project_with(
+        &sink.url(),
+        &allowed,
+        "retry-budget-ms = 400, retry-first-ms = 50",
+    );
+    let server = Server::start(dir.path(), &["up"]);
+    let failed = server.send("POST", EVENT, "{}").await;
+    assert_eq!(failed.status, 503);
+    let detail = failed.json()["detail"].as_str().unwrap().to_owned();
+    let tries = sink.received().len();
+    assert!(tries >= 3, "retried within the budget: {tries}");
+    assert!(
+        detail.contains("status 503: down") && detail.contains(&format!("after {tries} tries")),
+        "{detail}"
     );
 }
 
@@ -264,7 +352,7 @@ async fn a_failing_reply_sink_is_a_502() {
 
 /// The binder with `executor` answers 502 when the sink refuses its event.
 async fn a_failing_reply_sink_gives_502(executor: &str) {
-    let sink = Sink::start(503, "busy").await;
+    let sink = Sink::start(409, "conflict").await;
     let allowed = format!("http://127.0.0.1:{}", sink.port);
     let dir = manifest(bindery_tests::ECHO, executor, Some(&sink.url()), &allowed);
     let server = Server::start(dir.path(), &["up"]);
@@ -273,7 +361,7 @@ async fn a_failing_reply_sink_gives_502(executor: &str) {
     let problem = answer.json();
     assert_eq!(problem["error"], "sink-failed");
     let detail = problem["detail"].as_str().unwrap();
-    assert!(detail.contains("refused: status 503: busy"), "{detail}");
+    assert!(detail.contains("refused: status 409: conflict"), "{detail}");
 }
 
 #[test]

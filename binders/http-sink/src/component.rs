@@ -1,6 +1,6 @@
 //! The sink component: `bindery:cloudevents/sender` on the inside,
 //! `wasi:http/outgoing-handler` on the outside, [`crate::request`] and
-//! [`crate::outcome`] in between.
+//! [`crate::outcome`] in between, and the configured retries around them.
 
 mod bindings {
     wit_bindgen::generate!({
@@ -14,10 +14,12 @@ use bindings::exports::bindery::cloudevents::sender::{self, Guest};
 use bindings::exports::bindery::cloudevents::types as wit;
 use bindings::wasi::http::outgoing_handler;
 use bindings::wasi::http::types::{
-    Fields, IncomingResponse, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
+    ErrorCode, Fields, IncomingResponse, Method, OutgoingBody, OutgoingRequest, RequestOptions,
+    Scheme,
 };
+use retry::Attempt;
 
-use crate::{Config, Request, SendError, Target, outcome, request};
+use crate::{Config, Request, SendError, Target, gave_up, outcome, request};
 
 /// The bytes written per call of the body stream.
 const CHUNK: usize = 4096;
@@ -43,9 +45,48 @@ fn deliver(event: codec::Event) -> Result<(), SendError> {
         SendError::Unreachable(format!("the sink's configuration is unusable: {error}"))
     })?;
     let Request { headers, body } = request(&config, event)?;
-    let response = post(&config, headers, body)?;
-    let status = response.status();
-    outcome(status, &read_start(&response))
+    let mut clock = retry::SystemClock::start();
+    retry::send(
+        &config.retry,
+        &mut clock,
+        retry::random_jitter,
+        |_| match post(&config, headers.clone(), body.clone()) {
+            Ok(response) => {
+                let wait = response.headers().get("retry-after").into_iter().next();
+                outcome(response.status(), wait.as_deref(), &read_start(&response))
+            }
+            Err(Posted::Unreachable(error)) => Attempt::Retry { error, after: None },
+            Err(Posted::Final(error)) => Attempt::Fail(error),
+        },
+    )
+    .map(drop)
+    .map_err(gave_up)
+}
+
+/// Why a request got no answer: the destination could not be reached (worth
+/// another try), or the request cannot be made at all.
+enum Posted {
+    Unreachable(SendError),
+    Final(SendError),
+}
+
+impl From<SendError> for Posted {
+    fn from(error: SendError) -> Self {
+        match error {
+            SendError::Unreachable(_) => Self::Unreachable(error),
+            _ => Self::Final(error),
+        }
+    }
+}
+
+/// The error for a failed request: the host's refusal (a destination
+/// outside `allowed_outbound_hosts`) is final, anything else may pass.
+fn failed(what: &str, error: &ErrorCode) -> Posted {
+    let error_text = SendError::Unreachable(format!("{what}: {error:?}"));
+    match error {
+        ErrorCode::HttpRequestDenied => Posted::Final(error_text),
+        _ => Posted::Unreachable(error_text),
+    }
 }
 
 /// Sends the request and waits for the answer's head.
@@ -53,15 +94,12 @@ fn post(
     config: &Config,
     headers: Vec<(String, Vec<u8>)>,
     body: Vec<u8>,
-) -> Result<IncomingResponse, SendError> {
+) -> Result<IncomingResponse, Posted> {
     let Target {
         scheme,
         authority,
         path_with_query,
     } = &config.target;
-    let unreachable = |what: &str, error: &dyn std::fmt::Debug| {
-        SendError::Unreachable(format!("{what}: {error:?}"))
-    };
     let fields = Fields::from_list(&headers).map_err(|error| {
         SendError::Invalid(format!("the event does not fit in HTTP headers: {error:?}"))
     })?;
@@ -76,9 +114,9 @@ fn post(
         && outgoing.set_authority(Some(authority)).is_ok()
         && outgoing.set_path_with_query(Some(path_with_query)).is_ok();
     if !set {
-        return Err(SendError::Unreachable(format!(
+        return Err(Posted::Final(SendError::Unreachable(format!(
             "the host refuses the URL {authority}{path_with_query}"
-        )));
+        ))));
     }
     let options = RequestOptions::new();
     let nanos = u64::try_from(config.timeout.as_nanos()).unwrap_or(u64::MAX);
@@ -89,25 +127,35 @@ fn post(
         .body()
         .map_err(|()| SendError::Unreachable("the request body is unavailable".into()))?;
     let pending = outgoing_handler::handle(outgoing, Some(options))
-        .map_err(|error| unreachable("the host did not send the request", &error))?;
+        .map_err(|error| failed("the host did not send the request", &error))?;
+    // A request the host ends at once (denied, say) stops taking its body:
+    // then the answer's error says why, rather than the write's.
+    let written = write_body(outgoing_body, &body);
+    pending.subscribe().block();
+    match (pending.get(), written) {
+        (Some(Ok(Ok(response))), Ok(())) => Ok(response),
+        (Some(Ok(Err(error))), _) => Err(failed("no answer", &error)),
+        (_, Err(error)) => Err(error),
+        (Some(Err(())) | None, Ok(())) => Err(SendError::Unreachable("no answer".into()).into()),
+    }
+}
+
+/// Writes `body` to the request and finishes it.
+fn write_body(outgoing_body: OutgoingBody, body: &[u8]) -> Result<(), Posted> {
     {
         let stream = outgoing_body
             .write()
             .map_err(|()| SendError::Unreachable("the request body is unavailable".into()))?;
         for chunk in body.chunks(CHUNK) {
-            stream
-                .blocking_write_and_flush(chunk)
-                .map_err(|error| unreachable("the sink stopped reading the event", &error))?;
+            stream.blocking_write_and_flush(chunk).map_err(|error| {
+                Posted::Unreachable(SendError::Unreachable(format!(
+                    "the sink stopped reading the event: {error:?}"
+                )))
+            })?;
         }
     }
     OutgoingBody::finish(outgoing_body, None)
-        .map_err(|error| unreachable("the request could not be finished", &error))?;
-    pending.subscribe().block();
-    match pending.get() {
-        Some(Ok(Ok(response))) => Ok(response),
-        Some(Ok(Err(error))) => Err(unreachable("no answer", &error)),
-        Some(Err(())) | None => Err(SendError::Unreachable("no answer".into())),
-    }
+        .map_err(|error| failed("the request could not be finished", &error))
 }
 
 /// The first bytes of the answer's body, to quote in a refusal.

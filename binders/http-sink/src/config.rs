@@ -5,12 +5,19 @@ use std::time::Duration;
 
 use codec::{ConfigError, Setting, settings_under};
 use fluent_uri::Uri;
+use retry::Policy;
 
 /// The prefix of the sink's variables, apart from a binder's.
 pub const PREFIX: &str = "BINDERY_SENDER_";
 
 /// The settings the sink knows.
-pub const KNOWN: [&str; 3] = ["URL", "MODE", "TIMEOUT_MS"];
+pub const KNOWN: [&str; 5] = [
+    "URL",
+    "MODE",
+    "TIMEOUT_MS",
+    "RETRY_BUDGET_MS",
+    "RETRY_FIRST_MS",
+];
 
 /// How events are sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +50,10 @@ pub struct Config {
     /// How long to wait for the sink to connect and to answer
     /// (`TIMEOUT_MS`, default 10,000).
     pub timeout: Duration,
+    /// When to send again after a transient failure (`RETRY_BUDGET_MS`,
+    /// the total time, default 10,000, 0 to send once; `RETRY_FIRST_MS`,
+    /// the first wait, default 100).
+    pub retry: Policy,
 }
 
 impl Config {
@@ -52,6 +63,7 @@ impl Config {
         let mut target = None;
         let mut mode = Mode::Binary;
         let mut timeout = Duration::from_secs(10);
+        let mut retry = Policy::default();
         for setting in settings_under(PREFIX, vars) {
             match setting.key.as_str() {
                 "URL" => target = Some(parse_url(&setting)?),
@@ -62,18 +74,9 @@ impl Config {
                         _ => return Err(setting.invalid("expected `binary` or `structured`")),
                     }
                 }
-                "TIMEOUT_MS" => {
-                    let millis: u64 = setting
-                        .value
-                        .trim()
-                        .parse()
-                        .ok()
-                        .filter(|&millis| millis > 0)
-                        .ok_or_else(|| {
-                            setting.invalid("expected a positive number of milliseconds")
-                        })?;
-                    timeout = Duration::from_millis(millis);
-                }
+                "TIMEOUT_MS" => timeout = setting.millis(false)?,
+                "RETRY_BUDGET_MS" => retry.budget = setting.millis(true)?,
+                "RETRY_FIRST_MS" => retry.first_wait = setting.millis(false)?,
                 _ => return Err(setting.unknown(&KNOWN)),
             }
         }
@@ -85,6 +88,7 @@ impl Config {
             target,
             mode,
             timeout,
+            retry,
         })
     }
 }

@@ -31,4 +31,5 @@ mod send;
 mod component;
 
 pub use config::{Config, KNOWN, Mode, PREFIX, Target};
-pub use send::{Request, SendError, outcome, request};
+pub use retry::{Attempt, GaveUp, Policy};
+pub use send::{Request, SendError, gave_up, outcome, request};

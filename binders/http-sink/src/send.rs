@@ -1,6 +1,7 @@
 //! The request an event becomes, and what the sink's answer means.
 
 use codec::{Event, Form, json, validate};
+use retry::{Attempt, GaveUp, is_transient_status, retry_after};
 
 use crate::config::{Config, Mode};
 
@@ -52,17 +53,41 @@ pub fn request(config: &Config, event: Event) -> Result<Request, SendError> {
     }
 }
 
-/// What an answer with `status` and a body starting with `body` means: a
-/// 2xx took the event; anything else refused it.
-pub fn outcome(status: u16, body: &[u8]) -> Result<(), SendError> {
+/// What an answer with `status`, a `Retry-After` header `wait` (if any) and
+/// a body starting with `body` means: a 2xx took the event; a 429 or a 5xx
+/// (but 501 and 505) is worth another try, after `wait` if it says; any
+/// other status refused it.
+pub fn outcome(status: u16, wait: Option<&[u8]>, body: &[u8]) -> Attempt<SendError> {
     if (200..300).contains(&status) {
-        return Ok(());
+        return Attempt::Sent;
     }
     let quoted = String::from_utf8_lossy(&body[..body.len().min(QUOTED)]);
     let quoted = quoted.trim();
-    Err(SendError::Refused(if quoted.is_empty() {
+    let error = SendError::Refused(if quoted.is_empty() {
         format!("status {status}")
     } else {
         format!("status {status}: {quoted}")
-    }))
+    });
+    if is_transient_status(status) {
+        Attempt::Retry {
+            error,
+            after: wait.and_then(retry_after),
+        }
+    } else {
+        Attempt::Fail(error)
+    }
+}
+
+/// The error the app sees once the sink gave up: the last failure, with the
+/// number of tries when there were several.
+pub fn gave_up(gave_up: GaveUp<SendError>) -> SendError {
+    if gave_up.attempts <= 1 {
+        return gave_up.error;
+    }
+    let tries = format!(" (after {} tries)", gave_up.attempts);
+    match gave_up.error {
+        SendError::Refused(why) => SendError::Refused(why + &tries),
+        SendError::Unreachable(why) => SendError::Unreachable(why + &tries),
+        SendError::Invalid(why) => SendError::Invalid(why + &tries),
+    }
 }

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use bindery_http_sink::{Config, Mode, SendError, Target, outcome, request};
+use bindery_http_sink::{
+    Attempt, Config, GaveUp, Mode, Policy, SendError, Target, gave_up, outcome, request,
+};
 use codec::{AttributeValue, Event, Extension, ExtensionTypes, json};
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -33,6 +35,8 @@ fn configuration() {
         ("URL", "https://audit.example.com:8443/in?tenant=7"),
         ("MODE", "structured"),
         ("TIMEOUT_MS", "2500"),
+        ("RETRY_BUDGET_MS", "0"),
+        ("RETRY_FIRST_MS", "250"),
     ]))
     .unwrap();
     assert_eq!(
@@ -45,11 +49,18 @@ fn configuration() {
     );
     assert_eq!(config.mode, Mode::Structured);
     assert_eq!(config.timeout, Duration::from_millis(2500));
+    assert_eq!(
+        config.retry,
+        Policy {
+            budget: Duration::ZERO,
+            first_wait: Duration::from_millis(250)
+        }
+    );
     let defaults = Config::from_env(env(&[("URL", "http://127.0.0.1:9000")])).unwrap();
     assert_eq!(defaults.target.path_with_query, "/");
     assert_eq!(
-        (defaults.mode, defaults.timeout),
-        (Mode::Binary, Duration::from_secs(10))
+        (defaults.mode, defaults.timeout, defaults.retry),
+        (Mode::Binary, Duration::from_secs(10), Policy::default())
     );
 
     for (pairs, message) in [
@@ -72,11 +83,19 @@ fn configuration() {
         ),
         (
             &[("URL", "http://x/"), ("TIMEOUT_MS", "0")][..],
-            "a positive number",
+            "expected whole milliseconds from 1",
+        ),
+        (
+            &[("URL", "http://x/"), ("RETRY_BUDGET_MS", "soon")][..],
+            "expected whole milliseconds from 0",
+        ),
+        (
+            &[("URL", "http://x/"), ("RETRY_FIRST_MS", "0")][..],
+            "expected whole milliseconds from 1",
         ),
         (
             &[("URL", "http://x/"), ("RETRIES", "3")][..],
-            "unknown setting; the known ones are URL, MODE, TIMEOUT_MS",
+            "unknown setting; the known ones are URL, MODE, TIMEOUT_MS, RETRY_BUDGET_MS, RETRY_FIRST_MS",
         ),
     ] {
         let error = Config::from_env(env(pairs)).unwrap_err().to_string();
@@ -135,15 +154,45 @@ fn binary_and_structured_requests() {
 
 #[test]
 fn answers() {
-    assert_eq!(outcome(202, b""), Ok(()));
-    assert_eq!(outcome(204, b"ignored"), Ok(()));
+    assert_eq!(outcome(202, None, b""), Attempt::Sent);
+    assert_eq!(outcome(204, None, b"ignored"), Attempt::Sent);
     assert_eq!(
-        outcome(503, b""),
-        Err(SendError::Refused("status 503".into()))
+        outcome(503, Some(b"3"), b""),
+        Attempt::Retry {
+            error: SendError::Refused("status 503".into()),
+            after: Some(Duration::from_secs(3)),
+        }
+    );
+    assert_eq!(
+        outcome(429, None, b"slow down"),
+        Attempt::Retry {
+            error: SendError::Refused("status 429: slow down".into()),
+            after: None,
+        }
     );
     let long = vec![b'x'; 1000];
-    let Err(SendError::Refused(reason)) = outcome(400, &long) else {
-        panic!("a 400 is a refusal")
+    let Attempt::Fail(SendError::Refused(reason)) = outcome(400, None, &long) else {
+        panic!("a 400 is a refusal, not retried")
     };
     assert_eq!(reason.len(), "status 400: ".len() + 200);
+    assert!(matches!(outcome(501, None, b""), Attempt::Fail(_)));
+}
+
+#[test]
+fn giving_up_says_after_how_many_tries() {
+    let once = gave_up(GaveUp {
+        error: SendError::Refused("status 400".into()),
+        attempts: 1,
+        transient: false,
+    });
+    assert_eq!(once.to_string(), "refused: status 400");
+    let spent = gave_up(GaveUp {
+        error: SendError::Unreachable("connection refused".into()),
+        attempts: 4,
+        transient: true,
+    });
+    assert_eq!(
+        spent.to_string(),
+        "unreachable: connection refused (after 4 tries)"
+    );
 }

@@ -1,6 +1,6 @@
 //! The sink component: `bindery:cloudevents/sender` on the inside,
 //! `wasmcloud:messaging/consumer` on the outside, [`crate::message`] in
-//! between.
+//! between, and the configured retries around the publish.
 
 mod bindings {
     wit_bindgen::generate!({
@@ -15,7 +15,7 @@ use bindings::exports::bindery::cloudevents::types as wit;
 use bindings::wasmcloud::messaging::consumer;
 use bindings::wasmcloud::messaging::types::BrokerMessage;
 
-use crate::{Config, message};
+use crate::{Config, message, publish_failed};
 
 struct Sink;
 
@@ -25,12 +25,30 @@ impl Guest for Sink {
             SendError::Unreachable(format!("the sink's configuration is unusable: {error}"))
         })?;
         let (subject, body) = message(&config, &from_wit(event)).map_err(SendError::Invalid)?;
-        consumer::publish(&BrokerMessage {
+        let message = BrokerMessage {
             subject,
             body,
             reply_to: None,
+        };
+        let mut clock = retry::SystemClock::start();
+        retry::send(
+            &config.retry,
+            &mut clock,
+            retry::random_jitter,
+            |_| match consumer::publish(&message) {
+                Ok(()) => retry::Attempt::Sent,
+                Err(reason) => publish_failed(reason),
+            },
+        )
+        .map(drop)
+        .map_err(|gave_up| {
+            let tries = if gave_up.attempts > 1 {
+                format!(" (after {} tries)", gave_up.attempts)
+            } else {
+                String::new()
+            };
+            SendError::Unreachable(gave_up.error + &tries)
         })
-        .map_err(SendError::Unreachable)
     }
 }
 

@@ -28,12 +28,13 @@
 mod component;
 
 use codec::{ConfigError, Event, Form, json, settings_under, validate};
+pub use retry::{Attempt, Policy};
 
 /// The prefix of the sink's variables, apart from a binder's.
 pub const PREFIX: &str = "BINDERY_SENDER_";
 
 /// The settings the sink knows.
-pub const KNOWN: [&str; 1] = ["SUBJECT"];
+pub const KNOWN: [&str; 3] = ["SUBJECT", "RETRY_BUDGET_MS", "RETRY_FIRST_MS"];
 
 /// The sink's configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,10 @@ pub struct Config {
     /// The subject events are published to (`SUBJECT`, required): tokens
     /// separated by `.`, without wildcards or white space.
     pub subject: String,
+    /// When to publish again after a failure (`RETRY_BUDGET_MS`, the total
+    /// time, default 10,000, 0 to publish once; `RETRY_FIRST_MS`, the
+    /// first wait, default 100).
+    pub retry: Policy,
 }
 
 impl Config {
@@ -48,6 +53,7 @@ impl Config {
     /// without [`PREFIX`] are ignored, an unknown one with it is an error.
     pub fn from_env(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
         let mut subject = None;
+        let mut retry = Policy::default();
         for setting in settings_under(PREFIX, vars) {
             match setting.key.as_str() {
                 "SUBJECT" => {
@@ -67,6 +73,8 @@ impl Config {
                     }
                     subject = Some(value.to_owned());
                 }
+                "RETRY_BUDGET_MS" => retry.budget = setting.millis(true)?,
+                "RETRY_FIRST_MS" => retry.first_wait = setting.millis(false)?,
                 _ => return Err(setting.unknown(&KNOWN)),
             }
         }
@@ -74,7 +82,7 @@ impl Config {
             variable: format!("{PREFIX}SUBJECT"),
             reason: "required: the subject events are published to".into(),
         })?;
-        Ok(Self { subject })
+        Ok(Self { subject, retry })
     }
 }
 
@@ -83,4 +91,19 @@ impl Config {
 pub fn message(config: &Config, event: &Event) -> Result<(String, Vec<u8>), String> {
     validate(event, Form::Json).map_err(|err| err.to_string())?;
     Ok((config.subject.clone(), json::encode_event(event)))
+}
+
+/// What a failed publish means: the host's refusal of the subject (a
+/// subject outside `allowed_outbound_hosts`, or not a subject, as
+/// `bindery serve` words it) is final; anything else, such as a broker
+/// that is away, is worth another try.
+pub fn publish_failed(reason: String) -> Attempt<String> {
+    if reason.contains("is not allowed") || reason.contains("is not a subject") {
+        Attempt::Fail(reason)
+    } else {
+        Attempt::Retry {
+            error: reason,
+            after: None,
+        }
+    }
 }

@@ -40,3 +40,37 @@ fn configuration_and_messages() {
     };
     assert!(message(&config("x").unwrap(), &invalid).is_err());
 }
+
+#[test]
+fn retries_are_configured_and_a_refused_subject_is_final() {
+    let vars = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(name, value)| (format!("BINDERY_SENDER_{name}"), value.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let config = Config::from_env(vars(&[
+        ("SUBJECT", "orders.audited"),
+        ("RETRY_BUDGET_MS", "2000"),
+        ("RETRY_FIRST_MS", "50"),
+    ]))
+    .unwrap();
+    assert_eq!(config.retry.budget, std::time::Duration::from_secs(2));
+    assert_eq!(
+        config.retry.first_wait,
+        std::time::Duration::from_millis(50)
+    );
+    let bad = Config::from_env(vars(&[("SUBJECT", "a"), ("RETRY_BUDGET_MS", "-1")]));
+    assert!(bad.unwrap_err().to_string().contains("RETRY_BUDGET_MS"));
+
+    let denied =
+        "sending to `x` is not allowed: add `nats://x` to the component's allowed_outbound_hosts";
+    assert!(matches!(
+        bindery_nats_sink::publish_failed(denied.into()),
+        bindery_nats_sink::Attempt::Fail(_)
+    ));
+    assert!(matches!(
+        bindery_nats_sink::publish_failed("the message could not be written to the broker".into()),
+        bindery_nats_sink::Attempt::Retry { .. }
+    ));
+}

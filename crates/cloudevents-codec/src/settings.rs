@@ -38,6 +38,24 @@ impl Setting {
         }
     }
 
+    /// The value as a whole number of milliseconds, at most a day; zero
+    /// only if `zero_allowed`.
+    pub fn millis(&self, zero_allowed: bool) -> Result<std::time::Duration, ConfigError> {
+        const DAY_MS: u64 = 86_400_000;
+        self.value
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|&millis| (zero_allowed || millis > 0) && millis <= DAY_MS)
+            .map(std::time::Duration::from_millis)
+            .ok_or_else(|| {
+                let least = if zero_allowed { "0" } else { "1" };
+                self.invalid(&format!(
+                    "expected whole milliseconds from {least} to {DAY_MS}"
+                ))
+            })
+    }
+
     /// The value as a size in bytes, at most `max`.
     pub fn size(&self, max: usize) -> Result<usize, ConfigError> {
         self.value
