@@ -162,14 +162,7 @@ async fn nats_load(broker: &broker::Broker, body: &Bytes, load: Load) -> Result<
             (latencies, errors)
         }));
     }
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    for worker in workers {
-        let (mut measured, failed) = worker.await?;
-        latencies.append(&mut measured);
-        errors += failed;
-    }
-    Ok(load::stats(latencies, errors, started.elapsed()))
+    gathered(workers, started).await
 }
 
 /// Through the JetStream trigger: `load.concurrency` producers, each with
@@ -229,6 +222,16 @@ async fn stream_load(broker: &broker::Broker, body: &Bytes, load: Load) -> Resul
             (latencies, errors)
         }));
     }
+    let stats = gathered(workers, started).await;
+    dispatch.abort();
+    stats
+}
+
+/// The latencies and errors of every worker, as the run's figures.
+async fn gathered(
+    workers: Vec<tokio::task::JoinHandle<(Vec<u64>, u64)>>,
+    started: Instant,
+) -> Result<Stats> {
     let mut latencies = Vec::new();
     let mut errors = 0;
     for worker in workers {
@@ -236,7 +239,6 @@ async fn stream_load(broker: &broker::Broker, body: &Bytes, load: Load) -> Resul
         latencies.append(&mut measured);
         errors += failed;
     }
-    dispatch.abort();
     Ok(load::stats(latencies, errors, started.elapsed()))
 }
 

@@ -45,6 +45,59 @@ fn up(dir: &Path, broker: &Broker, extra: &[&str]) -> Server {
     Server::start(dir, &args)
 }
 
+/// A test's parts: a broker with JetStream, the test's client of it, the
+/// audit stream, the project, and `bindery up` of it.
+struct Rig {
+    broker: Broker,
+    client: async_nats::Client,
+    context: jetstream::Context,
+    audit: Audit,
+    dir: tempfile::TempDir,
+    server: Server,
+}
+
+impl Rig {
+    /// The parts, the project's trigger with the extra keys `keys`.
+    async fn new(keys: &str) -> Self {
+        let broker = Broker::jetstream(&toolchain::nats_server());
+        let client = broker.client().await;
+        let context = jetstream::new(client.clone());
+        let audit = Audit::new(&context).await;
+        let dir = project(keys);
+        let server = up(dir.path(), &broker, &[]);
+        Self {
+            broker,
+            client,
+            context,
+            audit,
+            dir,
+            server,
+        }
+    }
+
+    /// Publishes `body` on `orders.in`, confirmed by the stream; returns
+    /// its sequence in the stream.
+    async fn publish(&self, body: Vec<u8>) -> u64 {
+        publish_to(&self.context, "orders.in", body).await
+    }
+
+    /// `bindery up` of the project again, beside or after the first.
+    fn up_again(&self) -> Server {
+        up(self.dir.path(), &self.broker, &[])
+    }
+}
+
+/// Publishes `body` on `subject`, confirmed by the stream that keeps it;
+/// returns its sequence in the stream.
+async fn publish_to(context: &jetstream::Context, subject: &'static str, body: Vec<u8>) -> u64 {
+    let confirmation = context.publish(subject, body.into()).await.unwrap();
+    tokio::time::timeout(PATIENCE, confirmation)
+        .await
+        .expect("the stream confirms the message")
+        .unwrap()
+        .sequence
+}
+
 /// A structured event of type `kind` with id `id` and subject `subject`.
 fn event(id: &str, kind: &str, subject: Option<String>) -> Vec<u8> {
     let mut event = json!({"specversion": "1.0", "id": id, "source": "/e2e", "type": kind});
@@ -163,58 +216,43 @@ fn expected(count: usize) -> BTreeSet<String> {
 #[tokio::test]
 async fn ten_thousand_orders_survive_a_host_killed_in_the_middle() {
     const ORDERS: usize = 10_000;
-    let broker = Broker::jetstream(&toolchain::nats_server());
-    let client = broker.client().await;
-    let context = jetstream::new(client.clone());
-    let mut audit = Audit::new(&context).await;
-    let dir = project("ack-wait = \"1s\"");
-    let mut server = up(dir.path(), &broker, &[]);
-    publish_orders(&context, ORDERS).await;
+    let mut rig = Rig::new("ack-wait = \"1s\"").await;
+    publish_orders(&rig.context, ORDERS).await;
 
-    audit.until(|seen| seen.len() >= ORDERS / 5).await;
-    server.kill();
-    let before = audit.seen.len();
-    let _restarted = up(dir.path(), &broker, &[]);
-    audit.until(|seen| seen.len() == ORDERS).await;
+    rig.audit.until(|seen| seen.len() >= ORDERS / 5).await;
+    rig.server.kill();
+    let before = rig.audit.seen.len();
+    let _restarted = rig.up_again();
+    rig.audit.until(|seen| seen.len() == ORDERS).await;
 
-    assert_eq!(audit.seen, expected(ORDERS), "every order handled");
+    assert_eq!(rig.audit.seen, expected(ORDERS), "every order handled");
     eprintln!(
         "{ORDERS} orders, the host killed after {before} answers: none missing, {} handled twice",
-        audit.duplicates
+        rig.audit.duplicates
     );
 }
 
 #[tokio::test]
 async fn a_restarted_broker_loses_no_order() {
     const ORDERS: usize = 2_000;
-    let mut broker = Broker::jetstream(&toolchain::nats_server());
-    let client = broker.client().await;
-    let context = jetstream::new(client.clone());
-    let mut audit = Audit::new(&context).await;
-    let dir = project("ack-wait = \"1s\"\nbackoff = [\"200ms\"]\nmax-deliver = 100");
-    let server = up(dir.path(), &broker, &[]);
-    publish_orders(&context, ORDERS).await;
+    let mut rig = Rig::new("ack-wait = \"1s\"\nbackoff = [\"200ms\"]\nmax-deliver = 100").await;
+    publish_orders(&rig.context, ORDERS).await;
 
-    audit.until(|seen| seen.len() >= ORDERS / 4).await;
-    broker.restart();
-    logged(&server, &["lost the connection to the NATS broker"]).await;
-    audit.until(|seen| seen.len() == ORDERS).await;
+    rig.audit.until(|seen| seen.len() >= ORDERS / 4).await;
+    rig.broker.restart();
+    logged(&rig.server, &["lost the connection to the NATS broker"]).await;
+    rig.audit.until(|seen| seen.len() == ORDERS).await;
 
-    assert_eq!(audit.seen, expected(ORDERS), "every order handled");
+    assert_eq!(rig.audit.seen, expected(ORDERS), "every order handled");
     eprintln!(
         "{ORDERS} orders, the broker restarted: none missing, {} handled twice",
-        audit.duplicates
+        rig.audit.duplicates
     );
 }
 
 #[tokio::test]
 async fn a_handler_that_fails_twice_is_retried_on_the_backoff() {
-    let broker = Broker::jetstream(&toolchain::nats_server());
-    let client = broker.client().await;
-    let context = jetstream::new(client.clone());
-    let mut audit = Audit::new(&context).await;
-    let dir = project("backoff = [\"2s\"]\nmax-deliver = 5");
-    let server = up(dir.path(), &broker, &[]);
+    let mut rig = Rig::new("backoff = [\"2s\"]\nmax-deliver = 5").await;
 
     // It fails until 3 s from now: at the first delivery and the second,
     // 2 s later; the third, 2 s after that, succeeds.
@@ -225,44 +263,41 @@ async fn a_handler_that_fails_twice_is_retried_on_the_backoff() {
         .unwrap()
         .as_millis();
     let body = event("flaky-1", "test.flaky", Some(until_ms.to_string()));
-    context
-        .publish("orders.in", body.into())
-        .await
-        .unwrap()
-        .await
-        .unwrap();
-    audit.until(|seen| seen.contains("flaky-1")).await;
+    rig.publish(body).await;
+    rig.audit.until(|seen| seen.contains("flaky-1")).await;
 
     assert!(
         published.elapsed() >= Duration::from_secs(3),
         "answered only after the failures"
     );
-    logged(&server, &["delivery 1 of 5 failed; delivered again in 2s"]).await;
-    logged(&server, &["delivery 2 of 5 failed; delivered again in 2s"]).await;
+    logged(
+        &rig.server,
+        &["delivery 1 of 5 failed; delivered again in 2s"],
+    )
+    .await;
+    logged(
+        &rig.server,
+        &["delivery 2 of 5 failed; delivered again in 2s"],
+    )
+    .await;
     assert!(
-        !server.log().contains("delivery 3 of 5 failed"),
+        !rig.server.log().contains("delivery 3 of 5 failed"),
         "{}",
-        server.log()
+        rig.server.log()
     );
-    assert_eq!(audit.next_within(Duration::from_millis(500)).await, None);
+    assert_eq!(
+        rig.audit.next_within(Duration::from_millis(500)).await,
+        None
+    );
 }
 
 #[tokio::test]
 async fn a_poison_message_ends_on_the_dead_letter_subject_with_its_reason() {
-    let broker = Broker::jetstream(&toolchain::nats_server());
-    let client = broker.client().await;
-    let context = jetstream::new(client.clone());
-    let mut audit = Audit::new(&context).await;
-    let mut dead_letters = Broker::subscribed(&client, "orders.dlq").await;
-    let dir = project("backoff = [\"100ms\"]\nmax-deliver = 3\ndead-letter = \"orders.dlq\"");
-    let server = up(dir.path(), &broker, &[]);
+    let mut rig =
+        Rig::new("backoff = [\"100ms\"]\nmax-deliver = 3\ndead-letter = \"orders.dlq\"").await;
+    let mut dead_letters = Broker::subscribed(&rig.client, "orders.dlq").await;
 
-    let poison = context
-        .publish("orders.in", event("poison-1", "test.trap", None).into())
-        .await
-        .unwrap()
-        .await
-        .unwrap();
+    let poison = rig.publish(event("poison-1", "test.trap", None)).await;
     let letter = tokio::time::timeout(PATIENCE, dead_letters.next())
         .await
         .expect("a dead letter")
@@ -277,10 +312,7 @@ async fn a_poison_message_ends_on_the_dead_letter_subject_with_its_reason() {
     };
     assert_eq!(header("Bindery-Deliveries"), "3");
     assert_eq!(header("Bindery-Stream"), "ORDERS");
-    assert_eq!(
-        header("Bindery-Stream-Sequence"),
-        poison.sequence.to_string()
-    );
+    assert_eq!(header("Bindery-Stream-Sequence"), poison.to_string());
     assert_eq!(header("Bindery-Subject"), "orders.in");
     assert!(
         header("Bindery-Reason").contains("the component trapped"),
@@ -289,17 +321,12 @@ async fn a_poison_message_ends_on_the_dead_letter_subject_with_its_reason() {
     );
     let body: Value = serde_json::from_slice(&letter.payload).unwrap();
     assert_eq!(body["id"], "poison-1", "the message as it was published");
-    logged(&server, &["gave up after 3 deliveries", "orders.dlq"]).await;
+    logged(&rig.server, &["gave up after 3 deliveries", "orders.dlq"]).await;
 
-    context
-        .publish("orders.in", event("after-1", "test.echo", None).into())
-        .await
-        .unwrap()
-        .await
-        .unwrap();
-    audit.until(|seen| seen.contains("after-1")).await;
+    rig.publish(event("after-1", "test.echo", None)).await;
+    rig.audit.until(|seen| seen.contains("after-1")).await;
     assert!(
-        !audit.seen.contains("poison-1"),
+        !rig.audit.seen.contains("poison-1"),
         "the poison message never answered"
     );
     let again = tokio::time::timeout(Duration::from_secs(1), dead_letters.next()).await;
@@ -308,67 +335,42 @@ async fn a_poison_message_ends_on_the_dead_letter_subject_with_its_reason() {
 
 #[tokio::test]
 async fn a_long_handler_keeps_its_message_with_progress_acknowledgements() {
-    let broker = Broker::jetstream(&toolchain::nats_server());
-    let client = broker.client().await;
-    let context = jetstream::new(client.clone());
-    let mut audit = Audit::new(&context).await;
-    let dir = project("ack-wait = \"500ms\"");
-    let server = up(dir.path(), &broker, &[]);
+    let mut rig = Rig::new("ack-wait = \"500ms\"").await;
 
     // Three times the ack-wait, within the host's deadline of 2 s.
     let body = event("long-1", "test.sleep", Some("1500".into()));
-    context
-        .publish("orders.in", body.into())
-        .await
-        .unwrap()
-        .await
-        .unwrap();
-    audit.until(|seen| seen.contains("long-1")).await;
+    rig.publish(body).await;
+    rig.audit.until(|seen| seen.contains("long-1")).await;
     assert_eq!(
-        audit.next_within(Duration::from_secs(2)).await,
+        rig.audit.next_within(Duration::from_secs(2)).await,
         None,
         "delivered once, not again after its ack-wait"
     );
-    assert_eq!(audit.duplicates, 0);
-    assert!(!server.log().contains("failed"), "{}", server.log());
+    assert_eq!(rig.audit.duplicates, 0);
+    assert!(!rig.server.log().contains("failed"), "{}", rig.server.log());
 }
 
 #[tokio::test]
 async fn shutdown_finishes_and_acknowledges_the_message_in_hand() {
-    let broker = Broker::jetstream(&toolchain::nats_server());
-    let client = broker.client().await;
-    let context = jetstream::new(client.clone());
-    let mut audit = Audit::new(&context).await;
-    let dir = project("ack-wait = \"1s\"");
-    let mut server = up(dir.path(), &broker, &[]);
-    context
-        .publish("orders.in", event("warm-1", "test.echo", None).into())
-        .await
-        .unwrap()
-        .await
-        .unwrap();
-    audit.until(|seen| seen.contains("warm-1")).await;
+    let mut rig = Rig::new("ack-wait = \"1s\"").await;
+    rig.publish(event("warm-1", "test.echo", None)).await;
+    rig.audit.until(|seen| seen.contains("warm-1")).await;
 
     let body = event("in-hand-1", "test.sleep", Some("1500".into()));
-    context
-        .publish("orders.in", body.into())
-        .await
-        .unwrap()
-        .await
-        .unwrap();
+    rig.publish(body).await;
     // Stop while the handler sleeps.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let status = server.terminate_within(Duration::from_secs(20));
+    let status = rig.server.terminate_within(Duration::from_secs(20));
     assert!(
         status.is_some_and(|status| status.success()),
         "{}",
-        server.log()
+        rig.server.log()
     );
-    audit.until(|seen| seen.contains("in-hand-1")).await;
+    rig.audit.until(|seen| seen.contains("in-hand-1")).await;
 
-    let _restarted = up(dir.path(), &broker, &[]);
+    let _restarted = rig.up_again();
     assert_eq!(
-        audit.next_within(Duration::from_secs(3)).await,
+        rig.audit.next_within(Duration::from_secs(3)).await,
         None,
         "acknowledged before the host stopped, so not delivered again"
     );
@@ -411,12 +413,7 @@ async fn the_orders_example_takes_its_orders_from_a_stream() {
     );
 
     let order = crate::nats::order_created("o-1", crate::nats::order("A-17"));
-    context
-        .publish("orders.placed", order.to_string().into())
-        .await
-        .unwrap()
-        .await
-        .unwrap();
+    publish_to(&context, "orders.placed", order.to_string().into_bytes()).await;
     let answer = crate::nats::next_json(&mut accepted).await;
     assert_eq!(answer["id"], "o-1/accepted");
     assert_eq!(answer["type"], "com.example.order.accepted");
