@@ -50,17 +50,25 @@ pub struct Stats {
     pub p99_us: u64,
 }
 
-/// Applies `load` to `address`, sending `templates` in turn.
+/// Where the next run starts in its templates: each run goes on from where
+/// the last one stopped, so that a run never repeats the first templates of
+/// the one before (a signed request's `webhook-id` may be used once).
+static NEXT_TEMPLATE: AtomicU64 = AtomicU64::new(0);
+
+/// Applies `load` to `address`, sending `templates` in turn, from where the
+/// last run stopped.
 pub async fn run(address: SocketAddr, templates: &[Template], load: Load) -> Result<Stats> {
+    let first = NEXT_TEMPLATE.load(Ordering::Relaxed);
+    let templates: Arc<[Template]> = templates.into();
     let sent = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let deadline = started + load.duration;
     let mut workers = Vec::new();
     for _ in 0..load.concurrency {
-        let templates = templates.to_vec();
+        let templates = templates.clone();
         let sent = sent.clone();
         workers.push(tokio::spawn(async move {
-            worker(address, &templates, deadline, &sent, load.max_requests).await
+            worker(address, &templates, first, deadline, &sent, load.max_requests).await
         }));
     }
     let mut latencies = Vec::new();
@@ -70,6 +78,7 @@ pub async fn run(address: SocketAddr, templates: &[Template], load: Load) -> Res
         latencies.append(&mut measured);
         errors += failed;
     }
+    NEXT_TEMPLATE.fetch_add(sent.load(Ordering::Relaxed), Ordering::Relaxed);
     Ok(stats(latencies, errors, started.elapsed()))
 }
 
@@ -93,11 +102,12 @@ pub fn stats(mut latencies: Vec<u64>, errors: u64, elapsed: Duration) -> Stats {
 }
 
 /// One connection: sends until the deadline or the shared count, the
-/// request numbered `n` from `templates[n % len]`; returns
+/// request numbered `n` from `templates[(first + n) % len]`; returns
 /// the latencies of the answered requests, in microseconds, and the errors.
 async fn worker(
     address: SocketAddr,
     templates: &[Template],
+    first: u64,
     deadline: Instant,
     sent: &AtomicU64,
     max_requests: u64,
@@ -110,7 +120,7 @@ async fn worker(
         if number >= max_requests {
             break;
         }
-        let template = &templates[number as usize % templates.len()];
+        let template = &templates[((first + number) % templates.len() as u64) as usize];
         let mut request = hyper::Request::post(template.path).header("host", address.to_string());
         for (name, value) in &template.headers {
             request = request.header(*name, value);

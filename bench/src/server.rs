@@ -213,7 +213,8 @@ impl Implementation {
     }
 }
 
-/// How many `webhook-id`s the middleware's requests take in turn: more than
-/// one instance serves before it is retired (128), so that no instance sees
-/// an id twice.
-const SIGNED_IDS: usize = 4096;
+/// How many `webhook-id`s the middleware's requests take in turn (each run
+/// going on where the last stopped): more than the host serves while an
+/// instance lives (128 requests, or an idle second), so that no instance
+/// sees an id twice.
+const SIGNED_IDS: usize = 16_384;
