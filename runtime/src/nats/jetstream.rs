@@ -17,8 +17,9 @@
 //! The consumer pulls at most [`BATCH`] messages ahead, and no more bytes
 //! than the host's buffer for waiting messages (`--nats-buffer-bytes`, or
 //! the broker's largest message if that is larger). Shutdown stops pulling,
-//! finishes the messages being handled and acknowledges them; messages
-//! pulled but not yet started are released at once for another host.
+//! finishes the messages being handled and acknowledges them; the message
+//! waiting for an instance is released at once for another host, and those
+//! the client had pulled ahead come back after `ack-wait`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
