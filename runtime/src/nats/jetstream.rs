@@ -11,7 +11,7 @@
 //! `ack-wait`, so a long handler keeps its message.
 //!
 //! The reply subject of a JetStream message is the broker's acknowledgement
-//! subject: the component never sees it (its `reply-to` is empty); a binder
+//! subject: the component never sees it (its `reply-to` is empty); a component
 //! publishes answers to its own configured subject.
 //!
 //! The consumer pulls at most [`BATCH`] messages ahead, and no more bytes
