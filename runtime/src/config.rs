@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use manifest::InstanceReuse;
 
-/// How often the deadline clock ticks.
+/// How often the deadline clock ticks, and so how often a guest that
+/// computes without pause yields its thread.
 pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
 
 /// The host's limits and settings.
@@ -89,12 +90,5 @@ impl Default for HostConfig {
             reply_subjects: None,
             reuse: InstanceReuse::default(),
         }
-    }
-}
-
-impl HostConfig {
-    /// The deadline in ticks of the epoch clock.
-    pub(crate) fn deadline_ticks(&self) -> u64 {
-        (self.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64
     }
 }

@@ -48,6 +48,7 @@ mod error;
 mod footprint;
 mod host;
 mod http;
+mod interrupt;
 mod linked;
 mod messaging;
 mod nats;

@@ -140,7 +140,7 @@ impl<P> Linked<P> {
         );
         let mut store = Store::new(&context.engine, state);
         store.limiter(|state| &mut state.memory);
-        store.set_epoch_deadline(config.deadline_ticks());
+        crate::interrupt::arm(&mut store, config.deadline);
         store
     }
 

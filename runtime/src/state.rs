@@ -2,6 +2,8 @@
 //! wasi:http with the outbound HTTP policy, `wasmcloud:messaging` with the
 //! outbound subject policy, and the memory budget.
 
+use std::time::Instant;
+
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
@@ -19,6 +21,8 @@ pub(crate) struct State {
     admission: Admission,
     outbound: OutboundPolicy,
     messaging: Messaging,
+    /// When its guest code is stopped (see [`crate::interrupt`]).
+    pub(crate) stop_at: Instant,
 }
 
 impl State {
@@ -44,6 +48,7 @@ impl State {
             admission,
             outbound,
             messaging,
+            stop_at: Instant::now(),
         }
     }
 

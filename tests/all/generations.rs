@@ -314,3 +314,31 @@ async fn reused_instances_take_the_host_memory_as_fresh_ones_do() {
     let served = server.send("POST", &count, "").await;
     assert_eq!(served.status, 200, "{:?}", served.body);
 }
+
+/// A guest that computes without pause holds no host thread: it yields at
+/// every tick of the deadline clock. With more spinning guests than the
+/// host has threads, a request beside them is answered while they all
+/// still spin (their host threads used to be held until the deadline, and
+/// work queued on them waited as long).
+#[tokio::test]
+async fn spinning_guests_hold_no_host_thread() {
+    let dir = project(bindery_tests::COUNTING_APP, WasiGeneration::P2, "");
+    let server = Server::start(dir.path(), &["up"]);
+    let (spin, count) = (typed("com.example.spin"), typed("com.example.count"));
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let spinning = std::sync::atomic::AtomicUsize::new(threads + 1);
+    let spins = futures::future::join_all((0..=threads).map(|_| async {
+        let spun = server.send("POST", &spin, "").await;
+        spinning.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        spun.status
+    }));
+    let beside = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let served = server.send("POST", &count, "").await;
+        (served, spinning.load(std::sync::atomic::Ordering::Relaxed))
+    };
+    let (spun, (served, still_spinning)) = futures::join!(spins, beside);
+    assert!(spun.iter().all(|status| *status == 504), "{spun:?}");
+    assert_eq!(served.status, 200, "{:?}", served.body);
+    assert_eq!(still_spinning, threads + 1, "answered after a spinning guest ended");
+}

@@ -121,7 +121,6 @@ impl HandlerState for Instances {
                 max_requests,
                 max_concurrent,
                 deadline: config.deadline,
-                deadline_ticks: config.deadline_ticks(),
             },
         })
     }
@@ -164,7 +163,6 @@ pub(crate) struct Worker {
     max_requests: usize,
     max_concurrent: usize,
     deadline: Duration,
-    deadline_ticks: u64,
 }
 
 impl WorkerState for Worker {
@@ -183,12 +181,12 @@ impl WorkerState for Worker {
 
     fn on_request_start(
         &self,
-        mut store: StoreContextMut<'_, State>,
+        store: StoreContextMut<'_, State>,
         (): (),
         _task: GuestTaskId,
     ) -> Pin<Box<dyn Future<Output = ()> + 'static + Send + Sync>> {
         // Each request gets the whole deadline, counted from its start.
-        store.set_epoch_deadline(self.deadline_ticks);
+        crate::interrupt::extend(store, self.deadline);
         Box::pin(tokio::time::sleep(self.deadline))
     }
 
