@@ -39,7 +39,7 @@ fn main() {
     // Other builds of built-in binders, chosen by executor settings: the
     // http-cloudevents binder that replies through a sink (a feature, in a
     // target directory of its own), the one for WASI 0.3 (a crate), and the
-    // WASI 0.3 one that replies through a sink.
+    // WASI 0.3 one that replies through a sink; the NATS binder's for WASI 0.3.
     let reply_sink = Guests::new().apart("reply-sink").build_with_features(
         "bindery-http-cloudevents",
         "binders/http-cloudevents",
@@ -55,14 +55,18 @@ fn main() {
         "/// Other builds of built-in binders: name, build, component bytes.\n\
          pub(crate) const BUILDS: &[(&str, Build, &[u8])] = &[\n",
     );
-    for (build, path) in [
-        ("ReplySink", reply_sink),
-        ("WasiP3", wasi_p3),
-        ("ReplySinkP3", reply_sink_p3),
+    // The nats-cloudevents binder for WASI 0.3 (a crate), on
+    // wasmcloud:messaging@0.3.0.
+    let nats_p3 = guests.build("bindery-nats-cloudevents-p3", "binders/nats-cloudevents-p3");
+    for (binder, build, path) in [
+        ("http-cloudevents", "ReplySink", reply_sink),
+        ("http-cloudevents", "WasiP3", wasi_p3),
+        ("http-cloudevents", "ReplySinkP3", reply_sink_p3),
+        ("nats-cloudevents", "WasiP3", nats_p3),
     ] {
         writeln!(
             table,
-            "    (\"http-cloudevents\", Build::{build}, include_bytes!({:?})),",
+            "    ({binder:?}, Build::{build}, include_bytes!({:?})),",
             path.display().to_string()
         )
         .unwrap();
@@ -98,6 +102,17 @@ fn main() {
         .unwrap();
     }
     table.push_str("];\n");
+    // The dead-letter router, composed between an app and its sinks when
+    // the component names a dead-letter sink.
+    let router = guests.build("bindery-dead-letter", "binders/dead-letter");
+    writeln!(
+        table,
+        "/// The dead-letter router: version and component bytes.\n\
+         pub(crate) const DEAD_LETTER_ROUTER: (&str, &[u8]) = ({:?}, include_bytes!({:?}));",
+        env!("CARGO_PKG_VERSION"),
+        router.display().to_string()
+    )
+    .unwrap();
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("builtin.rs");
     std::fs::write(out, table).unwrap();
 }

@@ -68,7 +68,15 @@ pub async fn run(address: SocketAddr, templates: &[Template], load: Load) -> Res
         let templates = templates.clone();
         let sent = sent.clone();
         workers.push(tokio::spawn(async move {
-            worker(address, &templates, first, deadline, &sent, load.max_requests).await
+            worker(
+                address,
+                &templates,
+                first,
+                deadline,
+                &sent,
+                load.max_requests,
+            )
+            .await
         }));
     }
     let mut latencies = Vec::new();

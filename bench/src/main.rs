@@ -49,7 +49,11 @@ enum Command {
     WorstShapes,
     /// Where the time of the composed echo over WASI 0.3 goes (needs
     /// `perf`): printed, for bench/README.md.
-    Profile,
+    Profile {
+        /// Profile the echo behind the filter stage (one `sql` filter).
+        #[arg(long)]
+        filtered: bool,
+    },
     /// Serve a manifest until stopped: the soak's child process.
     #[command(hide = true)]
     Serve {
@@ -64,7 +68,7 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         None | Some(Command::Run) => scenarios::run(),
         Some(Command::WorstShapes) => scenarios::print_worst_shapes(),
-        Some(Command::Profile) => profile::composed_echo_p3(),
+        Some(Command::Profile { filtered }) => profile::composed_echo_p3(filtered),
         Some(Command::Serve { manifest, cache }) => soak::serve(&manifest, &cache),
     }
 }

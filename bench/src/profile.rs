@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::compositions::{compose_options, composed_p3, echo_manifest};
+use crate::compositions::{FILTER, compose_options, composed_p3, echo_manifest};
 use crate::load::{self, Load, Template};
 use crate::soak::ChildServer;
 use crate::templates::Templates;
@@ -143,11 +143,12 @@ fn group(report: &str) -> Vec<(&'static str, f64)> {
     parts.into_iter().zip(sums).collect()
 }
 
-/// Composes the echo app behind the WASI 0.3 binder, then profiles it
-/// ([`run`]): printed, for bench/README.md.
-pub fn composed_echo_p3() -> Result<()> {
+/// Composes the echo app behind the WASI 0.3 binder (and the filter stage
+/// if `filtered`), then profiles it ([`run`]): printed, for bench/README.md.
+pub fn composed_echo_p3(filtered: bool) -> Result<()> {
     let work = tempfile::tempdir()?;
-    let manifest = echo_manifest(work.path(), "spin-p3.toml", ", wasi = \"0.3\"")?;
+    let members = if filtered { FILTER } else { ", wasi = \"0.3\"" };
+    let manifest = echo_manifest(work.path(), "spin-p3.toml", members)?;
     compose(&manifest, &compose_options(work.path()))?
         .write(composed_p3(work.path()).parent().expect("a folder"))?;
     run(

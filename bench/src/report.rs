@@ -111,7 +111,7 @@ pub(crate) fn report(results: &Results) -> String {
         ));
     }
     out.push_str(&format!(
-        "\n## Throughput for the ratios\n\nBinary mode at c={RATIO_CONCURRENCY}, the implementations in turn, {RATIO_ROUNDS} rounds; the ratios use the medians.\n\n\
+        "\n## Throughput for the ratios\n\nBinary mode at c={RATIO_CONCURRENCY}, the implementations in turn (forward, then backward), {RATIO_ROUNDS} rounds; a throughput ratio is the median of the rounds' own ratios.\n\n\
          | implementation | median req/s | instances per 1000 requests | each round |\n|---|---:|---:|---|\n"
     ));
     for runs in &results.ratio_runs {

@@ -17,7 +17,7 @@ pub(crate) const RATIO_CONCURRENCY: usize = 32;
 pub(crate) const REPEAT: usize = 15;
 
 /// Interleaved rounds of the load runs the throughput ratios are taken from.
-pub(crate) const RATIO_ROUNDS: usize = 5;
+pub(crate) const RATIO_ROUNDS: usize = 7;
 
 /// The figures of the last long fuzzing run, which `fuzz/run` writes.
 pub(crate) const FUZZING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz/last-run.md");

@@ -1,6 +1,7 @@
 //! The same echo app behind the HTTP binder and behind the NATS binder,
 //! served by one thin host, with a local `nats-server -js`: messages per
-//! second through core-NATS request/reply and through a JetStream trigger
+//! second through core-NATS request/reply (behind the 0.2 binder and the
+//! 0.3 one) and through a JetStream trigger
 //! (at least once: pulled, handled, answered, acknowledged) against
 //! requests per second over HTTP, the same structured event each time, in
 //! interleaved rounds.
@@ -30,6 +31,8 @@ use bindery_test_support::broker;
 
 /// The subject the NATS trigger subscribes to.
 const SUBJECT: &str = "bench.events";
+/// The subject the NATS trigger of the WASI 0.3 binder subscribes to.
+const SUBJECT_P3: &str = "bench.events-p3";
 /// The subject of the JetStream trigger's stream.
 const STREAM_SUBJECT: &str = "bench.stream";
 /// Where the JetStream trigger's binder publishes its answers.
@@ -42,7 +45,7 @@ pub const CONCURRENCY: [usize; 2] = [1, 32];
 /// One transport at one concurrency, over the rounds.
 #[derive(Serialize)]
 pub struct TransportRuns {
-    /// `http`, `nats` or `jetstream`.
+    /// `http`, `nats` (the 0.2 binder), `nats 0.3` or `jetstream`.
     pub transport: &'static str,
     /// Requests (or messages) in flight.
     pub concurrency: usize,
@@ -70,9 +73,12 @@ pub async fn run(
              executor = {{ type = \"binder\", binder = \"http-cloudevents\" }}\n\
              [[trigger.nats]]\nsubject = \"{SUBJECT}\"\ncomponent = \"echo-nats\"\n\
              executor = {{ type = \"binder\", binder = \"nats-cloudevents\" }}\n\
+             [[trigger.nats]]\nsubject = \"{SUBJECT_P3}\"\ncomponent = \"echo-nats-p3\"\n\
+             executor = {{ type = \"binder\", binder = \"nats-cloudevents\", wasi = \"0.3\" }}\n\
              [[trigger.nats]]\nsubject = \"{STREAM_SUBJECT}\"\ncomponent = \"echo-stream\"\nstream = \"BENCH\"\n\
              executor = {{ type = \"binder\", binder = \"nats-cloudevents\", config = {{ reply-subject = \"{ANSWERS}\" }} }}\n\
              [component.echo-http]\nsource = {ECHO:?}\n[component.echo-nats]\nsource = {ECHO:?}\n\
+             [component.echo-nats-p3]\nsource = {ECHO:?}\n\
              [component.echo-stream]\nsource = {ECHO:?}\nallowed_outbound_hosts = [\"nats://{ANSWERS}\"]\n"
         ),
     )?;
@@ -99,22 +105,31 @@ pub async fn run(
             warm_up(concurrency),
         )
         .await?;
-        nats_load(&broker, &structured.body, warm_up(concurrency)).await?;
+        nats_load(&broker, SUBJECT, &structured.body, warm_up(concurrency)).await?;
+        nats_load(&broker, SUBJECT_P3, &structured.body, warm_up(concurrency)).await?;
         stream_load(&broker, &structured.body, warm_up(concurrency)).await?;
         let mut http = Vec::new();
         let mut nats = Vec::new();
+        let mut nats_p3 = Vec::new();
         let mut stream = Vec::new();
         for round in 1..=RATIO_ROUNDS {
             eprintln!(
-                "transports round {round}/{RATIO_ROUNDS} c={concurrency}: http, nats, jetstream..."
+                "transports round {round}/{RATIO_ROUNDS} c={concurrency}: http, nats, nats 0.3, jetstream..."
             );
             http.push(
                 load::run(address, std::slice::from_ref(structured), load(concurrency)).await?,
             );
-            nats.push(nats_load(&broker, &structured.body, load(concurrency)).await?);
+            nats.push(nats_load(&broker, SUBJECT, &structured.body, load(concurrency)).await?);
+            nats_p3
+                .push(nats_load(&broker, SUBJECT_P3, &structured.body, load(concurrency)).await?);
             stream.push(stream_load(&broker, &structured.body, load(concurrency)).await?);
         }
-        for (transport, rounds) in [("http", http), ("nats", nats), ("jetstream", stream)] {
+        for (transport, rounds) in [
+            ("http", http),
+            ("nats", nats),
+            ("nats 0.3", nats_p3),
+            ("jetstream", stream),
+        ] {
             anyhow::ensure!(
                 rounds.iter().all(|stats| stats.errors == 0),
                 "{transport} c={concurrency}: some requests failed"
@@ -134,10 +149,15 @@ pub async fn run(
     Ok(runs)
 }
 
-/// Request/reply on [`SUBJECT`]: `load.concurrency` clients, each with one
+/// Request/reply on `subject`: `load.concurrency` clients, each with one
 /// request in flight, `body` each time; an answer that is not an event
 /// counts as an error.
-async fn nats_load(broker: &broker::Broker, body: &Bytes, load: Load) -> Result<Stats> {
+async fn nats_load(
+    broker: &broker::Broker,
+    subject: &'static str,
+    body: &Bytes,
+    load: Load,
+) -> Result<Stats> {
     let sent = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let deadline = started + load.duration;
@@ -152,7 +172,7 @@ async fn nats_load(broker: &broker::Broker, body: &Bytes, load: Load) -> Result<
                 && sent.fetch_add(1, Ordering::Relaxed) < load.max_requests
             {
                 let begun = Instant::now();
-                match client.request(SUBJECT, body.clone()).await {
+                match client.request(subject, body.clone()).await {
                     Ok(reply) if reply.payload.starts_with(b"{") => {
                         latencies.push(begun.elapsed().as_micros() as u64)
                     }

@@ -74,6 +74,17 @@ pub fn builtin(name: &str) -> Option<Binder> {
         })
 }
 
+/// The dead-letter router (`binders/dead-letter`), built in.
+pub(crate) fn dead_letter_router() -> Binder {
+    let (version, bytes) = DEAD_LETTER_ROUTER;
+    Binder {
+        name: "dead-letter".to_owned(),
+        version: Some(version.to_owned()),
+        origin: BinderOrigin::Builtin,
+        bytes: bytes.to_vec(),
+    }
+}
+
 /// What a stage stands in front of, which says where its built-ins are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StageKind {
@@ -138,7 +149,8 @@ pub(crate) fn resolve_stage(
 pub(crate) enum Build {
     /// For `reply = "sink"`: it also imports `bindery:cloudevents/sender`.
     ReplySink,
-    /// For `wasi = "0.3"`: it exports `wasi:http/handler@0.3.0`.
+    /// For `wasi = "0.3"`: it exports `wasi:http/handler@0.3.0` (HTTP) or
+    /// `wasmcloud:messaging/handler@0.3.0` (NATS).
     WasiP3,
     /// For both: it exports `wasi:http/handler@0.3.0` and imports
     /// `bindery:cloudevents/sender`.

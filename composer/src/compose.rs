@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use bindery_manifest::{
-    AppManifest, BinderUse, CONFIG_PREFIX, CheckedManifest, Component, ComponentId, SENDER_PREFIX,
-    Sha256Digest, StageSource, TriggerDependencies,
+    AppManifest, BinderUse, CONFIG_PREFIX, CheckedManifest, Component, ComponentId,
+    DEAD_LETTER_PREFIX, SENDER_PREFIX, Sha256Digest, StageSource, TriggerDependencies,
 };
 
 use crate::binder::{self, Binder};
@@ -229,6 +229,7 @@ impl Composition<'_> {
         }
         if !component.dependencies.is_empty() {
             others.push(Pattern::Prefix(SENDER_PREFIX.to_owned()));
+            others.push(Pattern::Prefix(DEAD_LETTER_PREFIX.to_owned()));
         }
         let middleware = self.input.middleware.get(id).into_iter().flatten();
         for stage in middleware.chain(&self.input.event_stages(id)) {

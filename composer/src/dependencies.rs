@@ -7,7 +7,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use bindery_manifest::{AllowedHosts, Component, ComponentId, SENDER, SENDER_PREFIX};
+use bindery_manifest::{
+    AllowedHosts, Component, ComponentId, DEAD_LETTER, DEAD_LETTER_PREFIX, Dependency, SENDER,
+    SENDER_PREFIX,
+};
 
 use crate::binder::{self, Binder};
 use crate::error::DependencyError;
@@ -82,6 +85,13 @@ pub(crate) fn link_dependencies(
         })
     };
     let dependencies = &component.dependencies;
+    if dependencies.contains_key(DEAD_LETTER) && !dependencies.contains_key(SENDER) {
+        return Err(DependencyError::DeadLetterWithoutSink {
+            component: id.to_string(),
+            dead_letter: DEAD_LETTER,
+            sender: SENDER,
+        });
+    }
     if !dependencies.contains_key(SENDER) {
         if imports(SENDER) {
             return Err(DependencyError::UnsatisfiedImport {
@@ -103,6 +113,10 @@ pub(crate) fn link_dependencies(
         used: Vec::new(),
         shared: Vec::new(),
     };
+    // The dead-letter sink is linked with the sink it stands behind.
+    let dependencies = dependencies
+        .iter()
+        .filter(|(interface, _)| interface.as_str() != DEAD_LETTER);
     for (interface, dependency) in dependencies {
         let shared = binder_imports(interface);
         if !imports(interface) && !shared {
@@ -133,14 +147,8 @@ pub(crate) fn link_dependencies(
             });
         }
         let environment = dependency.environment();
-        if interface == SENDER
-            && let Some(url) = environment.get("BINDERY_SENDER_URL")
-            && !allows(&component.allowed_outbound_hosts, url)
-        {
-            return Err(DependencyError::SinkNotAllowed {
-                component: id.to_string(),
-                url: url.clone(),
-            });
+        if interface == SENDER {
+            check_sink_url(id, component, &environment)?;
         }
         linked.environment.extend(environment);
         // The dependency sees its own settings only.
@@ -149,6 +157,21 @@ pub(crate) fn link_dependencies(
             provider_part,
             &Visible::Only(vec![Pattern::Prefix(SENDER_PREFIX.to_owned())]),
         )?;
+        if interface == SENDER
+            && let Some(dead_letter) = component.dependencies.get(DEAD_LETTER)
+        {
+            let behind = DeadLetter::link(
+                id,
+                component,
+                (dependency, &isolated),
+                dead_letter,
+                manifest,
+                cache_dir,
+            )?;
+            isolated.bytes = behind.bytes;
+            linked.environment.extend(behind.environment);
+            linked.used.extend(behind.used);
+        }
         let provider_part = Part {
             what: "dependency",
             name: &provider_name,
@@ -167,6 +190,139 @@ pub(crate) fn link_dependencies(
         linked.used.push(provider);
     }
     Ok(linked)
+}
+
+/// A sink with a dead-letter sink behind it: the dead-letter router
+/// (`binders/dead-letter`) with the sink on its `sender` import and the
+/// dead-letter sink on its `dead-letter` import, exporting `sender` as the
+/// sink does.
+struct DeadLetter {
+    /// The router with both sinks linked in.
+    bytes: Vec<u8>,
+    /// The dead-letter sink's settings (`BINDERY_DEAD_LETTER_BINDERY_SENDER_*`)
+    /// and the router's (where the sink sends).
+    environment: BTreeMap<String, String>,
+    /// The dead-letter sink and the router, as resolved.
+    used: Vec<Binder>,
+}
+
+impl DeadLetter {
+    /// Links the dead-letter sink `dead_letter` of component `id` and the
+    /// router behind `sink` (its dependency, and its isolated build).
+    fn link(
+        id: &ComponentId,
+        component: &Component,
+        (sink, sink_build): (&Dependency, &Binder),
+        dead_letter: &Dependency,
+        manifest: &Path,
+        cache_dir: &Path,
+    ) -> Result<Self, DependencyError> {
+        let provider = binder::resolve(&dead_letter.source, manifest, cache_dir)?;
+        let provider_name = provider.to_string();
+        let provider_part = Part {
+            what: "dead-letter sink",
+            name: &provider_name,
+            bytes: &provider.bytes,
+        };
+        let provider_world = provider_part.world()?;
+        if !provider_world
+            .exports
+            .iter()
+            .any(|export| split_version(export).0 == SENDER)
+        {
+            return Err(DependencyError::LacksExport {
+                component: id.to_string(),
+                dependency: provider_name,
+                interface: DEAD_LETTER.into(),
+                exports: provider_world.exports,
+            });
+        }
+        check_sink_url(id, component, &dead_letter.environment())?;
+        let mut environment = dead_letter.dead_letter_environment();
+        // The dead-letter sink reads its settings under the names every
+        // sink reads.
+        let isolated = isolate(
+            provider_part,
+            &Visible::Under(DEAD_LETTER_PREFIX.to_owned()),
+        )?;
+        let sink_settings = sink.environment();
+        let destination = ["BINDERY_SENDER_URL", "BINDERY_SENDER_SUBJECT"]
+            .into_iter()
+            .find_map(|name| sink_settings.get(name));
+        let router = binder::dead_letter_router();
+        let router_name = router.to_string();
+        let router_part = Part {
+            what: "dead-letter router",
+            name: &router_name,
+            bytes: &router.bytes,
+        };
+        let router_isolated = isolate(
+            router_part,
+            &Visible::Only(vec![Pattern::Name(DESTINATION_VARIABLE.to_owned())]),
+        )?;
+        if let Some(destination) = destination {
+            environment.insert(DESTINATION_VARIABLE.to_owned(), destination.clone());
+        }
+        let sink_name = sink_build.to_string();
+        let mut graph = Graph::new();
+        let router_parsed = graph.parse(
+            "bindery:dead-letter-router",
+            Part {
+                bytes: &router_isolated,
+                ..router_part
+            },
+        )?;
+        let sink_parsed = graph.parse(
+            "bindery:sink",
+            Part {
+                what: "dependency",
+                name: &sink_name,
+                bytes: &sink_build.bytes,
+            },
+        )?;
+        let dead_letter_parsed = graph.parse(
+            "bindery:dead-letter",
+            Part {
+                bytes: &isolated,
+                ..provider_part
+            },
+        )?;
+        let bytes = graph.route(
+            router_parsed,
+            sink_parsed,
+            (dead_letter_parsed, SENDER, DEAD_LETTER_INTERFACE),
+        )?;
+        Ok(Self {
+            bytes,
+            environment,
+            used: vec![provider, router],
+        })
+    }
+}
+
+/// The interface of the router's import that the dead-letter sink's
+/// `sender` export satisfies.
+const DEAD_LETTER_INTERFACE: &str = "bindery:cloudevents/dead-letter";
+
+/// The router's one setting: where the sink sends.
+const DESTINATION_VARIABLE: &str = "BINDERY_DEAD_LETTER_DESTINATION";
+
+/// A sink URL in `environment` must be within the component's
+/// `allowed_outbound_hosts`, or the host would refuse every event.
+fn check_sink_url(
+    id: &ComponentId,
+    component: &Component,
+    environment: &BTreeMap<String, String>,
+) -> Result<(), DependencyError> {
+    match environment.get("BINDERY_SENDER_URL") {
+        Some(url) if !allows(&component.allowed_outbound_hosts, url) => {
+            Err(DependencyError::SinkNotAllowed {
+                component: id.to_string(),
+                url: url.clone(),
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Plugs `provider`'s exports into `app`'s imports.

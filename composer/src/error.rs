@@ -330,6 +330,19 @@ pub enum DependencyError {
         /// What it exports.
         exports: Vec<String>,
     },
+    /// A dead-letter sink is named without the sink it stands behind.
+    #[error(
+        "component `{component}` names a dead-letter sink (\"{dead_letter}\") but no \
+         \"{sender}\" dependency for it to stand behind; add the sink the events go to first"
+    )]
+    DeadLetterWithoutSink {
+        /// The component id.
+        component: String,
+        /// The dead-letter key.
+        dead_letter: &'static str,
+        /// The sender key.
+        sender: &'static str,
+    },
     /// A sink's URL is outside the component's `allowed_outbound_hosts`, so
     /// the host would refuse every event.
     #[error(
@@ -526,6 +539,16 @@ pub enum LinkError {
     /// not be made.
     #[error("cannot make the virtual wasi:cli component")]
     Virtualize(#[source] BoxError),
+    /// A part lacks the import or export a link names.
+    #[error("{part} does not {direction} `{interface}`")]
+    Missing {
+        /// The part.
+        part: String,
+        /// "import" or "export".
+        direction: &'static str,
+        /// The interface, without its version.
+        interface: String,
+    },
 }
 
 /// Why a file's world could not be read.

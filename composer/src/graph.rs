@@ -8,7 +8,7 @@ use wac_graph::types::{Package, are_semver_compatible};
 use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
 
 use crate::error::{LinkError, NotAComponent, PlugFailed};
-use crate::world::ComponentWorld;
+use crate::world::{ComponentWorld, split_version};
 
 /// A component to put in a graph, and how messages name it.
 #[derive(Debug, Clone, Copy)]
@@ -120,6 +120,51 @@ impl Graph {
                 wire(&mut graph, (socket_instance, socket), provider)?;
             }
             export_all(&mut graph, (socket_instance, socket))?;
+            encode(&graph)
+        })();
+        linked.map_err(failed)
+    }
+
+    /// Links a router between two providers: `second`'s export `export`
+    /// satisfies `router`'s import `import` (both named without a version),
+    /// and `first`'s exports satisfy the router's imports of the same
+    /// names. The result exports what `router` exports.
+    pub(crate) fn route(
+        self,
+        router: Parsed,
+        first: Parsed,
+        (second, export, import): (Parsed, &str, &str),
+    ) -> Result<Vec<u8>, PlugFailed> {
+        let failed = failure(&router, &second);
+        let named = |names: Vec<String>, part: &Parsed, direction, interface: &str| {
+            names
+                .into_iter()
+                .find(|name| split_version(name).0 == interface)
+                .ok_or_else(|| LinkError::Missing {
+                    part: part.label.clone(),
+                    direction,
+                    interface: interface.to_owned(),
+                })
+        };
+        let export = named(second.world.exports.clone(), &second, "export", export);
+        let import = named(router.world.imports.clone(), &router, "import", import);
+        let mut graph = self.0;
+        let linked = (|| {
+            let (export, import) = (export?, import?);
+            let router = graph.register_package(router.package)?;
+            let first = graph.register_package(first.package)?;
+            let second = graph.register_package(second.package)?;
+            let first_instance = graph.instantiate(first);
+            let second_instance = graph.instantiate(second);
+            let router_instance = graph.instantiate(router);
+            let node = graph.alias_instance_export(second_instance, &export)?;
+            graph.set_instantiation_argument(router_instance, &import, node)?;
+            wire(
+                &mut graph,
+                (router_instance, router),
+                (first_instance, first),
+            )?;
+            export_all(&mut graph, (router_instance, router))?;
             encode(&graph)
         })();
         linked.map_err(failed)

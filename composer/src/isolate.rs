@@ -34,6 +34,10 @@ pub(crate) enum Visible {
     Only(Vec<Pattern>),
     /// All but those whose names match one of these.
     AllBut(Vec<Pattern>),
+    /// Those whose names start with this, seen without it: a second sink
+    /// given `BINDERY_DEAD_LETTER_BINDERY_SENDER_URL` reads it as
+    /// `BINDERY_SENDER_URL`, as every sink does.
+    Under(String),
 }
 
 /// A variable name, or the start of some.
@@ -106,9 +110,14 @@ const TABLE: i32 = 64;
 /// The core module: imports the host's three functions, exports the
 /// filtered ones, `cabi_realloc` and its memory.
 fn core_module(visible: &Visible) -> Vec<u8> {
-    let (patterns, keep_matching) = match visible {
-        Visible::Only(patterns) => (patterns, 1),
-        Visible::AllBut(patterns) => (patterns, 0),
+    let under;
+    let (patterns, keep_matching, strip) = match visible {
+        Visible::Only(patterns) => (&patterns[..], 1, 0),
+        Visible::AllBut(patterns) => (&patterns[..], 0, 0),
+        Visible::Under(prefix) => {
+            under = [Pattern::Prefix(prefix.clone())];
+            (&under[..], 1, prefix.len() as i32)
+        }
     };
     // The table, then the patterns' bytes, then the heap.
     let mut data = Vec::new();
@@ -174,7 +183,7 @@ fn core_module(visible: &Visible) -> Vec<u8> {
     let mut code = CodeSection::new();
     code.function(&realloc());
     code.function(&matches(count));
-    code.function(&get_environment(heap_base, keep_matching));
+    code.function(&get_environment(heap_base, keep_matching, strip));
     code.function(&pass_through(heap_base, 1));
     code.function(&pass_through(heap_base, 2));
 
@@ -373,13 +382,36 @@ fn matches(count: i32) -> Function {
 }
 
 /// `get-environment`: the host's list, with the entries kept whose names
-/// match (`keep_matching` 1) or do not match (0) the table, in place.
-fn get_environment(heap_base: i32, keep_matching: i32) -> Function {
+/// match (`keep_matching` 1) or do not match (0) the table, in place, and
+/// the first `strip` bytes of each kept name left out.
+fn get_environment(heap_base: i32, keep_matching: i32, strip: i32) -> Function {
     use Instruction::*;
     // Locals: 0 = list address, 1 = entries, 2 = index, 3 = kept,
     // 4 = entry address.
     let mut f = Function::new([(5, ValType::I32)]);
-    for instruction in [
+    // The kept entry, at `list + kept * 16`: its name starts `strip` bytes
+    // later and is as much shorter.
+    let strip_name = [
+        LocalGet(0),
+        LocalGet(3),
+        I32Const(16),
+        I32Mul,
+        I32Add,
+        LocalTee(4),
+        LocalGet(4),
+        load(0),
+        I32Const(strip),
+        I32Add,
+        store(0),
+        LocalGet(4),
+        LocalGet(4),
+        load(4),
+        I32Const(strip),
+        I32Sub,
+        store(4),
+    ];
+    let strip_name = if strip > 0 { &strip_name[..] } else { &[] };
+    let instructions = [
         I32Const(heap_base),
         GlobalSet(0),
         I32Const(RETURN_IN),
@@ -420,6 +452,8 @@ fn get_environment(heap_base: i32, keep_matching: i32) -> Function {
             src_mem: 0,
             dst_mem: 0,
         },
+    ];
+    let kept = [
         LocalGet(3),
         I32Const(1),
         I32Add,
@@ -440,8 +474,9 @@ fn get_environment(heap_base: i32, keep_matching: i32) -> Function {
         store(4),
         I32Const(RETURN_OUT),
         End,
-    ] {
-        f.instruction(&instruction);
+    ];
+    for instruction in instructions.iter().chain(strip_name).chain(&kept) {
+        f.instruction(instruction);
     }
     f
 }

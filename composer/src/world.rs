@@ -25,13 +25,13 @@ const MESSAGING_CONSUMER: &str = "wasmcloud:messaging/consumer";
 pub fn handler_name(transport: Transport) -> &'static str {
     match transport {
         Transport::Http => "wasi:http/incoming-handler@0.2.x or wasi:http/handler@0.3.x",
-        Transport::Nats => "wasmcloud:messaging/handler@0.2.x",
+        Transport::Nats => "wasmcloud:messaging/handler@0.2.x or @0.3.x",
     }
 }
 
 /// The transport whose handler `name` is (`wasi:http/incoming-handler` or
 /// `wasmcloud:messaging/handler` at some 0.2 version, `wasi:http/handler`
-/// at some 0.3 version), if any.
+/// or `wasmcloud:messaging/handler` at some 0.3 version), if any.
 pub fn handler_transport(name: &str) -> Option<Transport> {
     handler_generation(name).map(|(transport, _)| transport)
 }
@@ -45,6 +45,7 @@ pub fn handler_generation(name: &str) -> Option<(Transport, WasiGeneration)> {
         (HTTP_HANDLER, 2) => Some((Transport::Http, WasiGeneration::P2)),
         (HTTP_HANDLER_P3, 3) => Some((Transport::Http, WasiGeneration::P3)),
         (MESSAGING_HANDLER, 2) => Some((Transport::Nats, WasiGeneration::P2)),
+        (MESSAGING_HANDLER, 3) => Some((Transport::Nats, WasiGeneration::P3)),
         _ => None,
     }
 }
@@ -238,11 +239,12 @@ fn is_wasi(name: &str) -> bool {
     name.starts_with("wasi:")
 }
 
-/// Whether `name` is `wasmcloud:messaging/consumer` at some 0.2 version.
+/// Whether `name` is `wasmcloud:messaging/consumer` at some 0.2 or 0.3
+/// version.
 fn is_messaging_consumer(name: &str) -> bool {
     let (unversioned, version) = split_version(name);
     unversioned == MESSAGING_CONSUMER
-        && version.is_some_and(|version| version.major == 0 && version.minor == 2)
+        && version.is_some_and(|version| version.major == 0 && matches!(version.minor, 2 | 3))
 }
 
 /// Whether a host, not an app, provides `name`: WASI, or a transport's host

@@ -22,6 +22,14 @@ pub const SENDER: &str = "bindery:cloudevents/sender";
 /// The prefix of a sender dependency's settings, apart from a binder's.
 pub const SENDER_PREFIX: &str = "BINDERY_SENDER_";
 
+/// The dependency key of a component's dead-letter sink: any sender,
+/// given the events its `bindery:cloudevents/sender` dependency gives up on.
+pub const DEAD_LETTER: &str = "bindery:cloudevents/sender#dead-letter";
+
+/// The prefix of the dead-letter sink's settings (before its own
+/// `BINDERY_SENDER_*` names) and of the dead-letter router's.
+pub const DEAD_LETTER_PREFIX: &str = "BINDERY_DEAD_LETTER_";
+
 /// One dependency: where the component that satisfies the import comes
 /// from, and its settings (for a built-in sink binder).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -58,5 +66,15 @@ impl Dependency {
     /// `BINDERY_SENDER_URL`.
     pub fn environment(&self) -> BTreeMap<String, String> {
         self.config.environment_under(SENDER_PREFIX)
+    }
+
+    /// Its settings as the dead-letter sink's: key `subject` becomes
+    /// `BINDERY_DEAD_LETTER_BINDERY_SENDER_SUBJECT`, which the sink reads as
+    /// `BINDERY_SENDER_SUBJECT`.
+    pub fn dead_letter_environment(&self) -> BTreeMap<String, String> {
+        self.environment()
+            .into_iter()
+            .map(|(name, value)| (format!("{DEAD_LETTER_PREFIX}{name}"), value))
+            .collect()
     }
 }

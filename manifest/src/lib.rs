@@ -52,7 +52,7 @@ mod version;
 pub use broker::BrokerSettings;
 pub use checked::{BinderUse, CheckedManifest};
 pub use config::{BinderConfig, CONFIG_PREFIX, ConfigError};
-pub use dependency::{Dependency, SENDER, SENDER_PREFIX};
+pub use dependency::{DEAD_LETTER, DEAD_LETTER_PREFIX, Dependency, SENDER, SENDER_PREFIX};
 pub use digest::{DigestError, Sha256Digest};
 pub use error::{ManifestError, ParseError};
 pub use events::{EventStages, FILTER_STAGE, SCHEMA_STAGE, schema_files};

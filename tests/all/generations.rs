@@ -340,5 +340,9 @@ async fn spinning_guests_hold_no_host_thread() {
     let (spun, (served, still_spinning)) = futures::join!(spins, beside);
     assert!(spun.iter().all(|status| *status == 504), "{spun:?}");
     assert_eq!(served.status, 200, "{:?}", served.body);
-    assert_eq!(still_spinning, threads + 1, "answered after a spinning guest ended");
+    assert_eq!(
+        still_spinning,
+        threads + 1,
+        "answered after a spinning guest ended"
+    );
 }

@@ -22,18 +22,24 @@ const PATIENCE: Duration = Duration::from_secs(120);
 
 /// A project folder with the scripted app behind a JetStream trigger on
 /// `orders.in` (stream `ORDERS`) with the extra trigger keys `keys`, its
-/// answers published on `audit.orders`.
-fn project(keys: &str) -> tempfile::TempDir {
+/// answers published on `audit.orders`; `executor` adds members to the
+/// executor table (`, wasi = "0.3"`).
+fn project_with(keys: &str, executor: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let manifest = format!(
         "spin_manifest_version = 2\n\n[application]\nname = \"jetstream\"\n\n\
          [[trigger.nats]]\nsubject = \"orders.in\"\ncomponent = \"orders\"\nstream = \"ORDERS\"\n{keys}\n\
-         executor = {{ type = \"binder\", binder = \"nats-cloudevents\", config = {{ reply-subject = \"audit.orders\" }} }}\n\n\
+         executor = {{ type = \"binder\", binder = \"nats-cloudevents\", config = {{ reply-subject = \"audit.orders\" }}{executor} }}\n\n\
          [component.orders]\nsource = {:?}\nallowed_outbound_hosts = [\"nats://audit.orders\"]\n",
         bindery_tests::SCRIPTED_APP
     );
     std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
     dir
+}
+
+/// [`project_with`] the 0.2 binder.
+fn project(keys: &str) -> tempfile::TempDir {
+    project_with(keys, "")
 }
 
 /// `bindery up` of `dir` against `broker`, with `extra` arguments.
@@ -59,11 +65,16 @@ struct Rig {
 impl Rig {
     /// The parts, the project's trigger with the extra keys `keys`.
     async fn new(keys: &str) -> Self {
+        Self::with_executor(keys, "").await
+    }
+
+    /// The same, the executor table with the extra members `executor`.
+    async fn with_executor(keys: &str, executor: &str) -> Self {
         let broker = Broker::jetstream(&toolchain::nats_server());
         let client = broker.client().await;
         let context = jetstream::new(client.clone());
         let audit = Audit::new(&context).await;
-        let dir = project(keys);
+        let dir = project_with(keys, executor);
         let server = up(dir.path(), &broker, &[]);
         Self {
             broker,
@@ -449,4 +460,63 @@ fn a_broker_without_jetstream_is_a_clear_error() {
             && stderr.contains("nats-server -js"),
         "{stderr}"
     );
+}
+
+/// Behind the WASI 0.3 binder, an unavailable app's `retry` is a negative
+/// acknowledgement on the back-off, as a failure of the 0.2 one is.
+#[tokio::test]
+async fn behind_the_wasi_0_3_binder_retry_is_delivered_again() {
+    let mut rig =
+        Rig::with_executor("backoff = [\"1s\"]\nmax-deliver = 5", ", wasi = \"0.3\"").await;
+    let until = std::time::SystemTime::now() + Duration::from_millis(1500);
+    let until_ms = until
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    rig.publish(event("flaky-3", "test.flaky", Some(until_ms.to_string())))
+        .await;
+    rig.audit.until(|seen| seen.contains("flaky-3")).await;
+    logged(
+        &rig.server,
+        &["delivery 1 of 5 failed; delivered again in 1s"],
+    )
+    .await;
+}
+
+/// Behind the WASI 0.3 binder, a `reject` is not delivered again: the
+/// message goes to the dead-letter subject after its first delivery, and
+/// is terminated.
+#[tokio::test]
+async fn behind_the_wasi_0_3_binder_reject_ends_at_once() {
+    let rig = Rig::with_executor(
+        "backoff = [\"100ms\"]\nmax-deliver = 5\ndead-letter = \"orders.dlq\"",
+        ", wasi = \"0.3\"",
+    )
+    .await;
+    let mut dead_letters = Broker::subscribed(&rig.client, "orders.dlq").await;
+    let refused = rig.publish(event("refused-1", "test.invalid", None)).await;
+    let letter = tokio::time::timeout(PATIENCE, dead_letters.next())
+        .await
+        .expect("a dead letter")
+        .unwrap();
+    let header = |name: &str| {
+        letter
+            .headers
+            .as_ref()
+            .and_then(|headers| headers.get(name))
+            .map(|value| value.as_str().to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(header("Bindery-Deliveries"), "1", "never delivered again");
+    assert_eq!(header("Bindery-Stream-Sequence"), refused.to_string());
+    assert!(
+        header("Bindery-Reason").contains("rejected"),
+        "{}",
+        header("Bindery-Reason")
+    );
+    logged(
+        &rig.server,
+        &["gave up after 1 deliveries (rejected: true)"],
+    )
+    .await;
 }

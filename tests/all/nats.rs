@@ -423,3 +423,114 @@ async fn an_http_app_sends_events_to_nats_through_the_nats_sink() {
     assert_eq!(audited["type"], "com.example.audited");
     assert_eq!(audited["data"], json!({"orderId": "A-17"}));
 }
+
+/// A project folder with the scripted app behind two NATS triggers, the
+/// 0.2 binder on `events.p2` and the 0.3 one on `events.p3`.
+fn scripted_on_both_generations() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = format!(
+        "spin_manifest_version = 2\n\n[application]\nname = \"generations\"\n\n\
+         [[trigger.nats]]\nsubject = \"events.p2\"\ncomponent = \"p2\"\n\
+         executor = {{ type = \"binder\", binder = \"nats-cloudevents\" }}\n\n\
+         [[trigger.nats]]\nsubject = \"events.p3\"\ncomponent = \"p3\"\n\
+         executor = {{ type = \"binder\", binder = \"nats-cloudevents\", wasi = \"0.3\" }}\n\n\
+         [component.p2]\nsource = {app:?}\n\n[component.p3]\nsource = {app:?}\n",
+        app = bindery_tests::SCRIPTED_APP
+    );
+    std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
+    dir
+}
+
+/// The 0.3 binder (`wasi = "0.3"`, `wasmcloud:messaging@0.3.0`) answers as
+/// the 0.2 one does, events and batches alike, and refuses what it refuses;
+/// its output exports the 0.3 handler.
+#[tokio::test]
+async fn the_wasi_0_3_binder_answers_as_the_0_2_one_does() {
+    let broker = Broker::start(&toolchain::nats_server());
+    let dir = scripted_on_both_generations();
+    let server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
+    let client = broker.client().await;
+    let ask = async |subject: &'static str, body: String| {
+        let reply = tokio::time::timeout(PATIENCE, client.request(subject, body.into()))
+            .await
+            .expect("a reply in time")
+            .expect("a reply");
+        serde_json::from_slice::<Value>(&reply.payload).unwrap()
+    };
+    let event = |id: &str, kind: &str| {
+        json!({"specversion": "1.0", "id": id, "source": "/e2e", "type": kind,
+               "datacontenttype": "application/json", "data": {"n": 1}})
+    };
+    let one = event("e-1", "test.echo").to_string();
+    assert_eq!(
+        ask("events.p3", one.clone()).await,
+        ask("events.p2", one).await
+    );
+    let batch = json!([event("b-1", "test.echo"), event("b-2", "test.echo")]).to_string();
+    let answered = ask("events.p3", batch.clone()).await;
+    assert_eq!(answered, ask("events.p2", batch).await);
+    assert_eq!(answered.as_array().map(Vec::len), Some(2));
+
+    // What the app refuses as invalid, and what is no event at all, are
+    // rejected: no reply, and the host logs the disposition.
+    let refused = event("bad-1", "test.invalid").to_string();
+    client
+        .publish_with_reply("events.p3", "test.replies", refused.into())
+        .await
+        .unwrap();
+    logged(&server, &["message rejected", "events.p3"]).await;
+    logged(&server, &["nats-cloudevents: the app rejected the event"]).await;
+    // An unavailable app asks for the message again.
+    let unavailable = event("busy-1", "test.unavailable").to_string();
+    client
+        .publish("events.p3", unavailable.into())
+        .await
+        .unwrap();
+    logged(
+        &server,
+        &["message refused", "asked for the message again (retry)"],
+    )
+    .await;
+
+    let inspected = run(dir.path(), &["inspect", ".bindery/p3.wasm"]);
+    let text = String::from_utf8_lossy(&inspected.stdout);
+    assert!(
+        text.contains("exports wasmcloud:messaging/handler@0.3.0"),
+        "{text}"
+    );
+}
+
+/// The orders app behind the 0.3 binder, its audits through the nats-sink
+/// (which is on `wasmcloud:messaging@0.2.0`: one output uses both).
+#[tokio::test]
+async fn orders_over_the_wasi_0_3_binder_are_answered_and_audited() {
+    let broker = Broker::start(&toolchain::nats_server());
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = format!(
+        "spin_manifest_version = 2\n\n[application]\nname = \"orders\"\n\n\
+         [[trigger.nats]]\nsubject = \"orders.created\"\ncomponent = \"orders\"\n\
+         executor = {{ type = \"binder\", binder = \"nats-cloudevents\", wasi = \"0.3\" }}\n\n\
+         [component.orders]\nsource = {:?}\nallowed_outbound_hosts = [\"nats://orders.audited\"]\n\
+         [component.orders.dependencies]\n\
+         \"bindery:cloudevents/sender\" = {{ binder = \"nats-sink\", config = {{ subject = \"orders.audited\" }} }}\n",
+        bindery_tests::ORDERS
+    );
+    std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
+    let _server = Server::start(dir.path(), &["up", "--nats-address", &broker.url()]);
+    let client = broker.client().await;
+    let mut audits = Broker::subscribed(&client, "orders.audited").await;
+    let created = order_created("o-1", order("A-17"));
+    let reply = tokio::time::timeout(
+        PATIENCE,
+        client.request("orders.created", created.to_string().into()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let answer: Value = serde_json::from_slice(&reply.payload).unwrap();
+    assert_eq!(answer["type"], "com.example.order.accepted");
+    assert_eq!(answer["id"], "o-1/accepted");
+    let audit = next_json(&mut audits).await;
+    assert_eq!(audit["id"], "o-1/audited");
+    assert_eq!(audit["data"], answer["data"]);
+}

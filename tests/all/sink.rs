@@ -381,3 +381,111 @@ fn reply_to_a_sink_without_a_sink_does_not_compose() {
     );
     assert!(!dir.path().join(".bindery").exists(), "nothing written");
 }
+
+/// A project folder: the sending app whose sink sends to `url` (with
+/// `settings` added to its config) and whose dead-letter sink, another
+/// `http-sink`, sends to `dead_letter` (with a retry budget of 200 ms).
+fn dead_letter_project(url: &str, settings: &str, dead_letter: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let origin = |url: &str| url.rsplit_once('/').unwrap().0.to_owned();
+    let manifest = format!(
+        "spin_manifest_version = 2\n[application]\nname = \"dead-letters\"\n\
+         [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
+         executor = {{ type = \"binder\", binder = \"http-cloudevents\" }}\n\
+         [component.app]\nsource = {app:?}\nallowed_outbound_hosts = [{main:?}, {spare:?}]\n\
+         [component.app.dependencies]\n\
+         \"bindery:cloudevents/sender\" = {{ binder = \"http-sink\", config = {{ url = {url:?}, {settings} }} }}\n\
+         \"bindery:cloudevents/sender#dead-letter\" = {{ binder = \"http-sink\", config = {{ url = {dead_letter:?}, retry-budget-ms = 200, retry-first-ms = 50 }} }}\n",
+        app = bindery_tests::SENDING_APP,
+        main = origin(url),
+        spare = origin(dead_letter),
+    );
+    std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
+    dir
+}
+
+/// A sink down past its retry budget: the event goes to the dead-letter
+/// sink with why and where, and the app sees it delivered.
+#[tokio::test]
+async fn an_event_the_sink_gives_up_on_goes_to_the_dead_letter_sink() {
+    let sink = Sink::start(503, "down").await;
+    let spare = Sink::start(202, "").await;
+    let dir = dead_letter_project(
+        &sink.url(),
+        "retry-budget-ms = 400, retry-first-ms = 50",
+        &format!("http://127.0.0.1:{}/dead", spare.port),
+    );
+    let server = Server::start(dir.path(), &["up"]);
+    let answer = server.send("POST", EVENT, r#"{"orderId":"A-17"}"#).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    let tries = sink.received().len();
+    assert!(tries >= 3, "retried within the budget first: {tries}");
+    let letters = spare.received();
+    assert_eq!(letters.len(), 1, "one dead letter");
+    let letter = &letters[0];
+    let header = |name: &str| {
+        letter
+            .headers
+            .get(name)
+            .map_or("", |value| value.to_str().unwrap())
+    };
+    assert_eq!(letter.path, "/dead", "the dead-letter sink's own settings");
+    assert_eq!(
+        header("ce-id"),
+        "o-1/audited",
+        "the event the sink gave up on"
+    );
+    // A 503 is an answer: the sink's last failure is a refusal.
+    assert_eq!(header("ce-binderyerrorkind"), "refused");
+    let reason = percent_encoding::percent_decode_str(header("ce-binderyerrorreason"))
+        .decode_utf8()
+        .unwrap();
+    assert!(
+        reason.contains("status 503: down") && reason.contains(&format!("after {tries} tries")),
+        "{reason}"
+    );
+    assert_eq!(header("ce-binderyerrordest"), sink.url());
+    assert_eq!(&letter.body[..], br#"{"orderId":"A-17"}"#);
+}
+
+/// A refusal is not retried, and goes to the dead-letter sink at once.
+#[tokio::test]
+async fn a_refused_event_goes_to_the_dead_letter_sink_untried_again() {
+    let sink = Sink::start(422, "no such order").await;
+    let spare = Sink::start(202, "").await;
+    let dir = dead_letter_project(
+        &sink.url(),
+        "retry-first-ms = 50",
+        &format!("http://127.0.0.1:{}/dead", spare.port),
+    );
+    let server = Server::start(dir.path(), &["up"]);
+    let answer = server.send("POST", EVENT, "{}").await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert_eq!(sink.received().len(), 1, "tried once");
+    let letters = spare.received();
+    assert_eq!(letters.len(), 1);
+    let kind = letters[0].headers.get("ce-binderyerrorkind").unwrap();
+    assert_eq!(kind, "refused");
+}
+
+/// With the dead-letter sink down too, the app gets both reasons.
+#[tokio::test]
+async fn with_both_sinks_down_the_app_gets_both_reasons() {
+    let sink = Sink::start(503, "down").await;
+    let spare = Sink::start(500, "spare down").await;
+    let dir = dead_letter_project(
+        &sink.url(),
+        "retry-budget-ms = 200, retry-first-ms = 50",
+        &format!("http://127.0.0.1:{}/dead", spare.port),
+    );
+    let server = Server::start(dir.path(), &["up"]);
+    let failed = server.send("POST", EVENT, "{}").await;
+    assert_eq!(failed.status, 503, "{:?}", failed.body);
+    let detail = failed.json()["detail"].as_str().unwrap().to_owned();
+    assert!(
+        detail.contains("status 503: down")
+            && detail.contains("the dead-letter sink did not take it either")
+            && detail.contains("spare down"),
+        "{detail}"
+    );
+}

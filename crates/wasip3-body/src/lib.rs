@@ -1,11 +1,12 @@
 //! The body plumbing of `wasi:http@0.3.0` that Bindery's WASI 0.3
 //! components share (the http-cloudevents-p3 binder and the
-//! webhook-signature middleware): reading a request's whole body within a
-//! limit, and answering with a whole body written by a task of its own.
+//! webhook-signature middleware, and the NATS binder for WASI 0.3): reading
+//! a request's whole body (or any byte stream) within a limit, and answering
+//! with a whole body written by a task of its own.
 #![cfg(target_arch = "wasm32")]
 
 use wasip3::http::types::{Fields, Request, Response, Trailers};
-use wasip3::wit_bindgen::StreamResult;
+use wasip3::wit_bindgen::{StreamReader, StreamResult};
 use wasip3::{wit_future, wit_stream};
 
 /// The largest read asked of the body stream at once.
@@ -27,7 +28,18 @@ pub async fn read_body(
     limit: usize,
 ) -> Result<(Vec<u8>, Option<Trailers>), ReadError> {
     let (processed, processed_reader) = wit_future::new(|| Ok(()));
-    let (mut stream, trailers) = Request::consume_body(request, processed_reader);
+    let (stream, trailers) = Request::consume_body(request, processed_reader);
+    let bytes = read_stream(stream, limit).await?;
+    let trailers = trailers
+        .await
+        .map_err(|error| ReadError::Failed(format!("{error:?}")))?;
+    let _ = processed.write(Ok(())).await;
+    Ok((bytes, trailers))
+}
+
+/// Reads `stream` to its end, failing as soon as it grows past `limit`
+/// (no more is read, and the stream is dropped).
+pub async fn read_stream(mut stream: StreamReader<u8>, limit: usize) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::new();
     loop {
         let room = (limit.saturating_add(1) - bytes.len()).min(READ_CHUNK);
@@ -38,15 +50,9 @@ pub async fn read_body(
         }
         match result {
             StreamResult::Complete(_) => {}
-            StreamResult::Dropped | StreamResult::Cancelled => break,
+            StreamResult::Dropped | StreamResult::Cancelled => return Ok(bytes),
         }
     }
-    drop(stream);
-    let trailers = trailers
-        .await
-        .map_err(|error| ReadError::Failed(format!("{error:?}")))?;
-    let _ = processed.write(Ok(())).await;
-    Ok((bytes, trailers))
 }
 
 /// A response with `status`, `headers` and `body`, the body written by a

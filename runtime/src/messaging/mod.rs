@@ -5,6 +5,7 @@
 
 mod bindings;
 pub(crate) mod broker;
+pub(crate) mod p3;
 mod subjects;
 
 use std::time::Duration;
@@ -67,6 +68,31 @@ impl Reply {
     }
 }
 
+/// Why the policy refuses a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CheckError {
+    /// The host has no connection to a broker.
+    NoConnection,
+    /// The subject is not one a message can be sent to.
+    NotASubject(String),
+    /// The component may not send there; the text says why and what to do.
+    Denied(String),
+}
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NoConnection => {
+                f.write_str("this host has no NATS connection (the manifest has no NATS trigger)")
+            }
+            Self::NotASubject(subject) => {
+                write!(f, "`{subject}` is not a subject a message can be sent to")
+            }
+            Self::Denied(why) => f.write_str(why),
+        }
+    }
+}
+
 /// What a message is sent with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Sending {
@@ -95,16 +121,12 @@ impl Messaging {
     /// The connection to send to `subject` over, if the component may:
     /// within its policy, or (a publish only) its one reply, which this
     /// uses up.
-    fn check(&mut self, subject: &str, sending: Sending) -> Result<&Client, String> {
+    fn check(&mut self, subject: &str, sending: Sending) -> Result<&Client, CheckError> {
         let Some(client) = &self.client else {
-            return Err(
-                "this host has no NATS connection (the manifest has no NATS trigger)".into(),
-            );
+            return Err(CheckError::NoConnection);
         };
         if !is_publish_subject(subject) {
-            return Err(format!(
-                "`{subject}` is not a subject a message can be sent to"
-            ));
+            return Err(CheckError::NotASubject(subject.to_owned()));
         }
         if self.subjects.allows(subject) {
             return Ok(client);
@@ -117,7 +139,9 @@ impl Messaging {
             let reply = self.reply.take().expect("checked above");
             if let Some(why) = reply.refused() {
                 tracing::warn!("denied a reply to `{subject}`: {why}");
-                return Err(format!("replying to `{subject}` is not allowed: {why}"));
+                return Err(CheckError::Denied(format!(
+                    "replying to `{subject}` is not allowed: {why}"
+                )));
             }
             return Ok(client);
         }
@@ -127,9 +151,9 @@ impl Messaging {
         } else {
             ""
         };
-        Err(format!(
+        Err(CheckError::Denied(format!(
             "sending to `{subject}` is not allowed{hint}: add `nats://{subject}` (or a pattern) to the component's allowed_outbound_hosts"
-        ))
+        )))
     }
 }
 
@@ -138,7 +162,10 @@ impl types::Host for Messaging {}
 impl consumer::Host for Messaging {
     /// Returns once the message is written to the broker's connection.
     async fn publish(&mut self, message: BrokerMessage) -> Result<(), String> {
-        let client = self.check(&message.subject, Sending::Publish)?.clone();
+        let client = self
+            .check(&message.subject, Sending::Publish)
+            .map_err(|error| error.to_string())?
+            .clone();
         let published = match message.reply_to {
             Some(reply) if !is_publish_subject(&reply) => {
                 return Err(format!("`{reply}` is not a subject a reply can be sent to"));
@@ -173,7 +200,10 @@ impl consumer::Host for Messaging {
         body: Vec<u8>,
         timeout_ms: u32,
     ) -> Result<BrokerMessage, String> {
-        let client = self.check(&subject, Sending::Request)?.clone();
+        let client = self
+            .check(&subject, Sending::Request)
+            .map_err(|error| error.to_string())?
+            .clone();
         let timeout = Duration::from_millis(timeout_ms.into()).min(self.request_limit);
         match tokio::time::timeout(timeout, client.request(subject.clone(), body.into())).await {
             Err(_elapsed) => Err(format!("no reply from `{subject}` within {timeout:?}")),
@@ -183,13 +213,15 @@ impl consumer::Host for Messaging {
     }
 }
 
-/// Adds `wasmcloud:messaging/consumer` (and its types) to `linker`, served
-/// by the [`Messaging`] that `get` finds in a store's data.
+/// Adds `wasmcloud:messaging/consumer` at 0.2.0 and 0.3.0 (and their types)
+/// to `linker`, served by the [`Messaging`] that `get` finds in a store's
+/// data.
 pub(crate) fn add_to_linker<T: Send + 'static>(
     linker: &mut Linker<T>,
     get: fn(&mut T) -> &mut Messaging,
 ) -> wasmtime::Result<()> {
-    MessagingApp::add_to_linker::<T, HasSelf<Messaging>>(linker, get)
+    MessagingApp::add_to_linker::<T, HasSelf<Messaging>>(linker, get)?;
+    p3::add_to_linker(linker, get)
 }
 
 /// A NATS message as the guest sees it.

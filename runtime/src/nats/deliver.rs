@@ -1,9 +1,10 @@
 //! One message: a fresh instance in its own store, with the component's
 //! environment, a memory limit, a deadline (epoch interruption for guest
 //! code, and the wall clock for everything, host calls included) and the
-//! outbound policies, whose `handle-message` is called once. Its outcome is
-//! logged and returned, for a JetStream trigger to acknowledge; a fault
-//! costs that message alone.
+//! outbound policies, whose `handle-message` is called once
+//! (`wasmcloud:messaging@0.2.0`'s or `@0.3.0`'s, whichever the component
+//! exports). Its outcome is logged and returned, for a JetStream trigger to
+//! acknowledge; a fault costs that message alone.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -13,20 +14,52 @@ use wasmtime::{PoolConcurrencyLimitError, Trap};
 use crate::budget::Admission;
 use crate::context::HostContext;
 use crate::linked::Linked;
-use crate::messaging::{BrokerMessage, MessagingAppPre};
+use crate::messaging::{BrokerMessage, MessagingApp, MessagingAppPre, p3};
 use crate::state::State;
 
 /// A component on a NATS trigger, linked once.
-pub(crate) type Listener = Linked<MessagingAppPre<State>>;
+pub(crate) type Listener = Linked<ListenerPre>;
+
+/// The pre-instance of a component on a NATS trigger, by the version of
+/// `wasmcloud:messaging/handler` it exports.
+pub(crate) enum ListenerPre {
+    /// `wasmcloud:messaging/handler@0.2.0`.
+    P2(MessagingAppPre<State>),
+    /// `wasmcloud:messaging/handler@0.3.0`.
+    P3(p3::MessagingAppPre<State>),
+}
+
+impl ListenerPre {
+    /// The pre-instance of `pre`'s world: 0.2 if it exports that handler,
+    /// else 0.3; the error is 0.2's when it exports neither.
+    pub(crate) fn new(pre: wasmtime::component::InstancePre<State>) -> wasmtime::Result<Self> {
+        match MessagingAppPre::new(pre.clone()) {
+            Ok(p2) => Ok(Self::P2(p2)),
+            Err(error) => p3::MessagingAppPre::new(pre)
+                .map(Self::P3)
+                .map_err(|_| error),
+        }
+    }
+}
+
+/// An instance of either world.
+enum App {
+    P2(MessagingApp),
+    P3(p3::MessagingApp),
+}
 
 /// What became of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Outcome {
     /// The handler returned `ok`.
     Handled,
-    /// The handler returned an error: `wasmcloud:messaging@0.2.0`'s
-    /// `err(string)`, which cannot say whether sending it again may help.
+    /// The handler returned an error that leaves another delivery worth
+    /// trying: `wasmcloud:messaging@0.2.0`'s `err(string)`, which cannot say
+    /// whether it may help, or 0.3.0's `retry`.
     Refused(String),
+    /// The handler said delivering the message again will not help: 0.3.0's
+    /// `reject` (or `other`).
+    Rejected(String),
     /// The instance trapped, ran past its deadline or could not be made.
     Failed(String),
 }
@@ -37,7 +70,7 @@ pub(crate) enum Outcome {
 pub(crate) async fn deliver(
     context: Arc<HostContext>,
     listener: Arc<Listener>,
-    message: BrokerMessage,
+    mut message: BrokerMessage,
     admission: Admission,
 ) -> Outcome {
     let started = Instant::now();
@@ -51,16 +84,28 @@ pub(crate) async fn deliver(
                 &context,
                 admission,
                 message.reply_to.clone(),
-                async |pre, store| pre.instantiate_async(store).await,
+                async |pre, store| match pre {
+                    ListenerPre::P2(pre) => pre.instantiate_async(store).await.map(App::P2),
+                    ListenerPre::P3(pre) => pre.instantiate_async(store).await.map(App::P3),
+                },
             )
             .await;
-        match app {
-            Ok(app) => {
-                app.wasmcloud_messaging_handler()
-                    .call_handle_message(&mut store, &message)
-                    .await
+        match app? {
+            App::P2(app) => app
+                .wasmcloud_messaging_handler()
+                .call_handle_message(&mut store, &message)
+                .await
+                .map(|handled| handled.map_err(|reason| (reason, true))),
+            App::P3(app) => {
+                let message = (
+                    message.subject.clone(),
+                    std::mem::take(&mut message.body),
+                    message.reply_to.clone(),
+                );
+                p3::deliver(&mut store, &app, message).await.map(|handled| {
+                    handled.map_err(|error| (p3::describe(&error), p3::may_retry(&error)))
+                })
             }
-            Err(error) => Err(error),
         }
     })
     .await;
@@ -72,9 +117,13 @@ pub(crate) async fn deliver(
             tracing::info!(%component, subject, latency_ms, "message");
             return Outcome::Handled;
         }
-        Ok(Err(reason)) => {
+        Ok(Err((reason, true))) => {
             tracing::warn!(%component, subject, reason, latency_ms, "message refused");
             return Outcome::Refused(reason);
+        }
+        Ok(Err((reason, false))) => {
+            tracing::warn!(%component, subject, reason, latency_ms, "message rejected");
+            return Outcome::Rejected(reason);
         }
         Err(error) if error.is::<PoolConcurrencyLimitError>() => {
             format!("no room in the pool for its instance until its deadline: {error}")

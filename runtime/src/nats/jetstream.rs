@@ -1,10 +1,10 @@
 //! JetStream triggers: at-least-once delivery from a durable pull consumer.
 //!
 //! A message is acknowledged only after the handler returned `ok`. Any
-//! other outcome (an `err`, a trap, the deadline) is a negative
-//! acknowledgement with the trigger's back-off, so the broker delivers it
-//! again; once a message has been delivered `max-deliver` times it is
-//! published to the trigger's `dead-letter` subject, with headers that say
+//! other outcome (an `err`, 0.3's `retry`, a trap, the deadline) is a
+//! negative acknowledgement with the trigger's back-off, so the broker
+//! delivers it again; once a message has been delivered `max-deliver`
+//! times, or at once when a 0.3 handler rejects it, it is published to the trigger's `dead-letter` subject, with headers that say
 //! where it came from and why it failed, and then terminated. If that
 //! publish fails, the message stays with the broker for another try. While
 //! a handler runs, the host sends in-progress acknowledgements at half the
@@ -239,16 +239,17 @@ async fn handle(
     let delivering = deliver(context.clone(), listener.clone(), guest, admission);
     let outcome = kept_in_progress(&message, settings.ack_wait / 2, delivering).await;
     let subject = message.subject.as_str();
-    let reason = match outcome {
+    let (reason, rejected) = match outcome {
         Outcome::Handled => {
             acknowledge(&message, AckKind::Ack, sequence).await;
             return;
         }
-        Outcome::Refused(reason) | Outcome::Failed(reason) => reason,
+        Outcome::Refused(reason) | Outcome::Failed(reason) => (reason, false),
+        Outcome::Rejected(reason) => (reason, true),
     };
     let component = &listener.id;
     let max_deliver = u64::from(settings.max_deliver.get());
-    if delivered < max_deliver {
+    if delivered < max_deliver && !rejected {
         let wait = settings.backoff_after(delivered);
         tracing::info!(
             %component,
@@ -265,7 +266,7 @@ async fn handle(
             subject,
             sequence,
             reason,
-            "gave up after {delivered} deliveries; the message is terminated and stays in stream `{}` (a `dead-letter` subject would take it)",
+            "gave up after {delivered} deliveries (rejected: {rejected}); the message is terminated and stays in stream `{}` (a `dead-letter` subject would take it)",
             settings.stream
         );
         acknowledge(&message, AckKind::Term, sequence).await;
@@ -288,7 +289,7 @@ async fn handle(
                 subject,
                 sequence,
                 reason,
-                "gave up after {delivered} deliveries; sent to the dead-letter subject `{dead_letter}`"
+                "gave up after {delivered} deliveries (rejected: {rejected}); sent to the dead-letter subject `{dead_letter}`"
             );
             acknowledge(&message, AckKind::Term, sequence).await;
         }

@@ -26,9 +26,9 @@ use tokio::task::JoinSet;
 use crate::context::HostContext;
 use crate::error::{ComponentError, HostError, ServeError};
 use crate::linked::{LinkedSet, Linking};
-use crate::messaging::{MessagingAppPre, guest_message};
+use crate::messaging::guest_message;
 use crate::trigger::Trigger;
-use deliver::{Listener, deliver};
+use deliver::{Listener, ListenerPre, deliver};
 
 /// One `[[trigger.nats]]`: a subject, its queue group and the component
 /// that handles its messages.
@@ -61,8 +61,7 @@ impl NatsTrigger {
             .into_iter()
             .map(|spec| {
                 let listener = linked.get_or_link(linking, &spec.id, &spec.component, |pre| {
-                    MessagingAppPre::new(pre)
-                        .map_err(|err| ComponentError::NotMessaging(err.into()))
+                    ListenerPre::new(pre).map_err(|err| ComponentError::NotMessaging(err.into()))
                 })?;
                 Ok(Subscription {
                     subject: spec.subject,
