@@ -445,6 +445,7 @@ async fn an_event_the_sink_gives_up_on_goes_to_the_dead_letter_sink() {
         "{reason}"
     );
     assert_eq!(header("ce-binderyerrordest"), sink.url());
+    assert_eq!(header("ce-binderyattempts"), tries.to_string());
     assert_eq!(&letter.body[..], br#"{"orderId":"A-17"}"#);
 }
 

@@ -29,6 +29,10 @@ pub const REASON: &str = "binderyerrorreason";
 /// The extension attribute that names where the sink sent (its URL or
 /// subject).
 pub const DESTINATION: &str = "binderyerrordest";
+/// The extension attribute with how often the sink tried (an integer: the
+/// built-in sinks say it at the end of their error text; 1 when a sink
+/// does not).
+pub const ATTEMPTS: &str = "binderyattempts";
 
 /// The most bytes of the sink's error text kept in [`REASON`].
 pub const MAX_REASON: usize = 1024;
@@ -56,8 +60,9 @@ impl Kind {
 }
 
 /// `event` marked for the dead-letter sink: why the sink failed (`kind`,
-/// `reason`, cut to [`MAX_REASON`] bytes on a character boundary) and
-/// where it sent (`destination`, when known).
+/// `reason`, cut to [`MAX_REASON`] bytes on a character boundary), how
+/// often it tried (read from the reason) and where it sent
+/// (`destination`, when known).
 pub fn mark(mut event: Event, kind: Kind, reason: &str, destination: Option<&str>) -> Event {
     let mut end = reason.len().min(MAX_REASON);
     while !reason.is_char_boundary(end) {
@@ -65,6 +70,10 @@ pub fn mark(mut event: Event, kind: Kind, reason: &str, destination: Option<&str
     }
     event.set_extension(KIND, AttributeValue::String(kind.name().to_owned()));
     event.set_extension(REASON, AttributeValue::String(reason[..end].to_owned()));
+    event.set_extension(
+        ATTEMPTS,
+        AttributeValue::Integer(i32::try_from(retry::tries_in(reason)).unwrap_or(i32::MAX)),
+    );
     if let Some(destination) = destination.filter(|destination| !destination.is_empty()) {
         event.set_extension(DESTINATION, AttributeValue::String(destination.to_owned()));
     }
@@ -130,7 +139,7 @@ mod tests {
 
     #[test]
     fn names_are_valid_cloudevents_attribute_names() {
-        for name in [KIND, REASON, DESTINATION] {
+        for name in [KIND, REASON, DESTINATION, ATTEMPTS] {
             assert!(name.len() <= 20, "{name}");
             assert!(name.bytes().all(|b| b.is_ascii_lowercase()), "{name}");
         }

@@ -84,7 +84,7 @@ pub fn gave_up(gave_up: GaveUp<SendError>) -> SendError {
     if gave_up.attempts <= 1 {
         return gave_up.error;
     }
-    let tries = format!(" (after {} tries)", gave_up.attempts);
+    let tries = gave_up.tries();
     match gave_up.error {
         SendError::Refused(why) => SendError::Refused(why + &tries),
         SendError::Unreachable(why) => SendError::Unreachable(why + &tries),

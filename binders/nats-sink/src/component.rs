@@ -42,11 +42,7 @@ impl Guest for Sink {
         )
         .map(drop)
         .map_err(|gave_up| {
-            let tries = if gave_up.attempts > 1 {
-                format!(" (after {} tries)", gave_up.attempts)
-            } else {
-                String::new()
-            };
+            let tries = gave_up.tries();
             SendError::Unreachable(gave_up.error + &tries)
         })
     }

@@ -82,6 +82,28 @@ pub struct GaveUp<E> {
     pub transient: bool,
 }
 
+impl<E> GaveUp<E> {
+    /// What a sink adds to its error text to say how often it tried:
+    /// ` (after 4 tries)`, nothing after one try. [`tries_in`] reads it.
+    pub fn tries(&self) -> String {
+        if self.attempts > 1 {
+            format!(" (after {} tries)", self.attempts)
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// How often a sink tried, read from the end of its error text as
+/// [`GaveUp::tries`] writes it; 1 when the text does not say.
+pub fn tries_in(error: &str) -> u32 {
+    error
+        .strip_suffix(" tries)")
+        .and_then(|rest| rest.rsplit_once(" (after "))
+        .and_then(|(_, count)| count.parse().ok())
+        .unwrap_or(1)
+}
+
 /// The time since the first try, and a way to wait.
 pub trait Clock {
     /// The time since the clock was started.
@@ -190,6 +212,21 @@ pub fn is_transient_status(status: u16) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_tries_are_written_and_read_back() {
+        let gave_up = |attempts| super::GaveUp {
+            error: "status 503: busy".to_owned(),
+            attempts,
+            transient: true,
+        };
+        let written = gave_up(4).error.clone() + &gave_up(4).tries();
+        assert_eq!(written, "status 503: busy (after 4 tries)");
+        assert_eq!(super::tries_in(&written), 4);
+        assert_eq!(gave_up(1).tries(), "");
+        assert_eq!(super::tries_in("status 422: no (after x tries)"), 1);
+        assert_eq!(super::tries_in("connection refused"), 1);
+    }
+
     use super::*;
 
     /// A clock that jumps instead of sleeping, and records the waits.
