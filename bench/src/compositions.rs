@@ -75,6 +75,7 @@ pub(crate) fn compose_options(dir: &Path) -> ComposeOptions {
     ComposeOptions {
         cache_dir: dir.join("binder-cache"),
         world: Default::default(),
+        wasmcloud: Default::default(),
     }
 }
 

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use bindery_manifest::{
     AppManifest, BinderUse, CONFIG_PREFIX, CheckedManifest, Component, ComponentId,
     DEAD_LETTER_PREFIX, SENDER_PREFIX, Sha256Digest, StageSource, TriggerDependencies,
+    WasiGeneration,
 };
 
 use crate::binder::{self, Binder};
@@ -22,6 +23,7 @@ use crate::plug::plug;
 use crate::provenance::{Artifact, Provenance};
 use crate::proxy::proxy_only;
 use crate::stages::Resolved;
+use crate::wasmcloud::{self, WasmCloudOptions};
 
 /// Settings of a composition.
 #[derive(Debug, Clone)]
@@ -30,6 +32,8 @@ pub struct ComposeOptions {
     pub cache_dir: PathBuf,
     /// What the HTTP outputs may import.
     pub world: OutputWorld,
+    /// How the wasmCloud files are written.
+    pub wasmcloud: WasmCloudOptions,
 }
 
 /// Composes every binder trigger of the manifest at `manifest_path`.
@@ -82,10 +86,17 @@ pub fn compose(
         }
     }
     composition.place_broker_files(&mut output);
+    let (wasmcloud, left_out) = wasmcloud::files(&output, &options.wasmcloud, |id| {
+        components
+            .get(id)
+            .is_some_and(|out| out.world.handler_generation() == Some(WasiGeneration::P3))
+    });
+    warnings.extend(left_out);
     Ok(ComposedApp {
         manifest: output,
         components,
         warnings,
+        wasmcloud,
     })
 }
 

@@ -41,6 +41,7 @@ mod plug;
 pub mod provenance;
 mod proxy;
 mod stages;
+mod wasmcloud;
 pub mod world;
 
 pub use bindery_manifest::AppManifest;
@@ -53,4 +54,5 @@ pub use output::{ComposedApp, OutputComponent, OutputWorld};
 pub use plug::plug;
 pub use provenance::{Artifact, Provenance};
 pub use proxy::in_proxy_world;
+pub use wasmcloud::{WasmCloudFiles, WasmCloudOptions};
 pub use world::{ComponentKind, ComponentWorld};

@@ -8,6 +8,7 @@ use bindery_manifest::{AppManifest, ComponentId};
 
 use crate::error::{NotAComponent, WriteError};
 use crate::provenance::Provenance;
+use crate::wasmcloud::WasmCloudFiles;
 use crate::world::ComponentWorld;
 
 /// What an HTTP output may import from its host.
@@ -36,6 +37,8 @@ pub struct ComposedApp {
     pub components: BTreeMap<ComponentId, OutputComponent>,
     /// Things worth a warning, such as imports no wasi:http host provides.
     pub warnings: Vec<String>,
+    /// What wasmCloud 2 needs for each component behind a trigger.
+    pub wasmcloud: BTreeMap<ComponentId, WasmCloudFiles>,
 }
 
 /// One component of the output.
@@ -73,7 +76,11 @@ impl OutputComponent {
 }
 
 impl ComposedApp {
-    /// Writes `<out>/<id>.wasm` for every component and `<out>/spin.toml`.
+    /// Writes `<out>/<id>.wasm` for every component, `<out>/spin.toml`, and
+    /// for each component behind a trigger
+    /// `<out>/wasmcloud/<id>/.wash/config.yaml` and
+    /// `<out>/wasmcloud/<id>/workloaddeployment.yaml` (see
+    /// [`WasmCloudFiles`]).
     /// Each file is written to a fresh temporary name and renamed into
     /// place, so a reader never sees a partial file. Files that carry
     /// settings (the manifest, with each component's `environment`, and a
@@ -104,9 +111,33 @@ impl ComposedApp {
                 (format!("{id}.wasm"), component.bytes.as_slice(), mode)
             })
             .chain([("spin.toml".to_owned(), manifest.as_bytes(), 0o600)]);
-        for (name, bytes, mode) in files {
+        // The wasmCloud files carry the component's settings.
+        let wasmcloud = self.wasmcloud.iter().flat_map(|(id, files)| {
+            [
+                (
+                    format!("wasmcloud/{id}/.wash/config.yaml"),
+                    files.wash_config.as_bytes(),
+                    0o600,
+                ),
+                (
+                    format!("wasmcloud/{id}/workloaddeployment.yaml"),
+                    files.workload_deployment.as_bytes(),
+                    0o600,
+                ),
+            ]
+        });
+        for (name, bytes, mode) in files.chain(wasmcloud) {
             let path = out_dir.join(&name);
-            let temporary = out_dir.join(format!(".{name}.{}.tmp", std::process::id()));
+            let (dir, file) = match path.parent() {
+                Some(dir) => (dir.to_owned(), path.file_name().unwrap_or_default()),
+                None => (out_dir.to_owned(), path.as_os_str()),
+            };
+            std::fs::create_dir_all(&dir).map_err(failed(&dir))?;
+            let temporary = dir.join(format!(
+                ".{}.{}.tmp",
+                file.to_string_lossy(),
+                std::process::id()
+            ));
             write_new(&temporary, bytes, mode)
                 .and_then(|()| std::fs::rename(&temporary, &path))
                 .map_err(failed(&path))?;

@@ -30,6 +30,7 @@ fn run_case(case: &Path) -> anyhow::Result<()> {
     let options = ComposeOptions {
         cache_dir: work.path().join("cache"),
         world: Default::default(),
+        wasmcloud: Default::default(),
     };
     let (expected_file, actual) = match compose(&work.path().join("spin.toml"), &options) {
         Ok(app) => {

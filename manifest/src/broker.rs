@@ -56,9 +56,7 @@ const SECRETS: [(&str, &str); 3] = [
 impl BrokerSettings {
     /// Reads the `nats` table of an `[application.trigger]` table, if it
     /// has one.
-    pub(crate) fn from_application_triggers(
-        triggers: Option<&toml::Table>,
-    ) -> Result<Self, ParseError> {
+    pub fn from_application_triggers(triggers: Option<&toml::Table>) -> Result<Self, ParseError> {
         let Some(value) = triggers.and_then(|triggers| triggers.get("nats")) else {
             return Ok(Self::default());
         };

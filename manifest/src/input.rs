@@ -195,6 +195,11 @@ impl NatsTrigger {
     }
 }
 
+/// The prefix of an `environment` value that the host reads from its own
+/// environment at start: `env:NAME` is the value of its variable `NAME`, so
+/// that a secret need not be written into the manifest.
+pub const FROM_HOST: &str = "env:";
+
 /// `[component.<id>]`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

