@@ -163,8 +163,11 @@ fn wash_config(
         ("command", text("true")),
         ("component_path", text(&format!("../../{id}.wasm"))),
     ]);
+    // `wash dev` serves HTTP whatever the trigger: the address is written
+    // for a NATS component too, so that it is not wash's default.
+    let address = ("address", text(&options.http_address));
     let (dev, config) = match trigger {
-        Trigger::Http => (map([("address", text(&options.http_address))]), None),
+        Trigger::Http => (map([address]), None),
         Trigger::Nats {
             subject,
             queue_group,
@@ -173,7 +176,10 @@ fn wash_config(
             if let Some(group) = queue_group {
                 config.push(("consumer_group", text(group)));
             }
-            (map([("data_nats_url", text(nats_url))]), Some(map(config)))
+            (
+                map([address, ("data_nats_url", text(nats_url))]),
+                Some(map(config)),
+            )
         }
     };
     let mut workload = Vec::new();
