@@ -19,3 +19,4 @@ mod templates;
 mod test_host;
 mod toolchain;
 mod versions;
+mod wasmcloud;
