@@ -12,6 +12,7 @@ mod jetstream;
 mod languages;
 mod middleware;
 mod nats;
+mod scale_out;
 mod serve;
 mod sink;
 mod stages;

@@ -35,6 +35,37 @@ impl Broker {
         broker
     }
 
+    /// Starts `nodes` `nats-server`s at `binary` on free ports of 127.0.0.1,
+    /// routed to one another as one cluster. The routes form in the
+    /// background: a test waits for them (a message published on one node
+    /// reaching a subscriber on another).
+    pub fn cluster(binary: &Path, nodes: usize) -> Vec<Self> {
+        let route_ports: Vec<u16> = (0..nodes)
+            .map(|_| {
+                std::net::TcpListener::bind("127.0.0.1:0")
+                    .and_then(|listener| listener.local_addr())
+                    .expect("a free port")
+                    .port()
+            })
+            .collect();
+        let routes = route_ports
+            .iter()
+            .map(|port| format!("\"nats://127.0.0.1:{port}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        route_ports
+            .iter()
+            .map(|port| {
+                Self::with_config(
+                    binary,
+                    &format!(
+                        "cluster {{\n  name: \"bindery\"\n  listen: \"127.0.0.1:{port}\"\n  routes: [{routes}]\n}}\n"
+                    ),
+                )
+            })
+            .collect()
+    }
+
     /// Starts the `nats-server` at `binary` with JetStream (`-js`) on a free
     /// port of 127.0.0.1, storing its streams in a temporary folder that
     /// [`Broker::restart`] keeps.
