@@ -243,6 +243,28 @@ async fn ten_thousand_orders_survive_a_host_killed_in_the_middle() {
     );
 }
 
+/// Two hosts share the durable consumer; one is killed in the middle and
+/// not started again: the other takes what it had not acknowledged.
+#[tokio::test]
+async fn one_of_two_hosts_killed_loses_no_order() {
+    const ORDERS: usize = 10_000;
+    let mut rig = Rig::new("ack-wait = \"1s\"").await;
+    let other = rig.up_again();
+    publish_orders(&rig.context, ORDERS).await;
+
+    rig.audit.until(|seen| seen.len() >= ORDERS / 5).await;
+    rig.server.kill();
+    let before = rig.audit.seen.len();
+    rig.audit.until(|seen| seen.len() == ORDERS).await;
+
+    assert_eq!(rig.audit.seen, expected(ORDERS), "every order handled");
+    assert!(other.log().contains("message"), "the other host took its share");
+    eprintln!(
+        "{ORDERS} orders on two hosts, one killed after {before} answers: none missing, {} handled twice",
+        rig.audit.duplicates
+    );
+}
+
 #[tokio::test]
 async fn a_restarted_broker_loses_no_order() {
     const ORDERS: usize = 2_000;
