@@ -507,10 +507,10 @@ async fn wash_passes_every_check(wasi: &str) {
     }
     let failed = failures(&address).await;
     let total = checks().len();
-    let name = format!("wash dev, WASI {wasi} output");
+    let name = format!("wash dev (WASI {wasi} output)");
     let _ = writeln!(
         std::io::stderr(),
-        "hosts: {name}: {}/{total} checks passed",
+        "hosts: wash dev: {}/{total} checks passed (WASI {wasi} output)",
         total - failed.len()
     );
     assert!(failed.is_empty(), "{name} failed:\n{}", failed.join("\n"));

@@ -258,7 +258,10 @@ async fn one_of_two_hosts_killed_loses_no_order() {
     rig.audit.until(|seen| seen.len() == ORDERS).await;
 
     assert_eq!(rig.audit.seen, expected(ORDERS), "every order handled");
-    assert!(other.log().contains("message"), "the other host took its share");
+    assert!(
+        other.log().contains("message"),
+        "the other host took its share"
+    );
     eprintln!(
         "{ORDERS} orders on two hosts, one killed after {before} answers: none missing, {} handled twice",
         rig.audit.duplicates

@@ -192,7 +192,10 @@ async fn two_bindery_hosts_in_a_queue_group_answer_each_order_once() {
     let mut answers = Answers::new(&client).await;
     answers
         .until_every_host_answers(&["a", "b"], async |id| {
-            client.publish("orders.in", order(&id).into()).await.unwrap();
+            client
+                .publish("orders.in", order(&id).into())
+                .await
+                .unwrap();
         })
         .await;
     publish_orders(std::slice::from_ref(&client)).await;
@@ -205,9 +208,11 @@ async fn two_wash_hosts_in_a_queue_group_answer_each_order_once() {
     let broker = Broker::start(&toolchain::nats_server());
     let (a, b) = (project("a", &broker.url()), project("b", &broker.url()));
     let wash = |dir: &tempfile::TempDir| {
-        let config =
-            std::fs::read_to_string(dir.path().join(".bindery/wasmcloud/orders/.wash/config.yaml"))
-                .unwrap();
+        let config = std::fs::read_to_string(
+            dir.path()
+                .join(".bindery/wasmcloud/orders/.wash/config.yaml"),
+        )
+        .unwrap();
         let address = config
             .lines()
             .find_map(|line| line.trim().strip_prefix("address: "))
@@ -225,7 +230,10 @@ async fn two_wash_hosts_in_a_queue_group_answer_each_order_once() {
     let mut answers = Answers::new(&client).await;
     answers
         .until_every_host_answers(&["a", "b"], async |id| {
-            client.publish("orders.in", order(&id).into()).await.unwrap();
+            client
+                .publish("orders.in", order(&id).into())
+                .await
+                .unwrap();
         })
         .await;
     publish_orders(std::slice::from_ref(&client)).await;
@@ -247,7 +255,10 @@ async fn a_host_on_each_node_of_a_three_node_cluster_answers_every_order() {
     let started = Instant::now();
     for client in &clients[1..] {
         loop {
-            assert!(started.elapsed() < PATIENCE, "the cluster's routes never formed");
+            assert!(
+                started.elapsed() < PATIENCE,
+                "the cluster's routes never formed"
+            );
             client.publish("route.probe", "ping".into()).await.unwrap();
             client.flush().await.unwrap();
             if let Ok(Some(_)) =
@@ -274,7 +285,10 @@ async fn a_host_on_each_node_of_a_three_node_cluster_answers_every_order() {
         .until_every_host_answers(&hosts, async |id| {
             turn += 1;
             let client = &clients[turn % clients.len()];
-            client.publish("orders.in", order(&id).into()).await.unwrap();
+            client
+                .publish("orders.in", order(&id).into())
+                .await
+                .unwrap();
         })
         .await;
     publish_orders(&clients).await;
