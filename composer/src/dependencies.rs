@@ -133,19 +133,7 @@ pub(crate) fn link_dependencies(
             name: &provider_name,
             bytes: &provider.bytes,
         };
-        let provider_world = provider_part.world()?;
-        if !provider_world
-            .exports
-            .iter()
-            .any(|export| split_version(export).0 == interface.as_str())
-        {
-            return Err(DependencyError::LacksExport {
-                component: id.to_string(),
-                dependency: provider_name,
-                interface: interface.clone(),
-                exports: provider_world.exports,
-            });
-        }
+        check_export(id, provider_part, interface, interface)?;
         let environment = dependency.environment();
         if interface == SENDER {
             check_sink_url(id, component, &environment)?;
@@ -224,19 +212,7 @@ impl DeadLetter {
             name: &provider_name,
             bytes: &provider.bytes,
         };
-        let provider_world = provider_part.world()?;
-        if !provider_world
-            .exports
-            .iter()
-            .any(|export| split_version(export).0 == SENDER)
-        {
-            return Err(DependencyError::LacksExport {
-                component: id.to_string(),
-                dependency: provider_name,
-                interface: DEAD_LETTER.into(),
-                exports: provider_world.exports,
-            });
-        }
+        check_export(id, provider_part, SENDER, DEAD_LETTER)?;
         check_sink_url(id, component, &dead_letter.environment())?;
         let mut environment = dead_letter.dead_letter_environment();
         // The dead-letter sink reads its settings under the names every
@@ -306,6 +282,30 @@ const DEAD_LETTER_INTERFACE: &str = "bindery:cloudevents/dead-letter";
 
 /// The router's one setting: where the sink sends.
 const DESTINATION_VARIABLE: &str = "BINDERY_DEAD_LETTER_DESTINATION";
+
+/// The dependency `provider` of component `id` must export `interface`
+/// (at any version); `named` is the key it is named by in the manifest.
+fn check_export(
+    id: &ComponentId,
+    provider: Part<'_>,
+    interface: &str,
+    named: &str,
+) -> Result<(), DependencyError> {
+    let world = provider.world()?;
+    if world
+        .exports
+        .iter()
+        .any(|export| split_version(export).0 == interface)
+    {
+        return Ok(());
+    }
+    Err(DependencyError::LacksExport {
+        component: id.to_string(),
+        dependency: provider.name.to_owned(),
+        interface: named.to_owned(),
+        exports: world.exports,
+    })
+}
 
 /// A sink URL in `environment` must be within the component's
 /// `allowed_outbound_hosts`, or the host would refuse every event.

@@ -54,6 +54,25 @@ enum Trigger<'a> {
     },
 }
 
+impl Trigger<'_> {
+    /// A NATS trigger's subscription as wasmCloud's messaging configures
+    /// it: `subscriptions` and, with a queue group, `consumer_group`.
+    fn subscription(&self) -> Option<Yaml> {
+        let Self::Nats {
+            subject,
+            queue_group,
+        } = self
+        else {
+            return None;
+        };
+        let mut config = vec![("subscriptions", text(subject))];
+        if let Some(group) = queue_group {
+            config.push(("consumer_group", text(group)));
+        }
+        Some(map(config))
+    }
+}
+
 /// The wasmCloud files of every component of `manifest` behind a trigger,
 /// and a warning for each setting left out.
 pub(crate) fn files(
@@ -168,19 +187,10 @@ fn wash_config(
     let address = ("address", text(&options.http_address));
     let (dev, config) = match trigger {
         Trigger::Http => (map([address]), None),
-        Trigger::Nats {
-            subject,
-            queue_group,
-        } => {
-            let mut config = vec![("subscriptions", text(subject))];
-            if let Some(group) = queue_group {
-                config.push(("consumer_group", text(group)));
-            }
-            (
-                map([address, ("data_nats_url", text(nats_url))]),
-                Some(map(config)),
-            )
-        }
+        Trigger::Nats { .. } => (
+            map([address, ("data_nats_url", text(nats_url))]),
+            trigger.subscription(),
+        ),
     };
     let mut workload = Vec::new();
     if let Some(config) = config {
@@ -220,25 +230,16 @@ fn workload_deployment(
             ("version", text(version)),
             ("config", map([("host", text("*"))])),
         ]),
-        Trigger::Nats {
-            subject,
-            queue_group,
-        } => {
-            let mut config = vec![("subscriptions", text(subject))];
-            if let Some(group) = queue_group {
-                config.push(("consumer_group", text(group)));
-            }
-            map([
-                ("namespace", text("wasmcloud")),
-                ("package", text("messaging")),
-                (
-                    "interfaces",
-                    Yaml::Array(vec![text("handler"), text("consumer")]),
-                ),
-                ("version", text(version)),
-                ("config", map(config)),
-            ])
-        }
+        Trigger::Nats { .. } => map([
+            ("namespace", text("wasmcloud")),
+            ("package", text("messaging")),
+            (
+                "interfaces",
+                Yaml::Array(vec![text("handler"), text("consumer")]),
+            ),
+            ("version", text(version)),
+            ("config", trigger.subscription().unwrap_or_else(|| map([]))),
+        ]),
     };
     let component = map([
         ("name", text(id.as_ref())),

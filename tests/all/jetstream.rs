@@ -220,6 +220,16 @@ async fn logged(server: &Server, parts: &[&str]) -> String {
     }
 }
 
+/// The value of the header `name` of `message`, or nothing.
+fn header(message: &async_nats::Message, name: &str) -> String {
+    message
+        .headers
+        .as_ref()
+        .and_then(|headers| headers.get(name))
+        .map(|value| value.as_str().to_owned())
+        .unwrap_or_default()
+}
+
 fn expected(count: usize) -> BTreeSet<String> {
     (0..count).map(|index| format!("o-{index}")).collect()
 }
@@ -338,14 +348,7 @@ async fn a_poison_message_ends_on_the_dead_letter_subject_with_its_reason() {
         .await
         .expect("a dead letter")
         .unwrap();
-    let header = |name: &str| {
-        letter
-            .headers
-            .as_ref()
-            .and_then(|headers| headers.get(name))
-            .map(|value| value.as_str().to_owned())
-            .unwrap_or_default()
-    };
+    let header = |name: &str| header(&letter, name);
     assert_eq!(header("Bindery-Deliveries"), "3");
     assert_eq!(header("Bindery-Stream"), "ORDERS");
     assert_eq!(header("Bindery-Stream-Sequence"), poison.to_string());
@@ -524,14 +527,7 @@ async fn behind_the_wasi_0_3_binder_reject_ends_at_once() {
         .await
         .expect("a dead letter")
         .unwrap();
-    let header = |name: &str| {
-        letter
-            .headers
-            .as_ref()
-            .and_then(|headers| headers.get(name))
-            .map(|value| value.as_str().to_owned())
-            .unwrap_or_default()
-    };
+    let header = |name: &str| header(&letter, name);
     assert_eq!(header("Bindery-Deliveries"), "1", "never delivered again");
     assert_eq!(header("Bindery-Stream-Sequence"), refused.to_string());
     assert!(

@@ -557,34 +557,23 @@ fn orders_for_wash(broker: &Broker, address: &str) -> tempfile::TempDir {
     dir
 }
 
-/// The orders NATS output under wasmCloud 2's `wash dev`, with the
-/// `.wash/config.yaml` compose wrote: an order is answered on its reply
-/// subject and audited through the nats-sink; an invalid one gets no reply.
-#[tokio::test]
-async fn the_orders_nats_output_runs_under_wash_dev() {
-    let broker = Broker::start(&toolchain::nats_server());
-    let address = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .to_string();
-    let dir = orders_for_wash(&broker, &address);
-    let log = dir.path().join("wash.log");
-    let _wash =
-        crate::host_matrix::wash_dev(&dir.path().join(".bindery/wasmcloud/orders"), address, &log);
-    let client = broker.client().await;
-    let mut audits = Broker::subscribed(&client, "orders.audited").await;
-    let created = order_created("o-1", order("A-17")).to_string();
-    // wash subscribes once it has deployed the component: ask until answered.
+/// The reply to `body` on `subject`, asked again until `wash dev` (its
+/// log in `log`) has deployed the component and subscribed.
+async fn answered_under_wash(
+    client: &async_nats::Client,
+    subject: &'static str,
+    body: &str,
+    log: &Path,
+) -> async_nats::Message {
     let started = std::time::Instant::now();
-    let reply = loop {
+    loop {
         let asked = tokio::time::timeout(
             Duration::from_secs(2),
-            client.request("orders.created", created.clone().into()),
+            client.request(subject, body.to_owned().into()),
         )
         .await;
         if let Ok(Ok(reply)) = asked {
-            break reply;
+            return reply;
         }
         assert!(
             started.elapsed() < PATIENCE,
@@ -592,7 +581,24 @@ async fn the_orders_nats_output_runs_under_wash_dev() {
             std::fs::read_to_string(log.with_extension("err")).unwrap_or_default()
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    }
+}
+
+/// The orders NATS output under wasmCloud 2's `wash dev`, with the
+/// `.wash/config.yaml` compose wrote: an order is answered on its reply
+/// subject and audited through the nats-sink; an invalid one gets no reply.
+#[tokio::test]
+async fn the_orders_nats_output_runs_under_wash_dev() {
+    let broker = Broker::start(&toolchain::nats_server());
+    let address = crate::host_matrix::free_address().to_string();
+    let dir = orders_for_wash(&broker, &address);
+    let log = dir.path().join("wash.log");
+    let _wash =
+        crate::host_matrix::wash_dev(&dir.path().join(".bindery/wasmcloud/orders"), address, &log);
+    let client = broker.client().await;
+    let mut audits = Broker::subscribed(&client, "orders.audited").await;
+    let created = order_created("o-1", order("A-17")).to_string();
+    let reply = answered_under_wash(&client, "orders.created", &created, &log).await;
     let answer: Value = serde_json::from_slice(&reply.payload).unwrap();
     assert_eq!(answer["type"], "com.example.order.accepted");
     assert_eq!(answer["id"], "o-1/accepted");
@@ -637,11 +643,7 @@ async fn the_orders_nats_output_runs_under_wash_dev() {
 #[tokio::test]
 async fn the_wasi_0_3_nats_binder_runs_under_wash_dev() {
     let broker = Broker::start(&toolchain::nats_server());
-    let address = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .to_string();
+    let address = crate::host_matrix::free_address().to_string();
     let dir = tempfile::tempdir().unwrap();
     let manifest = format!(
         "spin_manifest_version = 2\n\n[application]\nname = \"scripted\"\n\n\
@@ -665,23 +667,7 @@ async fn the_wasi_0_3_nats_binder_runs_under_wash_dev() {
     let event = |id: &str, kind: &str| {
         json!({"specversion": "1.0", "id": id, "source": "/e2e", "type": kind}).to_string()
     };
-    let started = std::time::Instant::now();
-    let reply = loop {
-        let asked = tokio::time::timeout(
-            Duration::from_secs(2),
-            client.request("events.in", event("e-1", "test.echo").into()),
-        )
-        .await;
-        if let Ok(Ok(reply)) = asked {
-            break reply;
-        }
-        assert!(
-            started.elapsed() < PATIENCE,
-            "no answer under wash dev:\n{}",
-            std::fs::read_to_string(log.with_extension("err")).unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let reply = answered_under_wash(&client, "events.in", &event("e-1", "test.echo"), &log).await;
     let answer: Value = serde_json::from_slice(&reply.payload).unwrap();
     assert_eq!(answer["id"], "e-1");
     let mut replies = Broker::subscribed(&client, "test.replies").await;

@@ -35,11 +35,7 @@ fn project(host: &str, broker: &str) -> tempfile::TempDir {
         bindery_tests::SCRIPTED_APP
     );
     std::fs::write(dir.path().join("spin.toml"), manifest).unwrap();
-    let address = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .to_string();
+    let address = crate::host_matrix::free_address().to_string();
     let composed = run(dir.path(), &["compose", "--wash-address", &address]);
     assert!(composed.status.success(), "{composed:?}");
     dir
@@ -178,16 +174,9 @@ async fn publish_orders(clients: &[async_nats::Client]) {
     }
 }
 
-/// `bindery up` of `dir` connected to `broker`.
-fn bindery(dir: &Path, broker: &Broker) -> Server {
-    Server::start(dir, &["up", "--nats-address", &broker.url()])
-}
-
-#[tokio::test]
-async fn two_bindery_hosts_in_a_queue_group_answer_each_order_once() {
-    let broker = Broker::start(&toolchain::nats_server());
-    let (a, b) = (project("a", &broker.url()), project("b", &broker.url()));
-    let _hosts = (bindery(a.path(), &broker), bindery(b.path(), &broker));
+/// Once hosts `a` and `b` on `broker` both answer, publishes the orders:
+/// each is answered once, and each host takes at least a fifth.
+async fn shared_by_a_and_b(broker: &Broker) {
     let client = broker.client().await;
     let mut answers = Answers::new(&client).await;
     answers
@@ -201,6 +190,19 @@ async fn two_bindery_hosts_in_a_queue_group_answer_each_order_once() {
     publish_orders(std::slice::from_ref(&client)).await;
     answers.every_order_once().await;
     answers.shared_fairly(&["a", "b"]);
+}
+
+/// `bindery up` of `dir` connected to `broker`.
+fn bindery(dir: &Path, broker: &Broker) -> Server {
+    Server::start(dir, &["up", "--nats-address", &broker.url()])
+}
+
+#[tokio::test]
+async fn two_bindery_hosts_in_a_queue_group_answer_each_order_once() {
+    let broker = Broker::start(&toolchain::nats_server());
+    let (a, b) = (project("a", &broker.url()), project("b", &broker.url()));
+    let _hosts = (bindery(a.path(), &broker), bindery(b.path(), &broker));
+    shared_by_a_and_b(&broker).await;
 }
 
 #[tokio::test]
@@ -226,19 +228,7 @@ async fn two_wash_hosts_in_a_queue_group_answer_each_order_once() {
         )
     };
     let _hosts = (wash(&a), wash(&b));
-    let client = broker.client().await;
-    let mut answers = Answers::new(&client).await;
-    answers
-        .until_every_host_answers(&["a", "b"], async |id| {
-            client
-                .publish("orders.in", order(&id).into())
-                .await
-                .unwrap();
-        })
-        .await;
-    publish_orders(std::slice::from_ref(&client)).await;
-    answers.every_order_once().await;
-    answers.shared_fairly(&["a", "b"]);
+    shared_by_a_and_b(&broker).await;
 }
 
 #[tokio::test]

@@ -41,6 +41,19 @@ pub enum Delivered {
     Handled,
 }
 
+impl Delivered {
+    /// The line a binder writes to stderr for [`Delivered::Dropped`] answers
+    /// to a message on `subject`; `None` for the other outcomes.
+    pub fn dropped_note(&self, subject: &str) -> Option<String> {
+        match self {
+            Self::Dropped { answers } => Some(format!(
+                "nats-cloudevents: dropped {answers} answer event(s) to a message on {subject}: it has no reply-to and no reply-subject is configured"
+            )),
+            Self::Answered(_) | Self::Handled => None,
+        }
+    }
+}
+
 /// Why a message was not processed, and whether sending it again may help.
 ///
 /// An invalid message, or one the app rejects as invalid, is not worth

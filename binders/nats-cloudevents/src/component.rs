@@ -50,14 +50,12 @@ mod binder {
                         answer.subject
                     )
                 }),
-                Delivered::Dropped { answers } => {
-                    eprintln!(
-                        "nats-cloudevents: dropped {answers} answer event(s) to a message on {}: it has no reply-to and no reply-subject is configured",
-                        message.subject
-                    );
+                delivered @ (Delivered::Dropped { .. } | Delivered::Handled) => {
+                    if let Some(note) = delivered.dropped_note(&message.subject) {
+                        eprintln!("{note}");
+                    }
                     Ok(())
                 }
-                Delivered::Handled => Ok(()),
             }
         }
     }
