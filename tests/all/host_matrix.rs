@@ -356,19 +356,26 @@ fn environment(path: &Path) -> BTreeMap<String, String> {
 /// The echo composed with the 0.2 binder and [`CONFIG`] in a fresh folder,
 /// into `.bindery`, for the output world `world` (`cli` or `proxy`).
 fn composed_echo(world: &str) -> tempfile::TempDir {
+    composed_echo_with("0.2", &["--world", world])
+}
+
+/// The echo composed with the http-cloudevents binder (`wasi` its
+/// generation) and [`CONFIG`] in a fresh folder, into `.bindery`, with
+/// `args` given to `bindery compose`.
+fn composed_echo_with(wasi: &str, args: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("spin.toml"),
         format!(
             "spin_manifest_version = 2\n[application]\nname = \"hosts\"\n\
              [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
-             executor = {{ type = \"binder\", binder = \"http-cloudevents\", config = {{ {CONFIG} }} }}\n\
+             executor = {{ type = \"binder\", binder = \"http-cloudevents\", wasi = \"{wasi}\", config = {{ {CONFIG} }} }}\n\
              [component.app]\nsource = {:?}\n",
             bindery_tests::ECHO
         ),
     )
     .unwrap();
-    let composed = run(dir.path(), &["compose", "--world", world]);
+    let composed = run(dir.path(), &[&["compose"], args].concat());
     assert!(composed.status.success(), "{composed:?}");
     dir
 }
@@ -431,30 +438,6 @@ async fn jco_serve_passes_every_check() {
     passes_every_check(HostKind::External(External::Jco)).await;
 }
 
-/// The echo composed with the http-cloudevents binder (`wasi` its
-/// generation) and [`CONFIG`] in a fresh folder, with the wasmCloud files
-/// written for `wash dev` serving on `address`.
-fn composed_for_wash(wasi: &str, address: SocketAddr) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("spin.toml"),
-        format!(
-            "spin_manifest_version = 2\n[application]\nname = \"hosts\"\n\
-             [[trigger.http]]\nroute = \"/events\"\ncomponent = \"app\"\n\
-             executor = {{ type = \"binder\", binder = \"http-cloudevents\", wasi = \"{wasi}\", config = {{ {CONFIG} }} }}\n\
-             [component.app]\nsource = {:?}\n",
-            bindery_tests::ECHO
-        ),
-    )
-    .unwrap();
-    let composed = run(
-        dir.path(),
-        &["compose", "--wash-address", &address.to_string()],
-    );
-    assert!(composed.status.success(), "{composed:?}");
-    dir
-}
-
 /// A free port of 127.0.0.1, as `127.0.0.1:<port>`.
 pub fn free_address() -> SocketAddr {
     TcpListener::bind("127.0.0.1:0")
@@ -485,7 +468,7 @@ pub fn wash_dev(project: &Path, address: String, log: &Path) -> Running {
 /// against it once the component answers.
 async fn wash_passes_every_check(wasi: &str) {
     let address = free_address();
-    let dir = composed_for_wash(wasi, address);
+    let dir = composed_echo_with(wasi, &["--wash-address", &address.to_string()]);
     let log = dir.path().join("wash.log");
     let running = wash_dev(
         &dir.path().join(".bindery/wasmcloud/app"),

@@ -65,6 +65,23 @@ pub(crate) async fn next_json(subscriber: &mut async_nats::Subscriber) -> Value 
     serde_json::from_slice(&message.payload).unwrap()
 }
 
+/// Publishes order `o-2` (`A-18`), which has no items, on `orders.created`
+/// with `test.replies` as its reply subject.
+async fn publish_order_without_items(client: &async_nats::Client) {
+    let no_items = order_created(
+        "o-2",
+        json!({"orderId": "A-18", "customer": "ada", "items": []}),
+    );
+    client
+        .publish_with_reply(
+            "orders.created",
+            "test.replies",
+            no_items.to_string().into(),
+        )
+        .await
+        .unwrap();
+}
+
 /// A project folder with the scripted test app behind NATS triggers, each
 /// `(subject, component id, binder config entries)`; components named in
 /// `allowed` get that `allowed_outbound_hosts` entry.
@@ -151,18 +168,7 @@ async fn the_same_orders_wasm_answers_alike_over_http_and_nats() {
 
     // An invalid order gets no reply, and the host logs why.
     let mut replies = Broker::subscribed(&client, "test.replies").await;
-    let no_items = order_created(
-        "o-2",
-        json!({"orderId": "A-18", "customer": "ada", "items": []}),
-    );
-    client
-        .publish_with_reply(
-            "orders.created",
-            "test.replies",
-            no_items.to_string().into(),
-        )
-        .await
-        .unwrap();
+    publish_order_without_items(&client).await;
     logged(
         &server,
         &[
@@ -609,18 +615,7 @@ async fn the_orders_nats_output_runs_under_wash_dev() {
     // An order without items is refused: no reply; the next order's reply
     // is the first to arrive.
     let mut replies = Broker::subscribed(&client, "test.replies").await;
-    let no_items = order_created(
-        "o-2",
-        json!({"orderId": "A-18", "customer": "ada", "items": []}),
-    );
-    client
-        .publish_with_reply(
-            "orders.created",
-            "test.replies",
-            no_items.to_string().into(),
-        )
-        .await
-        .unwrap();
+    publish_order_without_items(&client).await;
     let valid = order_created("o-3", order("A-19"));
     client
         .publish_with_reply("orders.created", "test.replies", valid.to_string().into())
