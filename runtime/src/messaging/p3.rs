@@ -59,12 +59,8 @@ impl<T: Send> consumer::HostWithStore<T> for MessagingP3 {
             body,
             reply_to,
         } = msg;
-        let checked = accessor.with(|mut access| {
-            access
-                .get()
-                .check(&subject, Sending::Publish)
-                .map(Clone::clone)
-        });
+        let checked =
+            accessor.with(|mut access| access.get().check(&subject, Sending::Publish).cloned());
         let body = read_body(accessor, body, checked.as_ref().ok()).await;
         let client = checked.map_err(refused)?;
         let body = body?;
@@ -101,9 +97,7 @@ impl<T: Send> consumer::HostWithStore<T> for MessagingP3 {
     ) -> Result<BrokerMessage, Error> {
         let (checked, limit) = accessor.with(|mut access| {
             let messaging = access.get();
-            let checked = messaging
-                .check(&subject, Sending::Request)
-                .map(Clone::clone);
+            let checked = messaging.check(&subject, Sending::Request).cloned();
             (checked, messaging.request_limit)
         });
         let body = read_body(accessor, body, checked.as_ref().ok()).await;
@@ -159,7 +153,7 @@ async fn read_body<T>(
         let _ = accessor.with(|mut access| body.close(&mut access));
         return Ok(Bytes::new());
     };
-    let limit = usize::try_from(client.server_info().max_payload).unwrap_or(usize::MAX);
+    let limit = client.server_info().max_payload;
     let (done, read) = oneshot::channel();
     accessor
         .with(|mut access| {
