@@ -118,6 +118,22 @@ impl Messaging {
         }
     }
 
+    /// Whether `subject` is the reply subject of the message this instance
+    /// handles (and its one reply is not used up).
+    ///
+    /// Such a reply is not flushed on its own: the connection writes in
+    /// order, so the message's acknowledgement (on JetStream), sent after
+    /// it over the same connection, cannot reach the broker before it, and
+    /// the client writes it out at once in the background. A request's
+    /// answer then costs no wait for the broker, as an HTTP response costs
+    /// none; a message to any other subject still returns only once
+    /// flushed, so that a sink's `ok` means the broker has it.
+    fn answers(&self, subject: &str) -> bool {
+        self.reply
+            .as_ref()
+            .is_some_and(|reply| reply.subject == subject)
+    }
+
     /// The connection to send to `subject` over, if the component may:
     /// within its policy, or (a publish only) its one reply, which this
     /// uses up.
@@ -160,8 +176,11 @@ impl Messaging {
 impl types::Host for Messaging {}
 
 impl consumer::Host for Messaging {
-    /// Returns once the message is written to the broker's connection.
+    /// Returns once the message is written to the broker's connection, or,
+    /// for the reply to the message handled, once queued on it (see
+    /// [`Messaging::answers`]).
     async fn publish(&mut self, message: BrokerMessage) -> Result<(), String> {
+        let answer = self.answers(&message.subject);
         let client = self
             .check(&message.subject, Sending::Publish)
             .map_err(|error| error.to_string())?
@@ -182,6 +201,9 @@ impl consumer::Host for Messaging {
             }
         };
         published.map_err(|error| format!("cannot publish to `{}`: {error}", message.subject))?;
+        if answer {
+            return Ok(());
+        }
         // The guest learns that the message was written to the broker's
         // connection, not merely queued in the client: a sender's `ok` means
         // the event left this host.

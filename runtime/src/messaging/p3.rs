@@ -59,8 +59,11 @@ impl<T: Send> consumer::HostWithStore<T> for MessagingP3 {
             body,
             reply_to,
         } = msg;
-        let checked =
-            accessor.with(|mut access| access.get().check(&subject, Sending::Publish).cloned());
+        let (answer, checked) = accessor.with(|mut access| {
+            let messaging = access.get();
+            let answer = messaging.answers(&subject);
+            (answer, messaging.check(&subject, Sending::Publish).cloned())
+        });
         let body = read_body(accessor, body, checked.as_ref().ok()).await;
         let client = checked.map_err(refused)?;
         let body = body?;
@@ -79,8 +82,12 @@ impl<T: Send> consumer::HostWithStore<T> for MessagingP3 {
             tracing::warn!("cannot publish to `{subject}`: {error}");
             Error::BrokerUnavailable
         })?;
+        if answer {
+            return Ok(());
+        }
         // As for 0.2: `ok` means the message was written to the broker's
-        // connection, not merely queued in the client.
+        // connection, not merely queued in the client (a reply excepted:
+        // see `Messaging::answers`).
         client.flush().await.map_err(|error| {
             tracing::warn!(
                 "the message to `{subject}` could not be written to the broker: {error}"
