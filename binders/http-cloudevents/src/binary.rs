@@ -23,10 +23,11 @@ fn is_attribute(name: &str) -> bool {
         .is_some_and(|prefix| prefix.eq_ignore_ascii_case(PREFIX))
 }
 
-/// Decodes a binary-mode message. An empty body means the event has no data.
+/// Decodes a binary-mode message; the body becomes the event's data as it
+/// is (not copied). An empty body means the event has no data.
 pub fn decode(
     headers: &[Header],
-    body: &[u8],
+    body: Vec<u8>,
     types: &ExtensionTypes,
 ) -> Result<Event, DecodeError> {
     let mut attributes = Vec::new();
@@ -60,9 +61,10 @@ pub fn decode(
     if let Some(name) = first_duplicate(attributes.iter().map(|(name, _)| name.as_str())) {
         return Err(DecodeError::Duplicate(Form::Headers.place(name)));
     }
-    let data = match body {
-        [] => Data::None,
-        body => Data::AsSent(body.to_vec()),
+    let data = if body.is_empty() {
+        Data::None
+    } else {
+        Data::AsSent(body)
     };
     assemble(attributes, data, Form::Headers, types)
 }
@@ -81,10 +83,10 @@ pub fn encode(mut event: Event) -> (Vec<Header>, Vec<u8>) {
         ));
     }
     let mut push = |name: &str, value: &str| {
-        headers.push((
-            format!("{PREFIX}{name}"),
-            header::encode(value).into_bytes(),
-        ));
+        let mut header_name = String::with_capacity(PREFIX.len() + name.len());
+        header_name.push_str(PREFIX);
+        header_name.push_str(name);
+        headers.push((header_name, header::encode(value).into_bytes()));
     };
     push("specversion", &event.specversion);
     push("id", &event.id);

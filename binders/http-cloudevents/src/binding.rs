@@ -411,7 +411,7 @@ async fn deliver<Body: Future<Output = Result<Vec<u8>, BodyError>>>(
         }
         Mode::Structured | Mode::Binary => {
             let event = match mode {
-                Mode::Binary => binary::decode(headers, &body, types)?,
+                Mode::Binary => binary::decode(headers, body, types)?,
                 _ => json::decode_event(&body, types)?,
             };
             let answer = call(event)?;

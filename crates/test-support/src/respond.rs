@@ -91,7 +91,7 @@ pub fn exercise(input: &[u8]) -> Option<u16> {
                 .unwrap_or_else(|err| panic!("the answered event does not decode: {err}"));
         }
         _ if binary::has_attributes(&response.headers) => {
-            binary::decode(&response.headers, &response.body, &types)
+            binary::decode(&response.headers, response.body.clone(), &types)
                 .unwrap_or_else(|err| panic!("the answered binary event does not decode: {err}"));
         }
         // An allowed handshake.

@@ -9,8 +9,9 @@ use wasip3::http::types::{Fields, Request, Response, Trailers};
 use wasip3::wit_bindgen::{StreamReader, StreamResult};
 use wasip3::{wit_future, wit_stream};
 
-/// The largest read asked of the body stream at once.
-const READ_CHUNK: usize = 64 * 1024;
+/// The room the first read of a body gets (less if the limit is lower):
+/// a body this small is read without a copy or a second allocation.
+const FIRST_READ: usize = 16 * 1024;
 
 /// Why a body could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,12 +40,20 @@ pub async fn read_body(
 
 /// Reads `stream` to its end, failing as soon as it grows past `limit`
 /// (no more is read, and the stream is dropped).
+///
+/// The stream is read straight into the body's buffer, whose room grows
+/// geometrically (so a large body costs amortized linear copying) and never
+/// past `limit + 1` bytes: the memory a body takes is bounded by the limit.
 pub async fn read_stream(mut stream: StreamReader<u8>, limit: usize) -> Result<Vec<u8>, ReadError> {
-    let mut bytes = Vec::new();
+    let bound = limit.saturating_add(1);
+    let mut bytes = Vec::with_capacity(bound.min(FIRST_READ));
     loop {
-        let room = (limit.saturating_add(1) - bytes.len()).min(READ_CHUNK);
-        let (result, chunk) = stream.read(Vec::with_capacity(room)).await;
-        bytes.extend_from_slice(&chunk);
+        if bytes.len() == bytes.capacity() {
+            let room = bound - bytes.len();
+            bytes.reserve_exact(room.min(bytes.len().max(FIRST_READ)));
+        }
+        let (result, read) = stream.read(bytes).await;
+        bytes = read;
         if bytes.len() > limit {
             return Err(ReadError::TooLarge(limit));
         }
