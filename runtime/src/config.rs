@@ -68,6 +68,10 @@ pub struct HostConfig {
     /// `[application.trigger.http] instance-reuse`, then
     /// [`Reuse`](crate::Reuse)'s defaults.
     pub reuse: InstanceReuse,
+    /// Whether to write `/tmp/perf-<pid>.map`, which names compiled guest
+    /// functions for `perf` (wasmtime's perf map). Engines built without
+    /// wasmtime's `profiling` feature refuse it.
+    pub perf_map: bool,
 }
 
 impl Default for HostConfig {
@@ -89,6 +93,7 @@ impl Default for HostConfig {
             broker_auth: crate::BrokerAuth::default(),
             reply_subjects: None,
             reuse: InstanceReuse::default(),
+            perf_map: false,
         }
     }
 }

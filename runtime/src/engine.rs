@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use manifest::Sha256Digest;
 use wasmtime::component::Component;
-use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{
+    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ProfilingStrategy,
+};
 
 use crate::config::HostConfig;
 use crate::error::HostError;
@@ -25,6 +27,9 @@ pub(crate) fn engine(config: &HostConfig, footprint: Footprint) -> Result<Engine
     wasmtime.epoch_interruption(true);
     // WASI 0.3 components: async functions, streams and futures.
     wasmtime.wasm_component_model_async(true);
+    if config.perf_map {
+        wasmtime.profiler(ProfilingStrategy::PerfMap);
+    }
     let footprint = footprint.max(Footprint::default());
     let slots = config.max_instances;
     let mut pool = PoolingAllocationConfig::default();

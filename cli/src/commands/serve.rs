@@ -216,6 +216,7 @@ impl HostArgs {
                     .idle_instance_timeout
                     .map(|seconds| (seconds.max(0.0) * 1000.0) as u64),
             },
+            perf_map: false,
         }
     }
 }

@@ -6,6 +6,11 @@
 //! lock, and with the outer build's compiler flags cleared, since they are
 //! meant for the host. Binaryen's `wasm-opt` then optimizes each component's
 //! core modules where it is installed (see [`optimize`](crate::optimize)).
+//!
+//! With `BINDERY_GUEST_SYMBOLS=1` in the environment, guests keep their
+//! function names (the `name` section), for a profiler to show guest code by
+//! name (`bench profile`); they are built in `<target>/guests-symbols`, so
+//! that switching back rebuilds nothing.
 
 mod optimize;
 
@@ -15,6 +20,9 @@ use std::sync::Once;
 
 /// The target every guest is built for.
 pub const TARGET: &str = "wasm32-wasip2";
+
+/// The variable that keeps guests' function names (see the crate docs).
+pub const SYMBOLS: &str = "BINDERY_GUEST_SYMBOLS";
 
 /// The cargo profile guests are built with (`opt-level = 3` with LTO, which
 /// gives a binder both smaller and faster than the size levels do; see the
@@ -44,7 +52,11 @@ impl Guests {
             .find(|dir| dir.file_name().is_some_and(|name| name == "build"))
             .and_then(|build| build.parent()?.parent())
             .map_or_else(|| workspace.join("target"), Path::to_path_buf)
-            .join("guests");
+            .join(if symbols() {
+                "guests-symbols"
+            } else {
+                "guests"
+            });
         Self {
             workspace,
             target_dir,
@@ -82,6 +94,7 @@ impl Guests {
         source_dir: &str,
         features: &[&str],
     ) -> PathBuf {
+        println!("cargo:rerun-if-env-changed={SYMBOLS}");
         for watched in [source_dir, "wit", "Cargo.lock"] {
             println!(
                 "cargo:rerun-if-changed={}",
@@ -99,7 +112,11 @@ impl Guests {
         let lock = std::fs::File::create(&lock_path)
             .and_then(|file| file.lock().map(|()| file))
             .unwrap_or_else(|err| panic!("cannot lock {}: {err}", lock_path.display()));
-        let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        if symbols() {
+            cargo.env("CARGO_PROFILE_GUEST_STRIP", "none");
+        }
+        let output = cargo
             .current_dir(&self.workspace)
             .args([
                 "build",
@@ -207,6 +224,11 @@ fn watch(path: &mut String) {
         println!("cargo:rerun-if-changed={path}");
         path.clear();
     }
+}
+
+/// Whether guests keep their function names ([`SYMBOLS`]).
+pub(crate) fn symbols() -> bool {
+    std::env::var_os(SYMBOLS).is_some_and(|value| value == "1")
 }
 
 fn is_workspace_root(dir: &Path) -> bool {

@@ -133,6 +133,7 @@ fn optimize_module(wasm_opt: &Path, module: &[u8], scratch: &Path) -> Vec<u8> {
     let output = Command::new(wasm_opt)
         .arg("-O3")
         .args(FEATURES)
+        .args(crate::symbols().then_some("--debuginfo"))
         .arg(scratch)
         .arg("-o")
         .arg(scratch)
