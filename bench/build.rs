@@ -17,6 +17,8 @@ const GUESTS: &[(&str, &str, bool)] = &[
     ("hello-http", "bench/programs/hello", false),
     ("monolithic-echo-p3", "bench/programs/monolithic-p3", true),
     ("hello-http-p3", "bench/programs/hello-p3", false),
+    ("echo-floor", "bench/programs/echo-floor", false),
+    ("echo-floor-p3", "bench/programs/echo-floor-p3", false),
 ];
 
 fn main() {

@@ -40,7 +40,7 @@ pub fn run(inputs: &Inputs, measure: Duration, out: &Path) -> Result<Vec<CodecRe
         .measurement_time(measure)
         .output_directory(out);
     criterion.bench_function("decode-binary", |b| {
-        b.iter(|| binary::decode(&inputs.headers, &inputs.body, &types).unwrap())
+        b.iter(|| binary::decode(&inputs.headers, inputs.body.clone(), &types).unwrap())
     });
     criterion.bench_function("decode-structured", |b| {
         b.iter(|| json::decode_event(&inputs.structured, &types).unwrap())

@@ -50,6 +50,10 @@ pub(crate) fn composed_filter_schema(work: &Path) -> PathBuf {
     work.join("composed-filter-schema").join("spin.toml")
 }
 
+/// The manifest line that puts the webhook-signature middleware in front
+/// of the binder, with the key of [`SIGNING_KEY`].
+pub(crate) const MIDDLEWARE: &str = "dependencies.middleware = [{ binder = \"webhook-signature\", config = { secret = \"whsec_c2lnbmluZy1rZXk=\", tolerance = 86400 } }]";
+
 /// The executor members of the filtered row: one CESQL filter every bench
 /// event passes.
 pub(crate) const FILTER: &str = ", wasi = \"0.3\", filters = [{ sql = \"source LIKE '/bench%'\" }]";

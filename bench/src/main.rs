@@ -19,6 +19,7 @@ mod report;
 mod scenarios;
 mod server;
 mod settings;
+mod signature;
 mod soak;
 mod templates;
 mod transports;
@@ -47,12 +48,22 @@ enum Command {
     /// Only the worst request shapes, printed and not recorded: the quick
     /// loop for work on the codec.
     WorstShapes,
+    /// Only the interleaved ratio rounds at c=32, printed and not recorded:
+    /// the quick loop for work on throughput.
+    Ratios {
+        /// Run only the implementations whose name contains one of these
+        /// (for example `a3` `e3`); the first is the denominator.
+        only: Vec<String>,
+    },
+    /// Only the same echo over HTTP and over NATS, printed and not
+    /// recorded: the quick loop for work on the NATS path.
+    Transports,
     /// Where the time of the composed echo over WASI 0.3 goes (needs
     /// `perf`): printed, for bench/README.md.
     Profile {
-        /// Profile the echo behind the filter stage (one `sql` filter).
-        #[arg(long)]
-        filtered: bool,
+        /// What to serve.
+        #[arg(value_enum, default_value = "composed")]
+        what: profile::Profiled,
     },
     /// Serve a manifest until stopped: the soak's child process.
     #[command(hide = true)]
@@ -61,6 +72,9 @@ enum Command {
         manifest: PathBuf,
         /// The compiled-code cache.
         cache: PathBuf,
+        /// Write wasmtime's perf map of the guest code.
+        #[arg(long)]
+        perf_map: bool,
     },
 }
 
@@ -68,7 +82,13 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         None | Some(Command::Run) => scenarios::run(),
         Some(Command::WorstShapes) => scenarios::print_worst_shapes(),
-        Some(Command::Profile { filtered }) => profile::composed_echo_p3(filtered),
-        Some(Command::Serve { manifest, cache }) => soak::serve(&manifest, &cache),
+        Some(Command::Transports) => scenarios::print_transports(),
+        Some(Command::Ratios { only }) => scenarios::print_ratios(&only),
+        Some(Command::Profile { what }) => profile::profile(what),
+        Some(Command::Serve {
+            manifest,
+            cache,
+            perf_map,
+        }) => soak::serve(&manifest, &cache, perf_map),
     }
 }

@@ -11,8 +11,10 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::compositions::{FILTER, compose_options, composed_p3, echo_manifest};
+use crate::artifacts::ECHO_FLOOR_P3;
+use crate::compositions::{FILTER, MIDDLEWARE, compose_options, composed_p3, echo_manifest};
 use crate::load::{self, Load, Template};
+use crate::server::Implementation;
 use crate::soak::ChildServer;
 use crate::templates::Templates;
 use bindery_composer::compose;
@@ -20,21 +22,17 @@ use bindery_composer::compose;
 /// How long the load runs while `perf` samples.
 const SECONDS: u64 = 10;
 
-/// Serves `manifest`, loads it with `template` and prints the profile of
+/// Serves `manifest`, loads it with `templates` (in turn) and prints the profile of
 /// the serving process, grouped by component of the stack.
-pub fn run(manifest: &Path, cache: &Path, template: &Template, out: &Path) -> Result<()> {
-    let server = ChildServer::start(manifest, cache)?;
+pub fn run(manifest: &Path, cache: &Path, templates: &[Template], out: &Path) -> Result<()> {
+    let server = ChildServer::start_with(manifest, cache, true)?;
     let runtime = tokio::runtime::Runtime::new()?;
     let warm_up = Load {
         concurrency: 32,
         duration: Duration::from_secs(2),
         max_requests: u64::MAX,
     };
-    runtime.block_on(load::run(
-        server.address,
-        std::slice::from_ref(template),
-        warm_up,
-    ))?;
+    runtime.block_on(load::run(server.address, templates, warm_up))?;
     let data = out.join("perf.data");
     let mut perf = Command::new("perf")
         .args(["record", "-F", "999", "-g", "-o"])
@@ -52,11 +50,7 @@ pub fn run(manifest: &Path, cache: &Path, template: &Template, out: &Path) -> Re
         duration: Duration::from_secs(SECONDS),
         ..warm_up
     };
-    let stats = runtime.block_on(load::run(
-        server.address,
-        std::slice::from_ref(template),
-        measured,
-    ))?;
+    let stats = runtime.block_on(load::run(server.address, templates, measured))?;
     if !perf.wait()?.success() {
         bail!("`perf record` failed");
     }
@@ -77,8 +71,7 @@ pub fn run(manifest: &Path, cache: &Path, template: &Template, out: &Path) -> Re
     for (part, share) in group(&text) {
         println!("| {part} | {:.1}% |", share);
     }
-    println!("\nthe 25 hottest symbols:\n");
-    for line in text
+    let samples: Vec<&str> = text
         .lines()
         .filter(|line| {
             line.trim_start()
@@ -86,18 +79,119 @@ pub fn run(manifest: &Path, cache: &Path, template: &Template, out: &Path) -> Re
                 .next()
                 .is_some_and(|c| c.is_ascii_digit())
         })
-        .take(25)
+        .collect();
+    println!("\nthe 30 hottest symbols:\n");
+    for line in samples.iter().take(30) {
+        println!("    {}", line.trim());
+    }
+    println!("\nguest samples by core module (`wasm[N]`, as wasmtime numbers them):\n");
+    let mut modules: Vec<(String, f64)> = Vec::new();
+    for line in &samples {
+        let Some(start) = line.find("wasm[") else {
+            continue;
+        };
+        let module = line[start..].split("]").next().unwrap_or("").to_owned() + "]";
+        let percent = line
+            .split_whitespace()
+            .next()
+            .and_then(|first| first.strip_suffix('%')?.parse::<f64>().ok())
+            .unwrap_or(0.0);
+        match modules.iter_mut().find(|(name, _)| *name == module) {
+            Some((_, sum)) => *sum += percent,
+            None => modules.push((module, percent)),
+        }
+    }
+    modules.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (module, share) in modules {
+        println!("    {module}: {share:.1}%");
+    }
+    let inclusive = Command::new("perf")
+        .args([
+            "report",
+            "--children",
+            "--sort",
+            "sym",
+            "-g",
+            "none",
+            "--stdio",
+            "-i",
+        ])
+        .arg(&data)
+        .output()?;
+    let inclusive = String::from_utf8_lossy(&inclusive.stdout);
+    println!("\nguest work by step (samples in the function and what it calls, of all samples):\n");
+    println!("| step | function | share |\n|---|---|---:|");
+    for (step, symbol) in STEPS {
+        if let Some(share) = children_share(&inclusive, symbol) {
+            println!("| {step} | `{symbol}` | {share:.1}% |");
+        }
+    }
+    println!("\nthe 30 hottest guest functions:\n");
+    for line in samples
+        .iter()
+        .filter(|line| line.contains("[JIT]") || line.contains("perf-"))
+        .take(30)
     {
         println!("    {}", line.trim());
     }
     Ok(())
 }
 
+/// The steps of a request in Bindery's guests, and a part of the (mangled)
+/// name of the function that does each.
+const STEPS: &[(&str, &str)] = &[
+    ("read the request's headers", "Fields8copy_all"),
+    ("read the body", "bindery_wasip3_body11read_stream"),
+    (
+        "decode a binary-mode event (with its checks)",
+        "http_cloudevents6binary6decode",
+    ),
+    (
+        "call the next stage or the app (lower, run, lift)",
+        "8call_app",
+    ),
+    ("check the answer", "cloudevents_codec8validate8validate"),
+    (
+        "encode the answer (binary mode)",
+        "http_cloudevents6binary6encode",
+    ),
+    ("make the response's headers", "Fields9from_list"),
+    ("start the response", "bindery_wasip3_body7respond"),
+    (
+        "the middleware: check the signature",
+        "webhook_signature6verify6verify",
+    ),
+    (
+        "the middleware: read and rebuild the request",
+        "webhook_signature9component5check",
+    ),
+    (
+        "the filter stage: evaluate the filters",
+        "subscription_filter",
+    ),
+];
+
+/// The largest inclusive ("children") share of a symbol containing
+/// `symbol` in `perf report --children` output.
+fn children_share(report: &str, symbol: &str) -> Option<f64> {
+    report
+        .lines()
+        .filter(|line| line.contains(symbol))
+        .filter_map(|line| {
+            line.split_whitespace()
+                .next()?
+                .strip_suffix('%')?
+                .parse::<f64>()
+                .ok()
+        })
+        .max_by(f64::total_cmp)
+}
+
 /// The samples of `perf report --sort dso,sym` output (lines of
 /// `<percent>% <dso> [.] <symbol>`), summed by part of the stack.
 fn group(report: &str) -> Vec<(&'static str, f64)> {
     let parts = [
-        "guest code (compiled wasm, no symbols)",
+        "guest code (compiled wasm)",
         "kernel (network, scheduling)",
         "wasmtime-wasi-http",
         "wasmtime: component model, async tasks, runtime",
@@ -121,7 +215,10 @@ fn group(report: &str) -> Vec<(&'static str, f64)> {
         let symbol: String = fields.skip(1).collect::<Vec<_>>().join(" ");
         let part = if dso.contains("kernel") {
             1
-        } else if dso.starts_with("[JIT]") || dso.starts_with("[unknown]") {
+        } else if dso.starts_with("[JIT]")
+            || dso.starts_with("perf-")
+            || dso.starts_with("[unknown]")
+        {
             0
         } else if dso.starts_with("libc") || dso.starts_with("ld-") {
             7
@@ -143,18 +240,52 @@ fn group(report: &str) -> Vec<(&'static str, f64)> {
     parts.into_iter().zip(sums).collect()
 }
 
-/// Composes the echo app behind the WASI 0.3 binder (and the filter stage
-/// if `filtered`), then profiles it ([`run`]): printed, for bench/README.md.
-pub fn composed_echo_p3(filtered: bool) -> Result<()> {
+/// What `bench profile` serves.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Profiled {
+    /// The echo app composed behind the WASI 0.3 binder.
+    Composed,
+    /// The same behind the filter stage (one `sql` filter).
+    Filtered,
+    /// The same behind the webhook-signature middleware.
+    Signed,
+    /// The WASI 0.3 echo floor: every header and the body read and echoed.
+    Floor,
+}
+
+/// Composes (or picks) the component `what` names, then profiles it
+/// ([`run`]): printed, for bench/README.md.
+pub fn profile(what: Profiled) -> Result<()> {
     let work = tempfile::tempdir()?;
-    let members = if filtered { FILTER } else { ", wasi = \"0.3\"" };
-    let manifest = echo_manifest(work.path(), "spin-p3.toml", members)?;
-    compose(&manifest, &compose_options(work.path()))?
-        .write(composed_p3(work.path()).parent().expect("a folder"))?;
+    let templates = Templates::new();
+    let manifest = match what {
+        Profiled::Floor => Path::new(ECHO_FLOOR_P3).to_owned(),
+        Profiled::Composed | Profiled::Filtered | Profiled::Signed => {
+            let members = match what {
+                Profiled::Filtered => FILTER,
+                _ => ", wasi = \"0.3\"",
+            };
+            let manifest = echo_manifest(work.path(), "spin-p3.toml", members)?;
+            if matches!(what, Profiled::Signed) {
+                let text = std::fs::read_to_string(&manifest)?.replace(
+                    "\n[component.echo]",
+                    &format!("\n{MIDDLEWARE}\n[component.echo]"),
+                );
+                std::fs::write(&manifest, text)?;
+            }
+            compose(&manifest, &compose_options(work.path()))?
+                .write(composed_p3(work.path()).parent().expect("a folder"))?;
+            composed_p3(work.path())
+        }
+    };
+    let requests = match what {
+        Profiled::Signed => Implementation::ComposedP3Signed.requests(&templates.binary),
+        _ => vec![templates.binary],
+    };
     run(
-        &composed_p3(work.path()),
+        &manifest,
         &work.path().join("compiled"),
-        &Templates::new().binary,
+        &requests,
         work.path(),
     )
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::load::Stats;
 use crate::settings::{RATIO_CONCURRENCY, RATIO_ROUNDS, REPEAT};
-use crate::{codec, filter, hostile, instantiate, soak, transports};
+use crate::{codec, filter, hostile, instantiate, signature, soak, transports};
 
 /// One throughput measurement.
 #[derive(Serialize)]
@@ -58,6 +58,7 @@ pub(crate) struct Results {
     pub(crate) instantiation: Vec<instantiate::InstantiateResult>,
     pub(crate) codec: Vec<codec::CodecResult>,
     pub(crate) filter: filter::FilterResult,
+    pub(crate) signature: signature::SignatureResult,
     pub(crate) worst_shapes: Vec<hostile::WorstShape>,
     pub(crate) soak: soak::Soak,
     pub(crate) transports: Vec<transports::TransportRuns>,
@@ -173,6 +174,15 @@ pub(crate) fn report(results: &Results) -> String {
          parsing it, once per instance, {:.0} ns.\n",
         filter.filters, filter.ns_per_event, filter.ns_to_parse
     ));
+    let signature = &results.signature;
+    out.push_str(&format!(
+        "\n## Webhook-signature middleware (native, criterion)\n\n\
+         Its own work per bench request: the signature check (timestamp, HMAC-SHA256 of the \
+         256-byte body, base64, constant-time compare) {:.0} ns; the replay bookkeeping \
+         (look up and remember a `webhook-id`, the window full) {:.0} ns. The rest of what \
+         row (a3s) costs is the WASI 0.3 hop (see bench/README.md).\n",
+        signature.ns_to_verify, signature.ns_replay
+    ));
     out.push_str(
         "\n## Worst request shapes (composed binder in a server process of its own; medians of 9 interleaved rounds, one connection each)\n\n\
          Flat µs/KiB from 64 KiB to 1 MiB means no check is quadratic; the target is under 50 ms at 1 MiB.\n\n",
@@ -203,26 +213,9 @@ pub(crate) fn report(results: &Results) -> String {
          on core NATS (request/reply) and on a JetStream trigger (published on the stream's subject, answered on a \
          reply subject, acknowledged after the answer); `nats-server -js` runs locally. Each request or message is the same structured event; \
          the transports take turns, {RATIO_ROUNDS} rounds, and the figures are the median round's.\n\n\
-         | transport | concurrency | answered/s | p50 (µs) | p99 (µs) | each round | ÷ HTTP |\n|---|---:|---:|---:|---:|---|---:|\n"
+         "
     ));
-    for runs in &results.transports {
-        let http = results
-            .transports
-            .iter()
-            .find(|http| http.transport == "http" && http.concurrency == runs.concurrency)
-            .map_or(f64::NAN, |http| http.median.rps);
-        let rounds: Vec<String> = runs.rate.iter().map(|rate| format!("{rate:.0}")).collect();
-        out.push_str(&format!(
-            "| {} | {} | {:.0} | {} | {} | {} | {:.2} |\n",
-            runs.transport,
-            runs.concurrency,
-            runs.median.rps,
-            runs.median.p50_us,
-            runs.median.p99_us,
-            rounds.join(", "),
-            runs.median.rps / http
-        ));
-    }
+    out.push_str(&transports_table(&results.transports));
     out.push_str("\n## Fuzzing\n\n");
     out.push_str(
         results
@@ -238,6 +231,32 @@ pub(crate) fn report(results: &Results) -> String {
             ratio.value,
             ratio.target,
             if ratio.met { "yes" } else { "no" }
+        ));
+    }
+    out
+}
+
+/// The table of the transports' runs, each with its ratio to HTTP at the
+/// same concurrency.
+pub(crate) fn transports_table(transports: &[transports::TransportRuns]) -> String {
+    let mut out = String::from(
+        "| transport | concurrency | answered/s | p50 (µs) | p99 (µs) | each round | ÷ HTTP |\n|---|---:|---:|---:|---:|---|---:|\n",
+    );
+    for runs in transports {
+        let http = transports
+            .iter()
+            .find(|http| http.transport == "http" && http.concurrency == runs.concurrency)
+            .map_or(f64::NAN, |http| http.median.rps);
+        let rounds: Vec<String> = runs.rate.iter().map(|rate| format!("{rate:.0}")).collect();
+        out.push_str(&format!(
+            "| {} | {} | {:.0} | {} | {} | {} | {:.2} |\n",
+            runs.transport,
+            runs.concurrency,
+            runs.median.rps,
+            runs.median.p50_us,
+            runs.median.p99_us,
+            rounds.join(", "),
+            runs.median.rps / http
         ));
     }
     out

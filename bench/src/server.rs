@@ -9,7 +9,9 @@ use anyhow::Result;
 use bindery_runtime::{Host, HostConfig, Instantiations};
 use tokio::net::TcpListener;
 
-use crate::artifacts::{ECHO, HELLO_HTTP, HELLO_HTTP_P3, MONOLITHIC_ECHO, MONOLITHIC_ECHO_P3};
+use crate::artifacts::{
+    ECHO, ECHO_FLOOR, ECHO_FLOOR_P3, HELLO_HTTP, HELLO_HTTP_P3, MONOLITHIC_ECHO, MONOLITHIC_ECHO_P3,
+};
 use crate::compositions::{
     SIGNING_KEY, composed_filter_schema, composed_filtered, composed_p3, composed_signed,
 };
@@ -75,6 +77,8 @@ impl Server {
             Implementation::MonolithicP3 => host(Path::new(MONOLITHIC_ECHO_P3)),
             Implementation::Hello => host(Path::new(HELLO_HTTP)),
             Implementation::HelloP3 => host(Path::new(HELLO_HTTP_P3)),
+            Implementation::EchoFloor => host(Path::new(ECHO_FLOOR)),
+            Implementation::EchoFloorP3 => host(Path::new(ECHO_FLOOR_P3)),
             Implementation::WasmtimeComposed => wasmtime(composed.to_owned()),
             Implementation::WasmtimeComposedP3 => wasmtime(composed_p3(work)),
             Implementation::Executor => {
@@ -142,13 +146,15 @@ pub(crate) enum Implementation {
     Executor,
     Hello,
     HelloP3,
+    EchoFloor,
+    EchoFloorP3,
     WasmtimeComposed,
     WasmtimeComposedP3,
 }
 
 impl Implementation {
     /// Every implementation, in the order the report lists them.
-    pub(crate) const ALL: [Self; 12] = [
+    pub(crate) const ALL: [Self; 14] = [
         Self::Composed,
         Self::ComposedP3,
         Self::ComposedP3Signed,
@@ -159,6 +165,8 @@ impl Implementation {
         Self::Executor,
         Self::Hello,
         Self::HelloP3,
+        Self::EchoFloor,
+        Self::EchoFloorP3,
         Self::WasmtimeComposed,
         Self::WasmtimeComposedP3,
     ];
@@ -175,6 +183,8 @@ impl Implementation {
             Self::Executor => "(c) host-side executor",
             Self::Hello => "(d) hello floor",
             Self::HelloP3 => "(d3) hello floor, WASI 0.3 with reuse",
+            Self::EchoFloor => "(e) echo floor",
+            Self::EchoFloorP3 => "(e3) echo floor, WASI 0.3 with reuse",
             Self::WasmtimeComposed => "(w) (a) under wasmtime serve",
             Self::WasmtimeComposedP3 => "(w3) (a3) under wasmtime serve",
         }

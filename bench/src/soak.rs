@@ -67,8 +67,15 @@ impl ChildServer {
     /// Runs this harness again as `bench serve <manifest> <cache dir>` and
     /// waits for the address it prints.
     pub fn start(manifest: &Path, cache: &Path) -> Result<Self> {
+        Self::start_with(manifest, cache, false)
+    }
+
+    /// [`start`](Self::start), the server writing wasmtime's perf map of
+    /// the guest code (for `perf`) if `perf_map`.
+    pub fn start_with(manifest: &Path, cache: &Path, perf_map: bool) -> Result<Self> {
         let mut child = Command::new(std::env::current_exe()?)
             .arg(SERVE)
+            .args(perf_map.then_some(PERF_MAP))
             .arg(manifest)
             .arg(cache)
             .stdout(Stdio::piped())
@@ -114,11 +121,15 @@ fn rss_kib(pid: u32) -> Result<u64> {
 /// The argument that makes the harness a server (see [`serve`]).
 pub const SERVE: &str = "serve";
 
+/// The flag of [`SERVE`] that turns on the perf map.
+pub const PERF_MAP: &str = "--perf-map";
+
 /// The child's side: serves `manifest` on `127.0.0.1:0`, prints the address
-/// on stdout and serves until killed.
-pub fn serve(manifest: &Path, cache: &Path) -> Result<()> {
+/// on stdout and serves until killed; writes the perf map if `perf_map`.
+pub fn serve(manifest: &Path, cache: &Path, perf_map: bool) -> Result<()> {
     let config = bindery_runtime::HostConfig {
         cache_dir: Some(cache.to_owned()),
+        perf_map,
         ..bindery_runtime::HostConfig::default()
     };
     let host = bindery_runtime::Host::load(manifest, config)?;
