@@ -223,7 +223,11 @@ pub(crate) fn report(results: &Results) -> String {
             .as_deref()
             .unwrap_or("No long run recorded (`fuzz/run` writes `fuzz/last-run.md`).\n"),
     );
-    out.push_str("\n## Targets\n\n| ratio | value | target | met |\n|---|---:|---|---|\n");
+    out.push_str(
+        "\n## Targets\n\nWhere a target is missed, bench/README.md gives the profile of what is left \
+         (`bench profile composed|floor|filtered|signed`, with `BINDERY_GUEST_SYMBOLS=1`).\n\n\
+         | ratio | value | target | met |\n|---|---:|---|---|\n",
+    );
     for ratio in &results.ratios {
         out.push_str(&format!(
             "| {} | {:.3} | {} | {} |\n",
