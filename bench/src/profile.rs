@@ -1,9 +1,12 @@
-//! `cargo run --release -p bench -- profile`: where a request's time goes
-//! when the composed echo is served over WASI 0.3 with reuse. The app is
-//! served in a process of its own under load at c=32 while `perf record`
-//! samples that process; the report groups the samples by what they are
-//! (guest code, wasmtime's component model and async machinery,
-//! wasmtime-wasi-http, hyper and tokio, the kernel).
+//! `cargo run --release -p bench -- profile [composed|filtered|signed|floor]`:
+//! where a request's time goes when the composed echo (alone, behind the
+//! filter stage or behind the middleware) or the echo floor is served over
+//! WASI 0.3 with reuse. It is served in a process of its own, with
+//! wasmtime's perf map, under load at c=32 while `perf record` samples that
+//! process; the report groups the samples by what they are (guest code,
+//! wasmtime's component model and async machinery, wasmtime-wasi-http, hyper
+//! and tokio, the kernel), by guest core module, and by the steps of a
+//! request in Bindery's guests, which `BINDERY_GUEST_SYMBOLS=1` names.
 
 use std::path::Path;
 use std::process::Command;
