@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use bindery_composer::ComposeOptions;
+use bindery_composer::{ComposeOptions, compose};
 use wac_graph::types::Package;
 use wac_graph::{CompositionGraph, EncodeOptions};
 
@@ -101,3 +101,34 @@ pub(crate) fn plug_floor(binder: &[u8], app: &[u8], validate: bool) -> Result<Ve
 /// The key the middleware row's requests are signed with (`c2lnbmluZy1rZXk=`
 /// in base64).
 pub(crate) const SIGNING_KEY: &[u8] = b"signing-key";
+
+/// Composes the echo app into every served variant but the plain 0.2 one
+/// (which the full run composes while timing compose): behind the WASI 0.3
+/// binder, the middleware, the filter stage, and the filter and schema
+/// stages, each into its folder of `work`.
+pub(crate) fn compose_variants(work: &Path) -> Result<()> {
+    let manifest_p3 = echo_manifest(work, "spin-p3.toml", ", wasi = \"0.3\"")?;
+    compose(&manifest_p3, &compose_options(work))?
+        .write(composed_p3(work).parent().expect("a folder"))?;
+    let manifest_signed = echo_manifest(work, "spin-signed.toml", ", wasi = \"0.3\"")?;
+    let signed = std::fs::read_to_string(&manifest_signed)?.replace(
+        "\n[component.echo]",
+        &format!("\n{MIDDLEWARE}\n[component.echo]"),
+    );
+    std::fs::write(&manifest_signed, signed)?;
+    compose(&manifest_signed, &compose_options(work))?
+        .write(composed_signed(work).parent().expect("a folder"))?;
+    std::fs::write(work.join("bench-event.json"), SCHEMA)?;
+    for (name, members, output) in [
+        ("spin-filtered.toml", FILTER, composed_filtered(work)),
+        (
+            "spin-filter-schema.toml",
+            FILTER_SCHEMA,
+            composed_filter_schema(work),
+        ),
+    ] {
+        let manifest = echo_manifest(work, name, members)?;
+        compose(&manifest, &compose_options(work))?.write(output.parent().expect("a folder"))?;
+    }
+    Ok(())
+}

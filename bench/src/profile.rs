@@ -15,12 +15,11 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 
 use crate::artifacts::ECHO_FLOOR_P3;
-use crate::compositions::{FILTER, MIDDLEWARE, compose_options, composed_p3, echo_manifest};
+use crate::compositions::{compose_variants, composed_filtered, composed_p3, composed_signed};
 use crate::load::{self, Load, Template};
 use crate::server::Implementation;
 use crate::soak::ChildServer;
 use crate::templates::Templates;
-use bindery_composer::compose;
 
 /// How long the load runs while `perf` samples.
 const SECONDS: u64 = 10;
@@ -94,11 +93,7 @@ pub fn run(manifest: &Path, cache: &Path, templates: &[Template], out: &Path) ->
             continue;
         };
         let module = line[start..].split("]").next().unwrap_or("").to_owned() + "]";
-        let percent = line
-            .split_whitespace()
-            .next()
-            .and_then(|first| first.strip_suffix('%')?.parse::<f64>().ok())
-            .unwrap_or(0.0);
+        let percent = leading_percent(line).unwrap_or(0.0);
         match modules.iter_mut().find(|(name, _)| *name == module) {
             Some((_, sum)) => *sum += percent,
             None => modules.push((module, percent)),
@@ -180,14 +175,17 @@ fn children_share(report: &str, symbol: &str) -> Option<f64> {
     report
         .lines()
         .filter(|line| line.contains(symbol))
-        .filter_map(|line| {
-            line.split_whitespace()
-                .next()?
-                .strip_suffix('%')?
-                .parse::<f64>()
-                .ok()
-        })
+        .filter_map(leading_percent)
         .max_by(f64::total_cmp)
+}
+
+/// The percentage a `perf report` line starts with, if it starts with one.
+fn leading_percent(line: &str) -> Option<f64> {
+    line.split_whitespace()
+        .next()?
+        .strip_suffix('%')?
+        .parse()
+        .ok()
 }
 
 /// The samples of `perf report --sort dso,sym` output (lines of
@@ -206,14 +204,10 @@ fn group(report: &str) -> Vec<(&'static str, f64)> {
     ];
     let mut sums = vec![0.0; parts.len()];
     for line in report.lines() {
-        let mut fields = line.split_whitespace();
-        let Some(percent) = fields
-            .next()
-            .and_then(|first| first.strip_suffix('%'))
-            .and_then(|number| number.parse::<f64>().ok())
-        else {
+        let Some(percent) = leading_percent(line) else {
             continue;
         };
+        let mut fields = line.split_whitespace().skip(1);
         let dso = fields.next().unwrap_or("");
         let symbol: String = fields.skip(1).collect::<Vec<_>>().join(" ");
         let part = if dso.contains("kernel") {
@@ -264,21 +258,12 @@ pub fn profile(what: Profiled) -> Result<()> {
     let manifest = match what {
         Profiled::Floor => Path::new(ECHO_FLOOR_P3).to_owned(),
         Profiled::Composed | Profiled::Filtered | Profiled::Signed => {
-            let members = match what {
-                Profiled::Filtered => FILTER,
-                _ => ", wasi = \"0.3\"",
-            };
-            let manifest = echo_manifest(work.path(), "spin-p3.toml", members)?;
-            if matches!(what, Profiled::Signed) {
-                let text = std::fs::read_to_string(&manifest)?.replace(
-                    "\n[component.echo]",
-                    &format!("\n{MIDDLEWARE}\n[component.echo]"),
-                );
-                std::fs::write(&manifest, text)?;
+            compose_variants(work.path())?;
+            match what {
+                Profiled::Filtered => composed_filtered(work.path()),
+                Profiled::Signed => composed_signed(work.path()),
+                _ => composed_p3(work.path()),
             }
-            compose(&manifest, &compose_options(work.path()))?
-                .write(composed_p3(work.path()).parent().expect("a folder"))?;
-            composed_p3(work.path())
         }
     };
     let requests = match what {

@@ -11,10 +11,7 @@ use bindery_composer::compose;
 use bindery_runtime::HostConfig;
 
 use crate::artifacts::{BINDERY_HTTP_CLOUDEVENTS, ECHO, ECHO_FLOOR, HELLO_HTTP, MONOLITHIC_ECHO};
-use crate::compositions::{
-    FILTER, FILTER_SCHEMA, MIDDLEWARE, SCHEMA, compose_options, composed_filter_schema,
-    composed_filtered, composed_p3, composed_signed, echo_manifest, plug_floor,
-};
+use crate::compositions::{compose_options, compose_variants, echo_manifest, plug_floor};
 use crate::load::{self, Load, Stats, Template, median, median_ms};
 use crate::report::{Ratio, RatioRuns, Results, Throughput, machine, report};
 use crate::server::{Implementation, Server, first_response};
@@ -181,13 +178,7 @@ pub fn run() -> Result<()> {
                 .find(|runs| runs.implementation == implementation.name())
                 .map_or(&[][..], |runs| &runs.rps[..])
         };
-        let mut each: Vec<f64> = runs(numerator)
-            .iter()
-            .zip(runs(denominator))
-            .map(|(numerator, denominator)| numerator / denominator)
-            .collect();
-        each.sort_by(f64::total_cmp);
-        each.get(each.len() / 2).copied().unwrap_or(f64::NAN)
+        median_ratio(runs(numerator), runs(denominator))
     };
     let size_ratio = composed_bytes as f64 / (binder.len() + app.len()) as f64;
     let ratio = |name, value: f64, target, met: fn(f64) -> bool| Ratio {
@@ -512,35 +503,17 @@ pub(crate) async fn ratio_rounds(
         .collect())
 }
 
-/// Composes the echo app into every served variant but the plain 0.2 one
-/// (which [`run`] composes while timing compose): behind the WASI 0.3
-/// binder, the middleware, the filter stage, and the filter and schema
-/// stages, each into its folder of `work`.
-fn compose_variants(work: &Path) -> Result<()> {
-    let manifest_p3 = echo_manifest(work, "spin-p3.toml", ", wasi = \"0.3\"")?;
-    compose(&manifest_p3, &compose_options(work))?
-        .write(composed_p3(work).parent().expect("a folder"))?;
-    let manifest_signed = echo_manifest(work, "spin-signed.toml", ", wasi = \"0.3\"")?;
-    let signed = std::fs::read_to_string(&manifest_signed)?.replace(
-        "\n[component.echo]",
-        &format!("\n{MIDDLEWARE}\n[component.echo]"),
-    );
-    std::fs::write(&manifest_signed, signed)?;
-    compose(&manifest_signed, &compose_options(work))?
-        .write(composed_signed(work).parent().expect("a folder"))?;
-    std::fs::write(work.join("bench-event.json"), SCHEMA)?;
-    for (name, members, output) in [
-        ("spin-filtered.toml", FILTER, composed_filtered(work)),
-        (
-            "spin-filter-schema.toml",
-            FILTER_SCHEMA,
-            composed_filter_schema(work),
-        ),
-    ] {
-        let manifest = echo_manifest(work, name, members)?;
-        compose(&manifest, &compose_options(work))?.write(output.parent().expect("a folder"))?;
-    }
-    Ok(())
+/// The median of the rounds' own ratios, `numerator[i] / denominator[i]`
+/// (NaN without rounds): the two runs of a round ran close together, on the
+/// same spell of the machine.
+fn median_ratio(numerator: &[f64], denominator: &[f64]) -> f64 {
+    let mut each: Vec<f64> = numerator
+        .iter()
+        .zip(denominator)
+        .map(|(numerator, denominator)| numerator / denominator)
+        .collect();
+    each.sort_by(f64::total_cmp);
+    each.get(each.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// Only the interleaved ratio rounds, of the implementations whose name
@@ -582,19 +555,12 @@ pub(crate) fn print_ratios(only: &[String]) -> Result<()> {
         "| implementation | median req/s | ÷ the first (median of the rounds' ratios) | each round |\n|---|---:|---:|---|"
     );
     for run in &runs {
-        let mut each: Vec<f64> = run
-            .rps
-            .iter()
-            .zip(&runs[0].rps)
-            .map(|(own, first)| own / first)
-            .collect();
-        each.sort_by(f64::total_cmp);
         let rounds: Vec<String> = run.rps.iter().map(|rps| format!("{rps:.0}")).collect();
         println!(
             "| {} | {:.0} | {:.3} | {} |",
             run.implementation,
             run.median_rps,
-            each[each.len() / 2],
+            median_ratio(&run.rps, &runs[0].rps),
             rounds.join(", ")
         );
     }

@@ -9,8 +9,8 @@
 //!
 //! With `BINDERY_GUEST_SYMBOLS=1` in the environment, guests keep their
 //! function names (the `name` section), for a profiler to show guest code by
-//! name (`bench profile`); they are built in `<target>/guests-symbols`, so
-//! that switching back rebuilds nothing.
+//! name (`bench profile`); they are built in target directories of their own
+//! (`<target>/guests-symbols`, ...), so that switching back rebuilds nothing.
 
 mod optimize;
 
@@ -52,11 +52,7 @@ impl Guests {
             .find(|dir| dir.file_name().is_some_and(|name| name == "build"))
             .and_then(|build| build.parent()?.parent())
             .map_or_else(|| workspace.join("target"), Path::to_path_buf)
-            .join(if symbols() {
-                "guests-symbols"
-            } else {
-                "guests"
-            });
+            .join(guest_dir("guests"));
         Self {
             workspace,
             target_dir,
@@ -68,8 +64,8 @@ impl Guests {
     /// guest's library with other features, whose build would otherwise
     /// overwrite that guest's component.
     pub fn apart(mut self, name: &str) -> Self {
-        let dir = format!("guests-{name}");
-        self.target_dir.set_file_name(dir);
+        self.target_dir
+            .set_file_name(guest_dir(&format!("guests-{name}")));
         self
     }
 
@@ -223,6 +219,17 @@ fn watch(path: &mut String) {
     if !path.is_empty() {
         println!("cargo:rerun-if-changed={path}");
         path.clear();
+    }
+}
+
+/// The name of a guest target directory: `base`, or `base-symbols` for
+/// guests that keep their names, so that the two builds never overwrite
+/// each other.
+fn guest_dir(base: &str) -> String {
+    if symbols() {
+        format!("{base}-symbols")
+    } else {
+        base.to_owned()
     }
 }
 
