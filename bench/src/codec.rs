@@ -34,11 +34,7 @@ pub struct Inputs {
 /// Runs the three benchmarks, writing criterion's data under `out`.
 pub fn run(inputs: &Inputs, measure: Duration, out: &Path) -> Result<Vec<CodecResult>> {
     let types = ExtensionTypes::default();
-    let mut criterion = Criterion::default()
-        .without_plots()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(measure)
-        .output_directory(out);
+    let mut criterion = criterion(measure, out);
     criterion.bench_function("decode-binary", |b| {
         b.iter(|| binary::decode(&inputs.headers, inputs.body.clone(), &types).unwrap())
     });
@@ -79,4 +75,14 @@ pub(crate) fn mean_ns(out: &Path, name: &str) -> Result<f64> {
     estimates["mean"]["point_estimate"]
         .as_f64()
         .with_context(|| format!("{}: no mean", path.display()))
+}
+
+/// Criterion as every micro-benchmark of the harness runs it: no plots, a
+/// half-second warm-up, `measure` of measurement, its data under `out`.
+pub(crate) fn criterion(measure: Duration, out: &Path) -> Criterion {
+    Criterion::default()
+        .without_plots()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(measure)
+        .output_directory(out)
 }

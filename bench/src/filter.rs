@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use anyhow::Result;
 use bindery_cloudevents_codec::Event;
-use criterion::Criterion;
 
 use crate::codec::mean_ns;
 
@@ -51,11 +50,7 @@ pub fn run(measure: Duration, out: &Path) -> Result<FilterResult> {
         filters.matches(&bindery_filter::Attributes(&event)),
         "the orders event passes the orders filters"
     );
-    let mut criterion = Criterion::default()
-        .without_plots()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(measure)
-        .output_directory(out);
+    let mut criterion = crate::codec::criterion(measure, out);
     criterion.bench_function("filter-orders", |b| {
         b.iter(|| filters.matches(&bindery_filter::Attributes(std::hint::black_box(&event))))
     });

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use anyhow::Result;
 use bindery_webhook_signature::{Config, Delivered, REMEMBERED, sign, verify};
-use criterion::Criterion;
 
 use crate::codec::mean_ns;
 use crate::compositions::SIGNING_KEY;
@@ -60,11 +59,7 @@ pub fn run(measure: Duration, out: &Path) -> Result<SignatureResult> {
         delivered.remember(id, now, config.tolerance);
     }
     let mut next = REMEMBERED;
-    let mut criterion = Criterion::default()
-        .without_plots()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(measure)
-        .output_directory(out);
+    let mut criterion = crate::codec::criterion(measure, out);
     criterion.bench_function("signature-verify", |b| {
         b.iter(|| {
             verify(
